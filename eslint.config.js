@@ -1,0 +1,20 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["**/node_modules/**", "**/dist/**", ".sst/**", ".amelia/**", "coverage/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    files: ["packages/web/**/*.js"],
+    languageOptions: {
+      globals: { window: "readonly", document: "readonly", fetch: "readonly", WebSocket: "readonly", localStorage: "readonly", location: "readonly", setTimeout: "readonly", clearTimeout: "readonly", URLSearchParams: "readonly" },
+    },
+  },
+);

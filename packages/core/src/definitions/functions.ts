@@ -1,0 +1,17 @@
+/**
+ * Every Lambda of the product, by logical name, as an SST handler path. The stacks deploy these
+ * and the local runtime imports the same modules, so there is one list of functions.
+ */
+export const TASK_FUNCTIONS = {
+  architect: "packages/functions/src/agents/architect.handler",
+  developer: "packages/functions/src/agents/developer.handler",
+  reviewer: "packages/functions/src/agents/reviewer.handler",
+  gate: "packages/functions/src/workflow/gate.handler",
+  finish: "packages/functions/src/workflow/finish.handler",
+} as const;
+export type TaskFunction = keyof typeof TASK_FUNCTIONS;
+
+export const EVENT_FUNCTIONS = {
+  broadcaster: "packages/functions/src/realtime/broadcaster.handler",
+} as const;
+export type EventFunction = keyof typeof EVENT_FUNCTIONS;

@@ -1,0 +1,46 @@
+export type HttpMethod = "GET" | "POST";
+
+export interface HttpRoute {
+  method: HttpMethod;
+  /** API Gateway path template: `{name}` is a path parameter. */
+  path: string;
+  handler: string;
+  /** false only for the health check: every other route needs the API token. */
+  auth: boolean;
+}
+
+const fn = (name: string) => `packages/functions/src/http/${name}.handler`;
+
+/** The HTTP API, shared by the stacks and the local runtime. */
+export const HTTP_ROUTES: readonly HttpRoute[] = [
+  { method: "GET", path: "/api/health", handler: fn("health"), auth: false },
+  { method: "POST", path: "/api/workflows", handler: fn("createWorkflow"), auth: true },
+  { method: "GET", path: "/api/workflows", handler: fn("listWorkflows"), auth: true },
+  { method: "GET", path: "/api/workflows/active", handler: fn("listActiveWorkflows"), auth: true },
+  { method: "GET", path: "/api/workflows/{id}", handler: fn("getWorkflow"), auth: true },
+  { method: "GET", path: "/api/workflows/{id}/events", handler: fn("listEvents"), auth: true },
+  { method: "POST", path: "/api/workflows/{id}/approve", handler: fn("approveWorkflow"), auth: true },
+  { method: "POST", path: "/api/workflows/{id}/reject", handler: fn("rejectWorkflow"), auth: true },
+  { method: "POST", path: "/api/workflows/{id}/cancel", handler: fn("cancelWorkflow"), auth: true },
+];
+
+export interface WebSocketRoute {
+  routeKey: string;
+  handler: string;
+}
+
+const ws = (name: string) => `packages/functions/src/ws/${name}.handler`;
+
+/** WebSocket routes, selected by the message's `action` (`$request.body.action`). */
+export const WEBSOCKET_ROUTE_SELECTION = "$request.body.action";
+export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
+  { routeKey: "$connect", handler: ws("connect") },
+  { routeKey: "$disconnect", handler: ws("disconnect") },
+  { routeKey: "subscribe", handler: ws("subscribe") },
+  { routeKey: "unsubscribe", handler: ws("unsubscribe") },
+  { routeKey: "ping", handler: ws("ping") },
+  { routeKey: "$default", handler: ws("unknownAction") },
+];
+
+/** Requests larger than this are refused with 413 before any parsing. */
+export const MAX_BODY_BYTES = 1024 * 1024;

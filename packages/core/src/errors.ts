@@ -1,0 +1,100 @@
+/**
+ * Typed domain errors. Each carries the contract's error `code` and the HTTP status the API
+ * maps it to, so handlers translate errors without knowing the domain.
+ */
+export type ErrorCode =
+  | "VALIDATION_ERROR"
+  | "UNAUTHORIZED"
+  | "NOT_FOUND"
+  | "WORKFLOW_CONFLICT"
+  | "INVALID_STATE"
+  | "CONCURRENCY_LIMIT"
+  | "PAYLOAD_TOO_LARGE"
+  | "INTERNAL_ERROR";
+
+export class AmeliaError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly statusCode: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends AmeliaError {
+  constructor(message: string, details?: FieldIssue[]) {
+    super("VALIDATION_ERROR", 400, message, details);
+  }
+}
+
+export class UnauthorizedError extends AmeliaError {
+  constructor(message = "A valid API token is required") {
+    super("UNAUTHORIZED", 401, message);
+  }
+}
+
+export class NotFoundError extends AmeliaError {
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+  ) {
+    super("NOT_FOUND", 404, `${resource} ${id} not found`);
+  }
+}
+
+export class WorkflowConflictError extends AmeliaError {
+  constructor(
+    readonly issueId: string,
+    readonly repository: string | undefined,
+    readonly activeWorkflowId: string,
+  ) {
+    super(
+      "WORKFLOW_CONFLICT",
+      409,
+      `Workflow ${activeWorkflowId} is already active for issue ${issueId} in ${repository ?? "the default repository"}`,
+      { activeWorkflowId },
+    );
+  }
+}
+
+export class InvalidStateError extends AmeliaError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super("INVALID_STATE", 422, message, details);
+  }
+}
+
+export class ConcurrencyLimitError extends AmeliaError {
+  constructor(readonly limit: number) {
+    super(
+      "CONCURRENCY_LIMIT",
+      429,
+      `The limit of ${limit} active workflows is reached; wait for one to finish or cancel one`,
+      { limit },
+    );
+  }
+}
+
+export class PayloadTooLargeError extends AmeliaError {
+  constructor(readonly limitBytes: number) {
+    super("PAYLOAD_TOO_LARGE", 413, `Request body exceeds ${limitBytes} bytes`, { limitBytes });
+  }
+}
+
+/** A workspace the agents cannot use: not a git work tree, a path outside it, a git failure. */
+export class WorkspaceError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = "WorkspaceError";
+  }
+}
