@@ -15,3 +15,6 @@ export const EVENT_FUNCTIONS = {
   broadcaster: "packages/functions/src/realtime/broadcaster.handler",
 } as const;
 export type EventFunction = keyof typeof EVENT_FUNCTIONS;
+
+/** Checks the API token on HTTP routes (but health) and on the WebSocket `$connect`. */
+export const AUTHORIZER_FUNCTION = "packages/functions/src/auth/authorizer.handler";

@@ -105,10 +105,3 @@ export const workflowEventSchema = z.object({
   message: z.string(),
   data: z.unknown().optional(),
 });
-
-export function isEventOfType<T extends EventType>(
-  event: WorkflowEvent,
-  type: T,
-): event is WorkflowEvent<T> {
-  return event.type === type;
-}

@@ -61,3 +61,7 @@ export const listEventsSchema = z.strictObject({
 export function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 };
 }
+
+export const cancelSchema = z.strictObject({
+  reason: z.string().trim().min(1).max(2_000).optional(),
+});

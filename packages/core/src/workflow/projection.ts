@@ -1,20 +1,25 @@
 import type { EventType, WorkflowEvent } from "../events/types";
-import { canTransition, GATE_STAGE, isTerminal, type WorkflowStatus } from "./status";
+import { ACTIVE_STATUSES, GATE_STAGE, isTerminal, type WorkflowStatus } from "./status";
 import { emptyUsage, type Workflow } from "./Workflow";
 
-/** The status an event moves a workflow to, for the events that move it at all. */
-const STATUS_AFTER: Partial<Record<EventType, WorkflowStatus>> = {
-  workflow_started: "in_progress",
-  approval_required: "blocked",
-  approval_granted: "in_progress",
-  approval_rejected: "in_progress",
-  workflow_completed: "completed",
-  workflow_failed: "failed",
-  workflow_cancelled: "cancelled",
+export interface StatusChange {
+  from: readonly WorkflowStatus[];
+  to: WorkflowStatus;
+}
+
+/** The events that move a workflow's status, from where to where (within the contract's rules). */
+const STATUS_CHANGES: Partial<Record<EventType, StatusChange>> = {
+  workflow_started: { from: ["pending"], to: "in_progress" },
+  approval_required: { from: ["in_progress"], to: "blocked" },
+  approval_granted: { from: ["blocked"], to: "in_progress" },
+  approval_rejected: { from: ["blocked"], to: "in_progress" },
+  workflow_completed: { from: ["in_progress"], to: "completed" },
+  workflow_failed: { from: ACTIVE_STATUSES, to: "failed" },
+  workflow_cancelled: { from: ACTIVE_STATUSES, to: "cancelled" },
 };
 
-export function statusAfter(type: EventType): WorkflowStatus | undefined {
-  return STATUS_AFTER[type];
+export function statusChange(type: EventType): StatusChange | undefined {
+  return STATUS_CHANGES[type];
 }
 
 /**
@@ -47,12 +52,12 @@ export function applyEvent(workflow: Workflow | undefined, event: WorkflowEvent)
   }
 
   const next: Workflow = { ...workflow, lastSequence: event.sequence, updatedAt: event.timestamp };
-  const target = STATUS_AFTER[event.type];
-  if (target && canTransition(workflow.status, target)) {
-    next.status = target;
-    if (isTerminal(target)) next.completedAt = event.timestamp;
-    if (target !== "blocked") delete next.gate;
-  } else if (target || isTerminal(workflow.status)) {
+  const change = STATUS_CHANGES[event.type];
+  if (change && change.from.includes(workflow.status)) {
+    next.status = change.to;
+    if (isTerminal(change.to)) next.completedAt = event.timestamp;
+    if (change.to !== "blocked") delete next.gate;
+  } else if (change || isTerminal(workflow.status)) {
     return next;
   }
 

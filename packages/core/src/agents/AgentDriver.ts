@@ -1,0 +1,64 @@
+import type { Review, TokenCounts } from "../events/types";
+import type { Workspace } from "../workspace/Workspace";
+
+export interface IssueSummary {
+  issueId: string;
+  title?: string;
+  description?: string;
+}
+
+export interface PlanRequest {
+  issue: IssueSummary;
+  /** 1 for the first plan, +1 for each re-plan. */
+  round: number;
+  /** What the person said when rejecting the previous plan. */
+  feedback?: string;
+  previousPlan?: string;
+  /** The workspace's files, for context. */
+  files: string[];
+}
+
+export interface DevelopRequest {
+  issue: IssueSummary;
+  plan: string;
+  /** 1 for the first implementation, +1 for each revision. */
+  round: number;
+  /** The last review's comments when it asked for changes. */
+  reviewComments: string[];
+  /** What the person said when rejecting at the review gate. */
+  feedback?: string;
+}
+
+export interface ReviewRequest {
+  issue: IssueSummary;
+  plan: string;
+  /** Unified diff of the branch against its base commit. */
+  diff: string;
+  round: number;
+}
+
+/** How a driver talks back while it works; each call becomes an event in the workflow's log. */
+export interface AgentContext {
+  /** A progress message for the person watching (an `agent_message` event). */
+  say(message: string, data?: Record<string, unknown>): Promise<void>;
+  /** Tokens one model call used, as the API reported them (a `token_usage` event). */
+  reportUsage(model: string, tokens: TokenCounts, costUsd: number): Promise<void>;
+}
+
+/**
+ * The model behind the three agents. The offline demo model implements it, and so will a
+ * Claude driver. A driver changes files only through the workspace it is handed, and records
+ * nothing itself: the stage runners turn its results and context calls into events.
+ */
+export interface AgentDriver {
+  readonly model: string;
+  /** True for the offline demo model, so the UI and health check can say so. */
+  readonly demo: boolean;
+  plan(request: PlanRequest, ctx: AgentContext): Promise<{ plan: string }>;
+  develop(
+    request: DevelopRequest,
+    workspace: Workspace,
+    ctx: AgentContext,
+  ): Promise<{ summary: string }>;
+  review(request: ReviewRequest, ctx: AgentContext): Promise<{ review: Review }>;
+}

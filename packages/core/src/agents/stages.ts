@@ -1,0 +1,271 @@
+import type { NewEvent, WorkflowEvent } from "../events/types";
+import { reviewSchema } from "../events/types";
+import { InvalidStateError } from "../errors";
+import type { Workflow } from "../workflow/Workflow";
+import { branchNameFor } from "../workspace/LocalGitWorkspaces";
+import type { Workspace, WorkspaceProvider } from "../workspace/Workspace";
+import type { AgentContext, AgentDriver, IssueSummary } from "./AgentDriver";
+import { RecordingWorkspace } from "./RecordingWorkspace";
+
+/** What a stage runner needs from storage: the workflow, its log so far, and a way to append. */
+export interface StageContext {
+  workflow: Workflow;
+  log: readonly WorkflowEvent[];
+  record(event: NewEvent): Promise<void>;
+}
+
+export interface ReviewOutcome {
+  approved: boolean;
+  /** Not approved, and the review loop has used all its rounds: a person decides next. */
+  atCap: boolean;
+}
+
+type AgentStage = "architect" | "developer" | "reviewer";
+
+/** The event log refuses longer messages. */
+const MAX_MESSAGE_LENGTH = 10_000;
+
+export async function runArchitect(
+  ctx: StageContext,
+  driver: AgentDriver,
+  workspaces: WorkspaceProvider,
+): Promise<{ plan: string }> {
+  const { workflow, log } = ctx;
+  const round = retriedRound(log, "architect") ?? workflow.iteration.plan + 1;
+  await ctx.record({
+    type: "stage_started",
+    agent: "architect",
+    level: "info",
+    message: round === 1 ? "Architect is planning" : `Architect is re-planning (round ${round})`,
+    data: { stage: "architect", round },
+  });
+  const workspace = await openWorkspace(workflow, workspaces);
+  const feedback = planFeedback(log);
+  const { plan } = await driver.plan(
+    {
+      issue: issueOf(workflow),
+      round,
+      ...(feedback !== undefined && { feedback }),
+      ...(workflow.plan !== undefined && { previousPlan: workflow.plan }),
+      files: await workspace.listFiles(),
+    },
+    agentContext(ctx, "architect", driver),
+  );
+  await ctx.record({
+    type: "plan_created",
+    agent: "architect",
+    level: "info",
+    message: `Plan ready for approval (round ${round})`,
+    data: { plan, round },
+  });
+  await ctx.record({
+    type: "stage_completed",
+    agent: "architect",
+    level: "info",
+    message: "Architect finished",
+    data: { stage: "architect" },
+  });
+  return { plan };
+}
+
+export async function runDeveloper(
+  ctx: StageContext,
+  driver: AgentDriver,
+  workspaces: WorkspaceProvider,
+): Promise<{ summary: string; commit?: string }> {
+  const { workflow, log } = ctx;
+  const round = retriedRound(log, "developer") ?? workflow.iteration.review + 1;
+  await ctx.record({
+    type: "stage_started",
+    agent: "developer",
+    level: "info",
+    message:
+      round === 1 ? "Developer is implementing the plan" : `Developer is revising (round ${round})`,
+    data: { stage: "developer", round },
+  });
+  const workspace = new RecordingWorkspace(await openWorkspace(workflow, workspaces), (event) =>
+    ctx.record(event),
+  );
+  const { reviewComments, feedback } = revisionInput(log);
+  const { summary } = await driver.develop(
+    {
+      issue: issueOf(workflow),
+      plan: planOf(workflow),
+      round,
+      reviewComments,
+      ...(feedback !== undefined && { feedback }),
+    },
+    workspace,
+    agentContext(ctx, "developer", driver),
+  );
+  const commit = await workspace.commit(
+    `amelia(${workflow.issueId}): developer round ${round}\n\n${summary}\n`,
+  );
+  await ctx.record({
+    type: "stage_completed",
+    agent: "developer",
+    level: "info",
+    message: clip(
+      commit
+        ? `Developer committed ${commit.slice(0, 12)} on ${workspace.branch}: ${summary}`
+        : `Developer finished with nothing new to commit: ${summary}`,
+    ),
+    data: { stage: "developer", ...(commit !== undefined && { commit }) },
+  });
+  return { summary, ...(commit !== undefined && { commit }) };
+}
+
+export async function runReviewer(
+  ctx: StageContext,
+  driver: AgentDriver,
+  workspaces: WorkspaceProvider,
+  maxReviewRounds: number,
+): Promise<ReviewOutcome> {
+  const { workflow, log } = ctx;
+  const round = retriedRound(log, "reviewer") ?? workflow.iteration.review + 1;
+  await ctx.record({
+    type: "stage_started",
+    agent: "reviewer",
+    level: "info",
+    message: `Reviewer is reviewing the changes (round ${round})`,
+    data: { stage: "reviewer", round },
+  });
+  const workspace = await openWorkspace(workflow, workspaces);
+  const { review: proposed } = await driver.review(
+    { issue: issueOf(workflow), plan: planOf(workflow), diff: await workspace.diff(), round },
+    agentContext(ctx, "reviewer", driver),
+  );
+  // A model's answer must fit the contract before it reaches the log.
+  const review = reviewSchema.parse(proposed);
+  const { approved, severity, comments } = review;
+  await ctx.record({
+    type: "review_completed",
+    agent: "reviewer",
+    level: approved ? "info" : "warning",
+    message: approved
+      ? `Review round ${round}: approved`
+      : `Review round ${round}: changes requested (${severity}, ${count(comments.length, "comment")})`,
+    data: { ...review, round },
+  });
+  const atCap = !approved && round >= maxReviewRounds;
+  if (!approved && !atCap) {
+    await ctx.record({
+      type: "revision_requested",
+      agent: "reviewer",
+      level: "warning",
+      message: `Revision requested: the developer works on round ${round + 1}`,
+      data: { round, comments },
+    });
+  }
+  await ctx.record({
+    type: "stage_completed",
+    agent: "reviewer",
+    level: "info",
+    message: atCap
+      ? `Reviewer finished: ${maxReviewRounds} review rounds used, a person decides next`
+      : "Reviewer finished",
+    data: { stage: "reviewer" },
+  });
+  return { approved, atCap };
+}
+
+function issueOf(workflow: Workflow): IssueSummary {
+  const { issueId, title, description } = workflow;
+  return {
+    issueId,
+    ...(title !== undefined && { title }),
+    ...(description !== undefined && { description }),
+  };
+}
+
+function planOf(workflow: Workflow): string {
+  if (workflow.plan === undefined) {
+    throw new InvalidStateError(`Workflow ${workflow.id} has no plan yet`, { id: workflow.id });
+  }
+  return workflow.plan;
+}
+
+function openWorkspace(workflow: Workflow, workspaces: WorkspaceProvider): Promise<Workspace> {
+  return workspaces.open({
+    workflowId: workflow.id,
+    issueId: workflow.issueId,
+    ...(workflow.repository !== undefined && { repository: workflow.repository }),
+    branch: workflow.branch ?? branchNameFor(workflow.issueId),
+  });
+}
+
+function agentContext(ctx: StageContext, agent: AgentStage, driver: AgentDriver): AgentContext {
+  return {
+    say: (message, data) =>
+      ctx.record({
+        type: "agent_message",
+        agent,
+        level: "info",
+        message: clip(message),
+        data: { ...data, demo: driver.demo },
+      }),
+    reportUsage: (model, tokens, costUsd) =>
+      ctx.record({
+        type: "token_usage",
+        agent,
+        level: "info",
+        message:
+          `${model}: ${tokens.inputTokens} input and ${tokens.outputTokens} output tokens ` +
+          `($${costUsd.toFixed(4)})`,
+        data: { model, tokens, costUsd },
+      }),
+  };
+}
+
+/**
+ * The round of a stage retried after a crash: its last start has no completion yet, so it runs
+ * that round again instead of counting a new one.
+ */
+function retriedRound(log: readonly WorkflowEvent[], stage: AgentStage): number | undefined {
+  for (let index = log.length - 1; index >= 0; index -= 1) {
+    const event = log[index];
+    if (event?.type === "stage_completed" && event.data.stage === stage) return undefined;
+    if (event?.type === "stage_started") {
+      return event.data.stage === stage ? event.data.round : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The person's feedback on the last plan, if they rejected it. */
+function planFeedback(log: readonly WorkflowEvent[]): string | undefined {
+  const planAt = log.findLastIndex((event) => event.type === "plan_created");
+  const rejection = log.findLast(
+    (event, index) =>
+      index > planAt && event.type === "approval_rejected" && event.data.gate === "plan",
+  );
+  return rejection?.type === "approval_rejected" ? rejection.data.feedback : undefined;
+}
+
+/** What the developer revises against: the last review's comments and the person's feedback. */
+function revisionInput(log: readonly WorkflowEvent[]): {
+  reviewComments: string[];
+  feedback?: string;
+} {
+  const reviewAt = log.findLastIndex((event) => event.type === "review_completed");
+  const review = log[reviewAt];
+  const rejection = log.findLast(
+    (event, index) =>
+      index > reviewAt && event.type === "approval_rejected" && event.data.gate === "review",
+  );
+  return {
+    reviewComments:
+      review?.type === "review_completed" && !review.data.approved ? review.data.comments : [],
+    ...(rejection?.type === "approval_rejected" && { feedback: rejection.data.feedback }),
+  };
+}
+
+function clip(message: string): string {
+  return message.length <= MAX_MESSAGE_LENGTH
+    ? message
+    : `${message.slice(0, MAX_MESSAGE_LENGTH - 1)}…`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,67 @@
+import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
+import { documentClient, dynamoClient, eventBridgeClient, sfnClient } from "./aws/clients";
+import { EventPublisher } from "./aws/EventPublisher";
+import { Executions } from "./aws/Executions";
+import type { AgentDriver } from "./agents/AgentDriver";
+import { DemoDriver } from "./agents/DemoDriver";
+import { readConfig, requireSetting, type AmeliaConfig } from "./config";
+import { Connections } from "./realtime/Connections";
+import { RealtimeService } from "./realtime/RealtimeService";
+import { ConnectionStore } from "./store/ConnectionStore";
+import { EventStore } from "./store/EventStore";
+import { WorkflowRepository } from "./store/WorkflowRepository";
+import { branchNameFor, LocalGitWorkspaces } from "./workspace/LocalGitWorkspaces";
+import { WorkflowService } from "./workflow/WorkflowService";
+
+export interface Services {
+  config: AmeliaConfig;
+  workflows: WorkflowService;
+  realtime: RealtimeService;
+  driver: AgentDriver;
+  workspaces: LocalGitWorkspaces;
+  repository: WorkflowRepository;
+}
+
+let cached: Services | undefined;
+
+/** Wires the domain to its AWS clients once per process (per Lambda container). */
+export function services(): Services {
+  cached ??= createServices(readConfig());
+  return cached;
+}
+
+function createServices(config: AmeliaConfig): Services {
+  const log = new EventStore(dynamoClient(), config.tableName);
+  const repository = new WorkflowRepository(documentClient(), config.tableName);
+  const driver = selectDriver();
+  const workspaces = new LocalGitWorkspaces(config.dataDir);
+  const workflows = new WorkflowService(
+    log,
+    repository,
+    new Executions(sfnClient(), requireSetting(config.stateMachineArn, "AMELIA_STATE_MACHINE_ARN")),
+    new EventPublisher(eventBridgeClient(), config.eventBusName),
+    {
+      maxActiveWorkflows: config.maxActiveWorkflows,
+      model: driver.model,
+      validateRepository: (repository) => workspaces.validateRepository(repository),
+      branchNameFor,
+    },
+  );
+  const connections = new Connections(
+    new ApiGatewayManagementApiClient({
+      endpoint: requireSetting(config.wsManagementEndpoint, "AMELIA_WS_MANAGEMENT_ENDPOINT"),
+    }),
+  );
+  const realtime = new RealtimeService(
+    connections,
+    new ConnectionStore(documentClient(), config.tableName),
+    log,
+    repository,
+  );
+  return { config, workflows, realtime, driver, workspaces, repository };
+}
+
+/** The Anthropic driver arrives with the agents issue; until then every workflow uses the demo. */
+function selectDriver(): AgentDriver {
+  return new DemoDriver();
+}

@@ -1,0 +1,167 @@
+import { randomUUID } from "node:crypto";
+import {
+  ConditionalCheckFailedException,
+  PutItemCommand,
+  QueryCommand,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
+import {
+  newEventSchema,
+  type NewEvent,
+  type WorkflowEvent,
+} from "../events/types";
+import { keys } from "./table";
+
+const LAST_EVENT_KEY = keys.event(999_999_999_999);
+const MAX_APPEND_ATTEMPTS = 100;
+const MAX_TRACKED_HEADS = 10_000;
+
+export class InvalidEventError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly issues: string[],
+  ) {
+    super(`Refused an invalid event for ${workflowId}: ${issues.join("; ")}`);
+    this.name = "InvalidEventError";
+  }
+}
+
+export class AppendContentionError extends Error {
+  constructor(readonly workflowId: string) {
+    super(`Could not append to ${workflowId} after ${MAX_APPEND_ATTEMPTS} attempts`);
+    this.name = "AppendContentionError";
+  }
+}
+
+export interface EventPage {
+  events: WorkflowEvent[];
+  /** Present when more events follow: pass it as `since` to read on. */
+  nextSince?: number;
+}
+
+/**
+ * The append-only event log. Each event is one item keyed by its sequence and written with
+ * `attribute_not_exists`, so a sequence is never reused. A writer only tries sequence n after it
+ * has seen n-1 stored, so the log has no gaps, without transactions (dynalite has none).
+ * Appends from one process to one workflow are queued, so they never contend with each other;
+ * writers in other processes (other Lambdas) are resolved by the conditional write.
+ */
+export class EventStore {
+  private readonly heads = new Map<string, number>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  append(workflowId: string, event: NewEvent): Promise<WorkflowEvent> {
+    const parsed = newEventSchema.safeParse(event);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+      return Promise.reject(new InvalidEventError(workflowId, issues));
+    }
+    const write = () => this.appendInOrder(workflowId, event);
+    const previous = this.queues.get(workflowId) ?? Promise.resolve();
+    const result = previous.then(write, write);
+    const tail = result.catch(() => undefined);
+    this.queues.set(workflowId, tail);
+    void tail.then(() => {
+      if (this.queues.get(workflowId) === tail) this.queues.delete(workflowId);
+    });
+    return result;
+  }
+
+  async list(workflowId: string, since = 0, limit = 500): Promise<EventPage> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+        ExpressionAttributeValues: {
+          ":pk": { S: keys.workflow(workflowId) },
+          ":from": { S: keys.event(since + 1) },
+          ":to": { S: LAST_EVENT_KEY },
+        },
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    const events = (result.Items ?? []).map((item) => JSON.parse(item.event?.S ?? "null"));
+    const last = events.at(-1);
+    return result.LastEvaluatedKey && last ? { events, nextSince: last.sequence } : { events };
+  }
+
+  async listAll(workflowId: string, since = 0): Promise<WorkflowEvent[]> {
+    const all: WorkflowEvent[] = [];
+    let cursor: number | undefined = since;
+    while (cursor !== undefined) {
+      const page = await this.list(workflowId, cursor, 1_000);
+      all.push(...page.events);
+      cursor = page.nextSince;
+    }
+    return all;
+  }
+
+  /** The sequence of the newest stored event (0 for an empty log). */
+  async head(workflowId: string): Promise<number> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+        ExpressionAttributeValues: {
+          ":pk": { S: keys.workflow(workflowId) },
+          ":from": { S: keys.event(1) },
+          ":to": { S: LAST_EVENT_KEY },
+        },
+        ProjectionExpression: "sk",
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        Limit: 1,
+      }),
+    );
+    const sk = result.Items?.[0]?.sk?.S;
+    return sk ? Number(sk.slice(keys.eventPrefix.length)) : 0;
+  }
+
+  private async appendInOrder(workflowId: string, event: NewEvent): Promise<WorkflowEvent> {
+    let sequence = (this.heads.get(workflowId) ?? (await this.head(workflowId))) + 1;
+    for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
+      const stored = {
+        id: randomUUID(),
+        workflowId,
+        sequence,
+        timestamp: new Date().toISOString(),
+        ...event,
+      } as WorkflowEvent;
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: { S: keys.workflow(workflowId) },
+              sk: { S: keys.event(sequence) },
+              event: { S: JSON.stringify(stored) },
+            },
+            ConditionExpression: "attribute_not_exists(sk)",
+          }),
+        );
+        this.remember(workflowId, sequence);
+        return stored;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // Another process wrote this sequence: it exists, so the newest one is safe to follow.
+        sequence = (await this.head(workflowId)) + 1;
+      }
+    }
+    throw new AppendContentionError(workflowId);
+  }
+
+  private remember(workflowId: string, sequence: number): void {
+    this.heads.delete(workflowId);
+    this.heads.set(workflowId, sequence);
+    if (this.heads.size > MAX_TRACKED_HEADS) {
+      const oldest = this.heads.keys().next().value;
+      if (oldest !== undefined) this.heads.delete(oldest);
+    }
+  }
+}

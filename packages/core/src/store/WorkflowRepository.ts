@@ -1,0 +1,219 @@
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { ValidationError } from "../errors";
+import type { Gate, WorkflowStatus } from "../workflow/status";
+import type { Workflow } from "../workflow/Workflow";
+import { keys } from "./table";
+
+export interface WorkflowPage {
+  workflows: Workflow[];
+  nextCursor?: string;
+}
+
+/** Who holds a lock or slot item, and since when (epoch ms). */
+export interface Claim {
+  workflowId: string;
+  claimedAt: number;
+}
+
+export interface OpenGate {
+  gate: Gate;
+  taskToken: string;
+}
+
+/** Workflow projections, gates, and the items behind the conflict and concurrency rules. */
+export class WorkflowRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(workflowId: string): Promise<Workflow | undefined> {
+    const result = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.workflow(workflowId), sk: keys.state },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item?.workflow as Workflow | undefined;
+  }
+
+  /**
+   * Stores the projection if nobody stored a newer one since `basedOn` (its lastSequence when
+   * read, undefined when there was none). False means: read again and catch up.
+   */
+  async saveProjection(workflow: Workflow, basedOn: number | undefined): Promise<boolean> {
+    const sortKey = `${workflow.createdAt}#${workflow.id}`;
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: keys.workflow(workflow.id),
+            sk: keys.state,
+            gsi1pk: keys.allWorkflows,
+            gsi1sk: sortKey,
+            gsi2pk: keys.status(workflow.status),
+            gsi2sk: sortKey,
+            projectedSequence: workflow.lastSequence,
+            workflow,
+          },
+          ConditionExpression:
+            basedOn === undefined ? "attribute_not_exists(pk)" : "projectedSequence = :basedOn",
+          ...(basedOn !== undefined && { ExpressionAttributeValues: { ":basedOn": basedOn } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Newest first; `status` narrows to one status. */
+  async list(options: { status?: WorkflowStatus; limit: number; cursor?: string }): Promise<WorkflowPage> {
+    const byStatus = options.status !== undefined;
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: byStatus ? "gsi2" : "gsi1",
+        KeyConditionExpression: byStatus ? "gsi2pk = :pk" : "gsi1pk = :pk",
+        ExpressionAttributeValues: {
+          ":pk": byStatus ? keys.status(options.status!) : keys.allWorkflows,
+        },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ...(options.cursor && { ExclusiveStartKey: decodeCursor(options.cursor) }),
+      }),
+    );
+    const workflows = (result.Items ?? []).map((item) => item.workflow as Workflow);
+    return result.LastEvaluatedKey
+      ? { workflows, nextCursor: encodeCursor(result.LastEvaluatedKey) }
+      : { workflows };
+  }
+
+  async listAllWithStatus(status: WorkflowStatus): Promise<Workflow[]> {
+    const all: Workflow[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ status, limit: 100, ...(cursor && { cursor }) });
+      all.push(...page.workflows);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return all;
+  }
+
+  async putGate(workflowId: string, gate: OpenGate): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: keys.workflow(workflowId), sk: keys.gate, ...gate },
+      }),
+    );
+  }
+
+  /** Removes the open gate and hands back its token; exactly one concurrent caller gets it. */
+  async takeGate(workflowId: string): Promise<OpenGate | undefined> {
+    try {
+      const result = await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.workflow(workflowId), sk: keys.gate },
+          ConditionExpression: "attribute_exists(pk)",
+          ReturnValues: "ALL_OLD",
+        }),
+      );
+      const item = result.Attributes;
+      return item ? { gate: item.gate as Gate, taskToken: item.taskToken as string } : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Claims an item for a workflow. Returns undefined when claimed, else the current claim
+   * (null when it was released in between: the caller tries again).
+   */
+  async claim(pk: string, sk: string, workflowId: string): Promise<Claim | null | undefined> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk, sk, workflowId, claimedAt: Date.now() },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const held = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }),
+      );
+      return held.Item ? toClaim(held.Item) : null;
+    }
+  }
+
+  /** Releases a claim only if this workflow still holds it (idempotent). */
+  async release(pk: string, sk: string, workflowId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk, sk },
+          ConditionExpression: "workflowId = :id",
+          ExpressionAttributeValues: { ":id": workflowId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async slotHolders(): Promise<Map<string, Claim>> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.slots },
+        ConsistentRead: true,
+      }),
+    );
+    return new Map((result.Items ?? []).map((item) => [item.sk as string, toClaim(item)]));
+  }
+}
+
+function toClaim(item: Record<string, unknown>): Claim {
+  return { workflowId: item.workflowId as string, claimedAt: Number(item.claimedAt ?? 0) };
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString("base64url");
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  const invalid = new ValidationError("Invalid cursor", [
+    { field: "cursor", message: "is not a cursor returned by this API" },
+  ]);
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalid;
+  }
+  const valid =
+    typeof key === "object" &&
+    key !== null &&
+    Object.values(key).every((v) => typeof v === "string") &&
+    "pk" in key &&
+    "sk" in key;
+  if (!valid) throw invalid;
+  return key as Record<string, unknown>;
+}

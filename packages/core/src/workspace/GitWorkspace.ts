@@ -1,0 +1,147 @@
+import { constants } from "node:fs";
+import {
+  copyFile,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { WorkspaceError } from "../errors";
+import { gitSucceeds, runGit } from "./git";
+import { resolveInside } from "./paths";
+import type { Workspace } from "./Workspace";
+
+/** A workspace on a local git work tree (a worktree or a scratch repository). */
+export class GitWorkspace implements Workspace {
+  /** `root` must already be a realpath: confinement compares real paths. */
+  constructor(
+    readonly root: string,
+    readonly branch: string,
+    readonly baseCommit: string,
+  ) {}
+
+  async listFiles(): Promise<string[]> {
+    const output = await runGit(this.root, [
+      "ls-files",
+      "-z",
+      "--cached",
+      "--others",
+      "--exclude-standard",
+    ]);
+    const listed = [...new Set(output.split("\0").filter((path) => path !== ""))];
+    // The index still lists files deleted but not yet committed; submodules are directories.
+    const present = await Promise.all(
+      listed.map(async (path) => {
+        const stats = await lstat(join(this.root, path)).catch(() => undefined);
+        return stats && (stats.isFile() || stats.isSymbolicLink()) ? path : undefined;
+      }),
+    );
+    return present.filter((path): path is string => path !== undefined).sort();
+  }
+
+  async readFile(path: string): Promise<string> {
+    const target = await resolveInside(this.root, path);
+    try {
+      return await readFile(target, "utf8");
+    } catch (error) {
+      throw this.fileError("read", path, error);
+    }
+  }
+
+  async writeFile(path: string, content: string): Promise<"created" | "modified"> {
+    const target = await resolveInside(this.root, path);
+    const existed = await stat(target).then(
+      () => true,
+      () => false,
+    );
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      // The target is already resolved; refuse a symlink swapped in since then.
+      const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | nofollow();
+      await writeFile(target, content, { flag: flags });
+    } catch (error) {
+      throw this.fileError("write", path, error);
+    }
+    return existed ? "modified" : "created";
+  }
+
+  async deleteFile(path: string): Promise<boolean> {
+    const target = await resolveInside(this.root, path);
+    try {
+      await unlink(target);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw this.fileError("delete", path, error);
+    }
+  }
+
+  async diff(): Promise<string> {
+    // Stage everything into a throw-away index, so untracked files show up in the diff without
+    // touching the real one; starting from a copy of the real one saves re-hashing every file.
+    const scratch = await mkdtemp(join(tmpdir(), "amelia-index-"));
+    try {
+      const index = join(scratch, "index");
+      const realIndex = resolve(
+        this.root,
+        (await runGit(this.root, ["rev-parse", "--git-path", "index"])).trim(),
+      );
+      await copyFile(realIndex, index).catch(() => undefined);
+      const env = { GIT_INDEX_FILE: index };
+      await runGit(this.root, ["add", "-A"], { env });
+      return await runGit(
+        this.root,
+        [
+          "diff",
+          "--cached",
+          "--no-color",
+          "--no-ext-diff",
+          "--no-textconv",
+          // Pinned: readers of the diff expect a/ and b/ whatever the person's config says.
+          "--src-prefix=a/",
+          "--dst-prefix=b/",
+          this.baseCommit,
+          "--",
+        ],
+        { env },
+      );
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  async commit(message: string): Promise<string | undefined> {
+    await runGit(this.root, ["add", "-A"]);
+    if (await gitSucceeds(this.root, ["diff", "--cached", "--quiet"])) return undefined;
+    await runGit(this.root, ["commit", "--quiet", "-m", message]);
+    return (await runGit(this.root, ["rev-parse", "HEAD"])).trim();
+  }
+
+  private fileError(action: string, path: string, error: unknown): WorkspaceError {
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    const reason = FILE_ERROR_REASONS[code] ?? (code || String(error));
+    return new WorkspaceError(`Could not ${action} ${path}: ${reason}`, path);
+  }
+}
+
+/** Plain words for the errors an agent can cause, so a model can act on the message. */
+const FILE_ERROR_REASONS: Record<string, string> = {
+  ENOENT: "no such file",
+  EISDIR: "it is a directory",
+  ENOTDIR: "a file stands where a directory is needed",
+  EEXIST: "a file stands where a directory is needed",
+  ELOOP: "it is a symlink",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+};
+
+/** O_NOFOLLOW where the platform has it (not on Windows). */
+function nofollow(): number {
+  return (constants as { O_NOFOLLOW?: number }).O_NOFOLLOW ?? 0;
+}

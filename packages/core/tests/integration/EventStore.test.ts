@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { NewEvent } from "../../src/events/types";
+import { EventStore, InvalidEventError } from "../../src/store/EventStore";
+import { startTestTable, type TestTable } from "../support/dynamo";
+
+const message = (text: string): NewEvent => ({
+  type: "agent_message",
+  agent: "developer",
+  level: "info",
+  message: text,
+  data: undefined,
+});
+
+let table: TestTable;
+beforeAll(async () => {
+  table = await startTestTable();
+});
+afterAll(() => table.close());
+
+function expectGapless(sequences: number[], count: number) {
+  expect([...sequences].sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+}
+
+describe("EventStore on DynamoDB", () => {
+  it("numbers events 1, 2, 3… and reads them back in order", async () => {
+    const store = new EventStore(table.client, table.tableName);
+    const first = await store.append("wf-order", message("one"));
+    const second = await store.append("wf-order", message("two"));
+    expect([first.sequence, second.sequence]).toEqual([1, 2]);
+    expect(first).toMatchObject({ workflowId: "wf-order", type: "agent_message", message: "one" });
+    const { events, nextSince } = await store.list("wf-order");
+    expect(events.map((e) => e.message)).toEqual(["one", "two"]);
+    expect(nextSince).toBeUndefined();
+    expect(await store.head("wf-order")).toBe(2);
+  });
+
+  it("stays gapless with 8 concurrent writers in one process", async () => {
+    const store = new EventStore(table.client, table.tableName);
+    const appended = await Promise.all(
+      Array.from({ length: 8 }, (_, writer) =>
+        (async () => {
+          const sequences: number[] = [];
+          for (let i = 0; i < 25; i++) sequences.push((await store.append("wf-8", message(`${writer}-${i}`))).sequence);
+          return sequences;
+        })(),
+      ),
+    );
+    expectGapless(appended.flat(), 200);
+    const stored = await store.listAll("wf-8");
+    expect(stored.map((e) => e.sequence)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+  });
+
+  it("never reuses a sequence when separate processes write at once", async () => {
+    const stores = Array.from({ length: 4 }, () => new EventStore(table.newClient(), table.tableName));
+    const appended = await Promise.all(
+      stores.map(async (store, writer) => {
+        const sequences: number[] = [];
+        for (let i = 0; i < 15; i++) sequences.push((await store.append("wf-procs", message(`${writer}-${i}`))).sequence);
+        return sequences;
+      }),
+    );
+    expectGapless(appended.flat(), 60);
+    const stored = await stores[0]!.listAll("wf-procs");
+    expect(new Set(stored.map((e) => e.message)).size).toBe(60);
+  });
+
+  it("pages by sequence for backfill", async () => {
+    const store = new EventStore(table.client, table.tableName);
+    for (let i = 1; i <= 7; i++) await store.append("wf-page", message(`m${i}`));
+    const page = await store.list("wf-page", 2, 3);
+    expect(page.events.map((e) => e.sequence)).toEqual([3, 4, 5]);
+    expect(page.nextSince).toBe(5);
+    const rest = await store.list("wf-page", page.nextSince, 3);
+    expect(rest.events.map((e) => e.sequence)).toEqual([6, 7]);
+    expect((await store.list("wf-page", 7)).events).toEqual([]);
+  });
+
+  it("refuses an event whose data does not match its type, and stores nothing", async () => {
+    const store = new EventStore(table.client, table.tableName);
+    const bad = { type: "approval_rejected", agent: "human", level: "info", message: "no", data: { gate: "plan" } };
+    await expect(store.append("wf-bad", bad as NewEvent)).rejects.toBeInstanceOf(InvalidEventError);
+    expect(await store.head("wf-bad")).toBe(0);
+  });
+});

@@ -1,0 +1,264 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { AgentContext, DevelopRequest, PlanRequest } from "../../../src/agents/AgentDriver";
+import { DemoDriver } from "../../../src/agents/DemoDriver";
+import { runArchitect, runDeveloper, runReviewer } from "../../../src/agents/stages";
+import type { Gate } from "../../../src/workflow/status";
+import { LocalGitWorkspaces } from "../../../src/workspace/LocalGitWorkspaces";
+import type { Workspace } from "../../../src/workspace/Workspace";
+import {
+  git,
+  isolateGitConfig,
+  makeRepository,
+  removeTempDirs,
+  tempDir,
+} from "../workspace/gitFixture";
+import { MemoryWorkflow, type WorkflowSeed } from "./memoryWorkflow";
+
+beforeAll(isolateGitConfig);
+afterAll(removeTempDirs);
+
+let workspaces: LocalGitWorkspaces;
+const driver = new DemoDriver();
+
+beforeEach(() => {
+  workspaces = new LocalGitWorkspaces(tempDir("amelia-data-"));
+});
+
+const issue: WorkflowSeed = {
+  issueId: "PROJ-7",
+  title: "Add a dark mode",
+  description: "- Add a theme toggle\n- Remember the choice",
+};
+
+/** The gate Lambda's part, which is not under test here. */
+function decide(run: MemoryWorkflow, gate: Gate, feedback?: string): void {
+  run.append({
+    type: "approval_required",
+    agent: "system",
+    level: "info",
+    message: `Waiting at the ${gate} gate`,
+    data: { gate },
+  });
+  run.append(
+    feedback === undefined
+      ? { type: "approval_granted", agent: "human", level: "info", message: "OK", data: { gate } }
+      : {
+          type: "approval_rejected",
+          agent: "human",
+          level: "info",
+          message: "Rejected",
+          data: { gate, feedback },
+        },
+  );
+}
+
+describe("a demo workflow through the stage runners", () => {
+  it("plans, implements, gets changes requested, revises and is approved", async () => {
+    const repo = makeRepository();
+    const head = git(repo, "rev-parse", "HEAD");
+    const run = new MemoryWorkflow("wf-demo", { ...issue, repository: repo });
+
+    const { plan } = await runArchitect(run.context(), driver, workspaces);
+    expect(run.workflow.plan).toBe(plan);
+    expect(run.workflow.iteration.plan).toBe(1);
+    expect(plan).toContain("1. Add a theme toggle");
+    decide(run, "plan");
+
+    const first = await runDeveloper(run.context(), driver, workspaces);
+    expect(first.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(git(repo, "log", "--format=%H %s", "amelia/PROJ-7", "-1")).toBe(
+      `${first.commit} amelia(PROJ-7): developer round 1`,
+    );
+    expect(run.ofType("file_created").map((e) => e.data.path)).toEqual(["docs/amelia/proj-7.md"]);
+
+    const review1 = await runReviewer(run.context(), driver, workspaces, 3);
+    expect(review1).toEqual({ approved: false, atCap: false });
+    expect(run.workflow.review?.severity).toBe("minor");
+    expect(run.workflow.review?.comments[0]).toMatch(/^docs\/amelia\/proj-7\.md:\d+ — .*TODO/);
+    const [revision] = run.ofType("revision_requested");
+    expect(revision?.data).toEqual({ round: 1, comments: run.workflow.review?.comments });
+    expect(revision?.level).toBe("warning");
+
+    const second = await runDeveloper(run.context(), driver, workspaces);
+    expect(second.commit).not.toBe(first.commit);
+    expect(run.ofType("file_modified").map((e) => e.data.path)).toEqual(["docs/amelia/proj-7.md"]);
+    expect(git(repo, "log", "--format=%s", "main..amelia/PROJ-7")).toBe(
+      "amelia(PROJ-7): developer round 2\namelia(PROJ-7): developer round 1",
+    );
+
+    const review2 = await runReviewer(run.context(), driver, workspaces, 3);
+    expect(review2).toEqual({ approved: true, atCap: false });
+    expect(run.workflow.iteration.review).toBe(2);
+    expect(run.ofType("review_completed").map((e) => e.data.approved)).toEqual([false, true]);
+
+    const starts = run.ofType("stage_started").map((e) => `${e.data.stage}:${e.data.round}`);
+    expect(starts).toEqual([
+      "architect:1",
+      "developer:1",
+      "reviewer:1",
+      "developer:2",
+      "reviewer:2",
+    ]);
+    const completions = run.ofType("stage_completed");
+    expect(
+      completions.filter((e) => e.data.stage === "developer").map((e) => e.data.commit),
+    ).toEqual([first.commit, second.commit]);
+    for (const event of run.ofType("agent_message")) {
+      expect(event.message).toMatch(/^Demo model \(offline\)/);
+      expect(event.data?.demo).toBe(true);
+    }
+    // The person's checkout never moved.
+    expect(git(repo, "rev-parse", "--abbrev-ref", "HEAD")).toBe("main");
+    expect(git(repo, "rev-parse", "HEAD")).toBe(head);
+    expect(git(repo, "status", "--porcelain")).toBe("");
+  });
+
+  it("re-plans with the person's feedback", async () => {
+    const run = new MemoryWorkflow("wf-replan", issue);
+    await runArchitect(run.context(), driver, workspaces);
+    decide(run, "plan", "Also follow the system theme.");
+
+    const { plan } = await runArchitect(run.context(), driver, workspaces);
+    expect(plan).toContain("## Revision (round 2)");
+    expect(plan).toContain("> Also follow the system theme.");
+    expect(run.ofType("plan_created").map((e) => e.data.round)).toEqual([1, 2]);
+    expect(run.workflow.iteration.plan).toBe(2);
+
+    // Feedback is used once: approving and re-running would not repeat it.
+    const third = await runArchitect(run.context(), driver, workspaces);
+    expect(third.plan).not.toContain("## Revision");
+  });
+
+  it("stops at the review cap, then revises with the person's feedback", async () => {
+    const run = new MemoryWorkflow("wf-cap", issue);
+    await runArchitect(run.context(), driver, workspaces);
+    decide(run, "plan");
+    await runDeveloper(run.context(), driver, workspaces);
+
+    expect(await runReviewer(run.context(), driver, workspaces, 1)).toEqual({
+      approved: false,
+      atCap: true,
+    });
+    expect(run.ofType("revision_requested")).toHaveLength(0);
+
+    decide(run, "review", "Finish the verification, please.");
+    const mark = run.events.length;
+    await runDeveloper(run.context(), driver, workspaces);
+    const workspace = await openFor(run);
+    const document = await workspace.readFile("docs/amelia/proj-7.md");
+    expect(document).toContain("> Finish the verification, please.");
+    expect(document).toContain("## Review responses");
+    expect(run.since(mark).find((e) => e.type === "stage_started")?.data).toEqual({
+      stage: "developer",
+      round: 2,
+    });
+
+    expect(await runReviewer(run.context(), driver, workspaces, 1)).toEqual({
+      approved: true,
+      atCap: false,
+    });
+  });
+
+  it("calls an empty diff critical", async () => {
+    const run = new MemoryWorkflow("wf-empty", issue);
+    await runArchitect(run.context(), driver, workspaces);
+    expect(await runReviewer(run.context(), driver, workspaces, 3)).toEqual({
+      approved: false,
+      atCap: false,
+    });
+    expect(run.workflow.review?.severity).toBe("critical");
+  });
+});
+
+describe("stage retries after a crash", () => {
+  it("re-runs a developer round on the same state without failing", async () => {
+    const run = new MemoryWorkflow("wf-retry", issue);
+    await runArchitect(run.context(), driver, workspaces);
+    decide(run, "plan");
+    const ctx = run.context();
+
+    const first = await runDeveloper(ctx, driver, workspaces);
+    const again = await runDeveloper(ctx, driver, workspaces);
+    expect(again.commit).toBeUndefined();
+    expect(first.commit).toBeDefined();
+    const lastCompletion = run.ofType("stage_completed").at(-1);
+    expect(lastCompletion?.data).toEqual({ stage: "developer" });
+  });
+
+  it("repeats the round a crashed stage had started instead of counting a new one", async () => {
+    const run = new MemoryWorkflow("wf-crash", issue);
+    await runArchitect(run.context(), driver, workspaces);
+    decide(run, "plan");
+    await runDeveloper(run.context(), driver, workspaces);
+    // The reviewer recorded its verdict, then its process died.
+    run.append({
+      type: "stage_started",
+      agent: "reviewer",
+      level: "info",
+      message: "Reviewer started",
+      data: { stage: "reviewer", round: 1 },
+    });
+    run.append({
+      type: "review_completed",
+      agent: "reviewer",
+      level: "warning",
+      message: "Changes requested",
+      data: { approved: false, severity: "minor", comments: ["x"], round: 1 },
+    });
+
+    await runReviewer(run.context(), driver, workspaces, 3);
+    expect(run.ofType("review_completed").map((e) => e.data.round)).toEqual([1, 1]);
+    expect(run.ofType("revision_requested").map((e) => e.data.round)).toEqual([1]);
+  });
+});
+
+describe("the driver context", () => {
+  it("records token usage and every file change the driver makes", async () => {
+    class CountingDriver extends DemoDriver {
+      override async plan(request: PlanRequest, ctx: AgentContext) {
+        await ctx.reportUsage(
+          "claude-test",
+          { inputTokens: 10, outputTokens: 5, cacheReadTokens: 2, cacheWriteTokens: 1 },
+          0.0125,
+        );
+        return super.plan(request, ctx);
+      }
+
+      override async develop(request: DevelopRequest, workspace: Workspace, ctx: AgentContext) {
+        await workspace.writeFile("notes/scratch.md", "temporary\n");
+        await workspace.deleteFile("notes/scratch.md");
+        await workspace.deleteFile("README.md");
+        await workspace.deleteFile("README.md");
+        return super.develop(request, workspace, ctx);
+      }
+    }
+    const counting = new CountingDriver();
+    const run = new MemoryWorkflow("wf-usage", issue);
+    await runArchitect(run.context(), counting, workspaces);
+    expect(run.workflow.usage).toEqual({
+      inputTokens: 10,
+      outputTokens: 5,
+      cacheReadTokens: 2,
+      cacheWriteTokens: 1,
+      costUsd: 0.0125,
+    });
+    expect(run.ofType("token_usage")[0]?.agent).toBe("architect");
+
+    decide(run, "plan");
+    await runDeveloper(run.context(), counting, workspaces);
+    const changes = run.events
+      .filter((e) => e.type.startsWith("file_"))
+      .map((e) => `${e.type} ${(e.data as { path: string }).path}`);
+    expect(changes).toEqual([
+      "file_created notes/scratch.md",
+      "file_deleted notes/scratch.md",
+      "file_deleted README.md",
+      "file_created docs/amelia/proj-7.md",
+    ]);
+  });
+});
+
+function openFor(run: MemoryWorkflow): Promise<Workspace> {
+  const { id, issueId, branch } = run.workflow;
+  return workspaces.open({ workflowId: id, issueId, branch: branch ?? "" });
+}

@@ -1,0 +1,16 @@
+import { services } from "@amelia/core/services";
+import { httpRoute } from "../middleware/httpApi";
+import { version } from "../version";
+
+export const handler = httpRoute(async () => {
+  const { repository, driver } = services();
+  await repository.get("health-check");
+  return {
+    status: 200,
+    body: {
+      status: "ok",
+      version,
+      checks: { database: "ok", model: { name: driver.model, demo: driver.demo } },
+    },
+  };
+});

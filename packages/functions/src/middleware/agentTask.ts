@@ -1,0 +1,49 @@
+import { z } from "zod";
+import type { StageContext } from "@amelia/core/agents/stages";
+import type { Agent } from "@amelia/core/events/types";
+import { logger } from "@amelia/core/logger";
+import { services, type Services } from "@amelia/core/services";
+import { isTerminal } from "@amelia/core/workflow/status";
+import { taskHandler } from "./taskHandler";
+
+const payloadSchema = z.object({ workflowId: z.string().min(1) });
+
+/**
+ * An agent stage. A failed attempt is recorded as a `system_error` before it is rethrown, so the
+ * person sees each retry the state machine makes; the final failure is recorded by `finish`.
+ */
+export function agentTask<R>(
+  agent: Agent,
+  run: (context: StageContext, services: Services) => Promise<R>,
+) {
+  return taskHandler(payloadSchema, async ({ workflowId }) => {
+    const all = services();
+    const workflow = await all.workflows.get(workflowId);
+    if (isTerminal(workflow.status)) {
+      throw new Error(`Workflow ${workflowId} is already ${workflow.status}`);
+    }
+    const context: StageContext = {
+      workflow,
+      log: await all.workflows.history(workflowId),
+      record: async (event) => {
+        await all.workflows.record(workflowId, event);
+      },
+    };
+    try {
+      return await run(context, all);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.warn("Agent attempt failed", { workflowId, agent, error });
+      await all.workflows
+        .record(workflowId, {
+          type: "system_error",
+          agent,
+          level: "error",
+          message: `The ${agent} failed: ${message}`,
+          data: { error: message, stage: workflow.stage },
+        })
+        .catch((recordError: unknown) => logger.error("Recording the failure failed", { recordError }));
+      throw error;
+    }
+  });
+}

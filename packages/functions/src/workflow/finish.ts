@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { services } from "@amelia/core/services";
+import { failureReason } from "@amelia/core/workflow/failures";
+import { taskHandler } from "../middleware/taskHandler";
+
+const payloadSchema = z.discriminatedUnion("outcome", [
+  z.object({ workflowId: z.string().min(1), outcome: z.literal("completed") }),
+  z.object({
+    workflowId: z.string().min(1),
+    outcome: z.literal("failed"),
+    error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }),
+  }),
+]);
+
+/** Ends the workflow: completed, or failed with a reason a person can act on. */
+export const handler = taskHandler(payloadSchema, async (payload) => {
+  const { workflows } = services();
+  if (payload.outcome === "completed") {
+    await workflows.complete(payload.workflowId);
+    return;
+  }
+  const workflow = await workflows.get(payload.workflowId);
+  await workflows.fail(payload.workflowId, failureReason(workflow.stage, payload.error));
+});

@@ -1,0 +1,15 @@
+import { z } from "zod";
+import { services } from "@amelia/core/services";
+import { GATES } from "@amelia/core/workflow/status";
+import { taskHandler } from "../middleware/taskHandler";
+
+const payloadSchema = z.object({
+  workflowId: z.string().min(1),
+  gate: z.enum(GATES),
+  taskToken: z.string().min(1),
+});
+
+/** Opens a gate: the token stays in the table; the person sees `approval_required`. */
+export const handler = taskHandler(payloadSchema, async ({ workflowId, gate, taskToken }) => {
+  await services().workflows.openGate(workflowId, gate, taskToken);
+});

@@ -1,0 +1,9 @@
+import { subscribeMessageSchema } from "@amelia/core/realtime/messages";
+import { services } from "@amelia/core/services";
+import { parseInput } from "@amelia/core/validation";
+import { wsRoute } from "../middleware/wsRoute";
+
+export const handler = wsRoute(async ({ connectionId, body }) => {
+  const { workflowId, since } = parseInput(subscribeMessageSchema, body, "subscribe message");
+  await services().realtime.subscribe(connectionId, workflowId, since);
+});

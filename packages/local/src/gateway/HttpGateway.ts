@@ -1,0 +1,128 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { AUTHORIZER_FUNCTION } from "@amelia/core/definitions/functions";
+import { HTTP_ROUTES, MAX_BODY_BYTES, type HttpRoute } from "@amelia/core/definitions/routes";
+import type { LocalLambdas } from "../lambda/LocalLambdas";
+import { BodyTooLargeError, flatHeaders, queryParameters, readBody, sendJson } from "./requests";
+
+interface CompiledRoute {
+  route: HttpRoute;
+  pattern: RegExp;
+  parameters: string[];
+}
+
+/** API Gateway HTTP API (payload format 2.0) over the shared route table. */
+export class HttpGateway {
+  private readonly routes: CompiledRoute[] = HTTP_ROUTES.map(compile);
+
+  constructor(
+    private readonly lambdas: LocalLambdas,
+    private readonly authRequired: boolean,
+  ) {}
+
+  async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const match = this.match(request.method ?? "GET", url.pathname);
+    if (!match) {
+      sendJson(response, 404, { code: "NOT_FOUND", error: `No route for ${request.method} ${url.pathname}` });
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(request, MAX_BODY_BYTES);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      response.setHeader("connection", "close");
+      sendJson(response, 413, {
+        code: "PAYLOAD_TOO_LARGE",
+        error: `Request body exceeds ${MAX_BODY_BYTES} bytes`,
+        details: { limitBytes: MAX_BODY_BYTES },
+      });
+      return;
+    }
+    const event = this.event(request, url, match.route, match.pathParameters, body);
+    if (match.route.auth && this.authRequired) {
+      const { isAuthorized } = (await this.lambdas.invoke(AUTHORIZER_FUNCTION, event)) as {
+        isAuthorized: boolean;
+      };
+      if (!isAuthorized) {
+        sendJson(response, 401, { code: "UNAUTHORIZED", error: "A valid API token is required" });
+        return;
+      }
+    }
+    const result = (await this.lambdas.invoke(match.route.handler, event)) as APIGatewayProxyStructuredResultV2;
+    response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+    response.end(result.body ?? "");
+  }
+
+  private match(method: string, path: string) {
+    let best: { route: HttpRoute; pathParameters: Record<string, string>; score: number } | undefined;
+    for (const { route, pattern, parameters } of this.routes) {
+      if (route.method !== method) continue;
+      const found = pattern.exec(path);
+      if (!found) continue;
+      // API Gateway prefers the route with the most literal segments.
+      const score = parameters.length;
+      if (best && best.score <= score) continue;
+      const values = found.slice(1).map((value) => decodeURIComponent(value));
+      best = { route, pathParameters: Object.fromEntries(parameters.map((p, i) => [p, values[i]!])), score };
+    }
+    return best;
+  }
+
+  private event(
+    request: IncomingMessage,
+    url: URL,
+    route: HttpRoute,
+    pathParameters: Record<string, string>,
+    body: Buffer,
+  ): APIGatewayProxyEventV2 {
+    const headers = flatHeaders(request);
+    const query = queryParameters(url.searchParams);
+    const now = Date.now();
+    const routeKey = `${route.method} ${route.path}`;
+    return {
+      version: "2.0",
+      routeKey,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      ...(query && { queryStringParameters: query }),
+      ...(Object.keys(pathParameters).length && { pathParameters }),
+      requestContext: {
+        accountId: "000000000000",
+        apiId: "local",
+        domainName: headers.host ?? "127.0.0.1",
+        domainPrefix: "local",
+        http: {
+          method: route.method,
+          path: url.pathname,
+          protocol: `HTTP/${request.httpVersion}`,
+          sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
+          userAgent: headers["user-agent"] ?? "",
+        },
+        requestId: randomUUID(),
+        routeKey,
+        stage: "$default",
+        time: new Date(now).toISOString(),
+        timeEpoch: now,
+      },
+      ...(body.length && { body: body.toString("utf8") }),
+      isBase64Encoded: false,
+    };
+  }
+}
+
+function compile(route: HttpRoute): CompiledRoute {
+  const parameters: string[] = [];
+  const source = route.path
+    .split("/")
+    .map((segment) => {
+      const parameter = /^\{(\w+)\}$/.exec(segment);
+      if (!parameter) return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      parameters.push(parameter[1]!);
+      return "([^/]+)";
+    })
+    .join("/");
+  return { route, pattern: new RegExp(`^${source}$`), parameters };
+}

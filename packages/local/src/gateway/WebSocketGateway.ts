@@ -1,0 +1,160 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
+import { WebSocketServer, type WebSocket } from "ws";
+import { AUTHORIZER_FUNCTION } from "@amelia/core/definitions/functions";
+import { WEBSOCKET_ROUTES } from "@amelia/core/definitions/routes";
+import { logger } from "@amelia/core/logger";
+import type { LocalLambdas } from "../lambda/LocalLambdas";
+import { flatHeaders, queryParameters } from "./requests";
+
+interface Connection {
+  socket: WebSocket;
+  connectedAt: number;
+  sourceIp: string;
+}
+
+/**
+ * API Gateway WebSocket API: `$connect`/`$disconnect`, route selection on the message's
+ * `action`, and the connection registry that the local `@connections` API posts through.
+ */
+export class WebSocketGateway {
+  private readonly server = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 });
+  private readonly connections = new Map<string, Connection>();
+  private readonly routes = new Map(WEBSOCKET_ROUTES.map((r) => [r.routeKey, r.handler]));
+
+  constructor(
+    private readonly lambdas: LocalLambdas,
+    private readonly authRequired: boolean,
+  ) {}
+
+  async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    const connectionId = randomBytes(12).toString("base64url");
+    const connect = this.event(connectionId, "$connect", "CONNECT", request, url);
+    const refused = (status: number, reason: string) => {
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
+    };
+    if (this.authRequired) {
+      const { isAuthorized } = (await this.lambdas.invoke(AUTHORIZER_FUNCTION, connect)) as {
+        isAuthorized: boolean;
+      };
+      if (!isAuthorized) return refused(401, "Unauthorized");
+    }
+    // The connection exists before $connect runs, so the handler may already post to it.
+    this.server.handleUpgrade(request, socket, head, async (ws) => {
+      this.connections.set(connectionId, {
+        socket: ws,
+        connectedAt: Date.now(),
+        sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
+      });
+      const pending: Buffer[] = [];
+      let ready = false;
+      ws.on("message", (data: Buffer) => (ready ? this.route(connectionId, data) : pending.push(data)));
+      ws.on("close", () => {
+        if (this.connections.delete(connectionId)) this.disconnected(connectionId);
+      });
+      try {
+        const result = (await this.lambdas.invoke(this.routes.get("$connect")!, connect)) as {
+          statusCode?: number;
+        };
+        if ((result?.statusCode ?? 200) >= 400) throw new Error(`$connect answered ${result.statusCode}`);
+      } catch (error) {
+        logger.error("WebSocket $connect failed", { error });
+        this.connections.delete(connectionId);
+        ws.close(1011, "connect failed");
+        return;
+      }
+      ready = true;
+      for (const data of pending) this.route(connectionId, data);
+    });
+  }
+
+  /** Posts to a connection; false when it is gone (the @connections API answers 410). */
+  send(connectionId: string, data: Buffer): boolean {
+    const connection = this.connections.get(connectionId);
+    if (!connection || connection.socket.readyState !== connection.socket.OPEN) return false;
+    connection.socket.send(data.toString("utf8"));
+    return true;
+  }
+
+  close(connectionId: string): boolean {
+    const connection = this.connections.get(connectionId);
+    if (!connection) return false;
+    connection.socket.close(1000, "closed by the server");
+    return true;
+  }
+
+  info(connectionId: string): { connectedAt: number; sourceIp: string } | undefined {
+    const connection = this.connections.get(connectionId);
+    return connection && { connectedAt: connection.connectedAt, sourceIp: connection.sourceIp };
+  }
+
+  /** Closes every connection, as a redeploy does; clients reconnect and backfill with `since`. */
+  closeAll(): void {
+    for (const { socket } of this.connections.values()) socket.close(1001, "server shutting down");
+    this.server.close();
+  }
+
+  private route(connectionId: string, data: Buffer): void {
+    const body = data.toString("utf8");
+    const routeKey = this.selectRoute(body);
+    const event = this.event(connectionId, routeKey, "MESSAGE", undefined, undefined, body);
+    this.lambdas
+      .invoke(this.routes.get(routeKey)!, event)
+      .catch((error: unknown) => logger.error("WebSocket route failed", { routeKey, error }));
+  }
+
+  /** `$request.body.action`, falling back to `$default` like API Gateway. */
+  private selectRoute(body: string): string {
+    try {
+      const action = (JSON.parse(body) as { action?: unknown }).action;
+      if (typeof action === "string" && action && !action.startsWith("$") && this.routes.has(action)) {
+        return action;
+      }
+    } catch {
+      // Not JSON: the $default route answers it.
+    }
+    return "$default";
+  }
+
+  private disconnected(connectionId: string): void {
+    const event = this.event(connectionId, "$disconnect", "DISCONNECT");
+    this.lambdas
+      .invoke(this.routes.get("$disconnect")!, event)
+      .catch((error: unknown) => logger.error("WebSocket $disconnect failed", { error }));
+  }
+
+  private event(
+    connectionId: string,
+    routeKey: string,
+    eventType: "CONNECT" | "MESSAGE" | "DISCONNECT",
+    request?: IncomingMessage,
+    url?: URL,
+    body?: string,
+  ): APIGatewayProxyWebsocketEventV2 & Record<string, unknown> {
+    const now = Date.now();
+    const query = url && queryParameters(url.searchParams);
+    return {
+      ...(request && { headers: flatHeaders(request) }),
+      ...(query && { queryStringParameters: query }),
+      requestContext: {
+        routeKey,
+        eventType,
+        connectionId,
+        messageId: randomUUID(),
+        extendedRequestId: randomUUID(),
+        requestTime: new Date(now).toUTCString(),
+        messageDirection: "IN",
+        stage: "local",
+        connectedAt: this.connections.get(connectionId)?.connectedAt ?? now,
+        requestTimeEpoch: now,
+        requestId: randomUUID(),
+        domainName: "127.0.0.1",
+        apiId: "local",
+      },
+      ...(body !== undefined && { body }),
+      isBase64Encoded: false,
+    };
+  }
+}
