@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { AUTHORIZER_FUNCTION } from "@amelia/core/definitions/functions";
 import { WEBSOCKET_ROUTES } from "@amelia/core/definitions/routes";
 import { logger } from "@amelia/core/logger";
+import type { ConnectionInfo, ConnectionRegistry } from "../aws/ConnectionRegistry";
 import type { LocalLambdas } from "../lambda/LocalLambdas";
 import { flatHeaders, queryParameters } from "./requests";
 
@@ -19,7 +20,7 @@ interface Connection {
  * API Gateway WebSocket API: `$connect`/`$disconnect`, route selection on the message's
  * `action`, and the connection registry that the local `@connections` API posts through.
  */
-export class WebSocketGateway {
+export class WebSocketGateway implements ConnectionRegistry {
   private readonly server = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 });
   private readonly connections = new Map<string, Connection>();
   private readonly routes = new Map(WEBSOCKET_ROUTES.map((r) => [r.routeKey, r.handler]));
@@ -85,9 +86,9 @@ export class WebSocketGateway {
     return true;
   }
 
-  info(connectionId: string): { connectedAt: number; sourceIp: string } | undefined {
+  info(connectionId: string): ConnectionInfo | undefined {
     const connection = this.connections.get(connectionId);
-    return connection && { connectedAt: connection.connectedAt, sourceIp: connection.sourceIp };
+    return connection && { connectedAt: new Date(connection.connectedAt), sourceIp: connection.sourceIp };
   }
 
   /** Closes every connection, as a redeploy does; clients reconnect and backfill with `since`. */

@@ -1,0 +1,149 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { AwsServiceError } from "./AwsServiceError";
+import type { ConnectionRegistry } from "./ConnectionRegistry";
+import { connectionIdOf, serveConnectionsRequest } from "./connectionsApi";
+import type { JsonService } from "./JsonService";
+
+export interface AwsJsonServerOptions {
+  /** JSON-protocol services, chosen by the `x-amz-target` prefix (`AWSStepFunctions.`, `AWSEvents.`). */
+  services: readonly JsonService[];
+  /** Serves `/@connections/{id}` when given. */
+  connections?: ConnectionRegistry;
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  maxBodyBytes?: number;
+  log?: (message: string, details: Record<string, unknown>) => void;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+class BodyTooLarge extends Error {}
+
+/**
+ * One local HTTP endpoint for the emulated AWS APIs, at their wire protocol: point the SDK at it
+ * with `AWS_ENDPOINT_URL_SFN`, `AWS_ENDPOINT_URL_EVENTBRIDGE`, or as the API Gateway Management
+ * API's `endpoint`. Request signatures are not checked.
+ */
+export class AwsJsonServer {
+  private readonly server: Server;
+  private endpointUrl: string | undefined;
+
+  constructor(private readonly options: AwsJsonServerOptions) {
+    this.server = createServer((request, response) => {
+      this.serve(request, response).catch((error: unknown) => {
+        this.report("AWS emulator request failed", { url: request.url, error });
+        if (!response.headersSent) response.writeHead(500);
+        response.end();
+      });
+    });
+  }
+
+  /** The base URL, once started. */
+  get endpoint(): string {
+    if (!this.endpointUrl) throw new Error("AwsJsonServer is not started");
+    return this.endpointUrl;
+  }
+
+  async start(): Promise<{ endpoint: string }> {
+    const host = this.options.host ?? "127.0.0.1";
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.options.port ?? 0, host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    const { port } = this.server.address() as AddressInfo;
+    this.endpointUrl = `http://${host}:${port}`;
+    return { endpoint: this.endpointUrl };
+  }
+
+  async close(): Promise<void> {
+    if (!this.server.listening) return;
+    await new Promise<void>((resolve, reject) => {
+      this.server.close((error) => (error ? reject(error) : resolve()));
+      // The SDK keeps connections alive; without this, close() waits for them to time out.
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await readBody(request, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      response.writeHead(413, { "content-type": "application/json" });
+      response.end(JSON.stringify({ message: "Request body too large" }));
+      return;
+    }
+    const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
+    const connectionId = connectionIdOf(pathname);
+    if (connectionId !== undefined && this.options.connections) {
+      serveConnectionsRequest(this.options.connections, connectionId, request, body, response);
+      return;
+    }
+    const target = request.headers["x-amz-target"];
+    if (request.method === "POST" && typeof target === "string") {
+      await this.serveJson(target, body, response);
+      return;
+    }
+    response.writeHead(404, { "content-type": "application/json" });
+    response.end(
+      JSON.stringify({ message: `No emulated AWS API at ${request.method} ${pathname}` }),
+    );
+  }
+
+  private async serveJson(target: string, body: Buffer, response: ServerResponse): Promise<void> {
+    const dot = target.lastIndexOf(".");
+    const service = this.options.services.find((s) => s.targetPrefix === target.slice(0, dot));
+    const contentType = `application/x-amz-json-${service?.jsonVersion ?? "1.0"}`;
+    const reply = (status: number, payload: unknown) =>
+      response.writeHead(status, { "content-type": contentType }).end(JSON.stringify(payload));
+    try {
+      if (!service)
+        throw new AwsServiceError("UnknownOperationException", `Unknown target ${target}`);
+      const output = await service.handle(target.slice(dot + 1), parseRequest(body));
+      reply(200, output ?? {});
+    } catch (error) {
+      if (error instanceof AwsServiceError) {
+        reply(error.status, { __type: error.type, message: error.message });
+        return;
+      }
+      this.report("AWS emulator operation failed", { target, error });
+      reply(500, { __type: "InternalFailure", message: "The emulator failed unexpectedly" });
+    }
+  }
+
+  private report(message: string, details: Record<string, unknown>): void {
+    (this.options.log ?? ((text, extra) => console.error(text, extra)))(message, details);
+  }
+}
+
+function parseRequest(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw new AwsServiceError("SerializationException", "The request body is not valid JSON");
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new AwsServiceError("SerializationException", "The request body must be a JSON object");
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** The whole body; past the limit it keeps draining (so the 413 can still be sent) but stores nothing. */
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size <= limit) chunks.push(chunk as Buffer);
+  }
+  if (size > limit) throw new BodyTooLarge();
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,594 @@
+import "./promiseWithResolvers";
+import { randomUUID } from "node:crypto";
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  StateMachine,
+  type RunOptions,
+  type StateMachineDefinition,
+} from "aws-local-stepfunctions";
+import { optionalString, requiredString, toJson } from "./apiInput";
+import {
+  allStateNames,
+  collectTaskStates,
+  MAX_TIMER_SECONDS,
+  runDefinition,
+  type AslDefinition,
+  type TaskStateInfo,
+} from "./aslDefinition";
+import { AwsServiceError } from "./AwsServiceError";
+import {
+  ExecutionStore,
+  type ExecutionRecord,
+  type ExecutionStatus,
+  type PendingWait,
+} from "./ExecutionStore";
+import type { JsonService } from "./JsonService";
+import { withResolvers } from "./promiseWithResolvers";
+import { checkExecutionName, executionArn, parseStateMachineArn } from "./stateMachineArns";
+import { LambdaFunctionError, RunCancelled, TaskFailure } from "./taskErrors";
+import {
+  isWellFormedTaskToken,
+  mintTaskToken,
+  replaceString,
+  TASK_TOKEN_PLACEHOLDER,
+} from "./taskTokens";
+
+export interface StepFunctionsEmulatorOptions {
+  definition: AslDefinition;
+  stateMachineArn: string;
+  /** Runs a Lambda function by the `FunctionName` the Task's Parameters give. */
+  invokeFunction: (functionName: string, payload: unknown) => Promise<unknown>;
+  /** JSON file holding every execution, so RUNNING ones resume after a restart. */
+  stateFile: string;
+  /** Milliseconds between Retry attempts of every state, instead of IntervalSeconds/backoff. */
+  retryIntervalOverride?: number;
+  /** Longest single interpreter timer, in seconds; only tests lower it. */
+  timerLimitSeconds?: number;
+  /** Where unexpected internal failures are reported. */
+  log?: (message: string, details: Record<string, unknown>) => void;
+}
+
+type RunInput = Parameters<StateMachine["run"]>[0];
+type LocalHandlers = NonNullable<NonNullable<RunOptions["overrides"]>["taskResourceLocalHandlers"]>;
+type HandlerResult = ReturnType<LocalHandlers[string]>;
+type EventLogs = ReturnType<StateMachine["run"]>["eventLogs"];
+
+/** The parts of the interpreter's event log this emulator reads. */
+interface StateEvent {
+  type: string;
+  state?: { name: string; type: string; input: unknown };
+}
+
+/** One interpreter run of an execution; a restart or re-arm replaces it with a new one. */
+interface LiveRun {
+  cancelled: boolean;
+  /** Rejects when the run is cancelled, so in-flight invocations release the interpreter (and its timers). */
+  cancellation: Promise<never>;
+  cancel: (error: RunCancelled) => void;
+  abort: () => void;
+  /** The top-level state the event log last reported entering, and whether it has left it. */
+  entered?: { state: string; type: string; open: boolean };
+  enteredListeners: Set<() => void>;
+  /** A persisted wait the first visit of its state re-arms instead of invoking the function. */
+  resume?: PendingWait;
+  rearmTimer?: NodeJS.Timeout;
+}
+
+interface Waiter {
+  executionArn: string;
+  run: LiveRun;
+  state: string;
+  resolve: (output: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+interface Outcome {
+  status: Exclude<ExecutionStatus, "RUNNING">;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+const CONTAINER_TYPES = new Set(["Map", "Parallel"]);
+
+/**
+ * Step Functions (JSON 1.0, `AWSStepFunctions.*`) for one state machine, interpreted by
+ * aws-local-stepfunctions. Every Lambda Task runs through `invokeFunction`; waitForTaskToken Tasks
+ * wait for SendTaskSuccess/SendTaskFailure with a token minted here. Executions are persisted so
+ * a RUNNING one resumes, from the state it was in, after a restart (`restore()`).
+ */
+export class StepFunctionsEmulator implements JsonService {
+  readonly targetPrefix = "AWSStepFunctions";
+  readonly jsonVersion = "1.0";
+
+  private readonly definition: AslDefinition;
+  private readonly tasks: Map<string, TaskStateInfo>;
+  private readonly stateMachineName: string;
+  private readonly timerLimitSeconds: number;
+  private readonly store: ExecutionStore;
+  private readonly records = new Map<string, ExecutionRecord>();
+  private readonly runs = new Map<string, LiveRun>();
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly retryIntervalOverrides: Record<string, number> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: StepFunctionsEmulatorOptions) {
+    this.definition = structuredClone(options.definition);
+    this.stateMachineName = parseStateMachineArn(options.stateMachineArn).name;
+    this.tasks = collectTaskStates(this.definition);
+    // Validates the definition (asl-validator) once; runs skip validation.
+    new StateMachine(this.definition as unknown as StateMachineDefinition);
+    this.timerLimitSeconds = Math.min(
+      options.timerLimitSeconds ?? MAX_TIMER_SECONDS,
+      MAX_TIMER_SECONDS,
+    );
+    const interval = options.retryIntervalOverride;
+    this.retryIntervalOverrides =
+      interval === undefined
+        ? undefined
+        : Object.fromEntries(allStateNames(this.definition).map((name) => [name, interval]));
+    this.store = new ExecutionStore(options.stateFile);
+    for (const record of this.store.load()) this.records.set(record.executionArn, record);
+  }
+
+  async handle(operation: string, input: Record<string, unknown>): Promise<unknown> {
+    switch (operation) {
+      case "StartExecution":
+        return this.startExecution(input);
+      case "DescribeExecution":
+        return this.describeExecution(input);
+      case "StopExecution":
+        return this.stopExecution(input);
+      case "SendTaskSuccess":
+        return this.sendTaskSuccess(input);
+      case "SendTaskFailure":
+        return this.sendTaskFailure(input);
+      case "SendTaskHeartbeat":
+        this.liveWaiter(input);
+        return {};
+      default:
+        throw new AwsServiceError(
+          "UnknownOperationException",
+          `${operation} is not emulated locally`,
+        );
+    }
+  }
+
+  /** Resumes every RUNNING execution of the state file from the state it was in. */
+  restore(): void {
+    for (const record of this.records.values()) {
+      if (record.status === "RUNNING" && !this.runs.has(record.executionArn)) this.resume(record);
+    }
+  }
+
+  /** Stops every interpreter run without marking executions stopped, so `restore()` resumes them. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const [arn, run] of [...this.runs]) this.cancelRun(arn, run);
+  }
+
+  private startExecution(input: Record<string, unknown>) {
+    const stateMachineArn = requiredString(input, "stateMachineArn");
+    if (stateMachineArn !== this.options.stateMachineArn) {
+      throw new AwsServiceError(
+        "StateMachineDoesNotExist",
+        `State Machine Does Not Exist: '${stateMachineArn}'`,
+      );
+    }
+    const name = optionalString(input, "name") ?? randomUUID();
+    checkExecutionName(name);
+    const inputText = optionalString(input, "input") ?? "{}";
+    const parsedInput = parseJson(
+      inputText,
+      "InvalidExecutionInput",
+      "Invalid State Machine Execution Input",
+    );
+    const arn = executionArn(stateMachineArn, name);
+    const existing = this.records.get(arn);
+    if (existing) {
+      // Like AWS: idempotent for the same name and input while RUNNING, else refused.
+      if (existing.status === "RUNNING" && existing.input === inputText) {
+        return { executionArn: arn, startDate: seconds(existing.startDate) };
+      }
+      throw new AwsServiceError("ExecutionAlreadyExists", `Execution Already Exists: '${arn}'`);
+    }
+    const record: ExecutionRecord = {
+      executionArn: arn,
+      name,
+      input: inputText,
+      status: "RUNNING",
+      startDate: Date.now(),
+    };
+    this.records.set(arn, record);
+    this.persist();
+    this.startRun(record, { input: parsedInput });
+    return { executionArn: arn, startDate: seconds(record.startDate) };
+  }
+
+  private describeExecution(input: Record<string, unknown>) {
+    const record = this.existingRecord(requiredString(input, "executionArn"));
+    return {
+      executionArn: record.executionArn,
+      stateMachineArn: this.options.stateMachineArn,
+      name: record.name,
+      status: record.status,
+      startDate: seconds(record.startDate),
+      ...(record.stopDate === undefined ? {} : { stopDate: seconds(record.stopDate) }),
+      input: record.input,
+      inputDetails: { included: true },
+      ...(record.output === undefined
+        ? {}
+        : { output: record.output, outputDetails: { included: true } }),
+      ...(record.error === undefined ? {} : { error: record.error }),
+      ...(record.cause === undefined ? {} : { cause: record.cause }),
+    };
+  }
+
+  private stopExecution(input: Record<string, unknown>) {
+    const record = this.existingRecord(requiredString(input, "executionArn"));
+    if (record.status === "RUNNING") {
+      const run = this.runs.get(record.executionArn);
+      if (run) this.cancelRun(record.executionArn, run);
+      this.complete(record, {
+        status: "ABORTED",
+        error: optionalString(input, "error"),
+        cause: optionalString(input, "cause"),
+      });
+    }
+    return { stopDate: seconds(record.stopDate ?? Date.now()) };
+  }
+
+  private sendTaskSuccess(input: Record<string, unknown>) {
+    const [token, waiter] = this.liveWaiter(input);
+    const output = requiredString(input, "output");
+    const parsed = parseJson(output, "InvalidOutput", "Invalid Task Output");
+    this.settle(token, waiter, { output });
+    waiter.resolve(parsed);
+    return {};
+  }
+
+  private sendTaskFailure(input: Record<string, unknown>) {
+    const [token, waiter] = this.liveWaiter(input);
+    const error = optionalString(input, "error") ?? "";
+    const cause = optionalString(input, "cause") ?? "";
+    this.settle(token, waiter, { error, cause });
+    waiter.reject(new TaskFailure(error, cause));
+    return {};
+  }
+
+  private liveWaiter(input: Record<string, unknown>): [string, Waiter] {
+    const token = requiredString(input, "taskToken");
+    if (!isWellFormedTaskToken(token)) throw new AwsServiceError("InvalidToken", "Invalid Token");
+    const waiter = this.waiters.get(token);
+    if (!waiter) throw new AwsServiceError("TaskDoesNotExist", "Task Does Not Exist");
+    return [token, waiter];
+  }
+
+  /** Records a wait's outcome before delivering it, so a restart in between still delivers it. */
+  private settle(token: string, waiter: Waiter, outcome: PendingWait["outcome"]): void {
+    this.waiters.delete(token);
+    const record = this.records.get(waiter.executionArn);
+    if (record?.wait?.token === token) {
+      record.wait.outcome = outcome;
+      this.persist();
+    }
+  }
+
+  private existingRecord(arn: string): ExecutionRecord {
+    const record = this.records.get(arn);
+    if (!record)
+      throw new AwsServiceError("ExecutionDoesNotExist", `Execution Does Not Exist: '${arn}'`);
+    return record;
+  }
+
+  /** Restarts a RUNNING execution at its persisted state (after a restart, or to re-arm a long wait). */
+  private resume(record: ExecutionRecord): void {
+    const previous = this.runs.get(record.executionArn);
+    if (previous) this.cancelRun(record.executionArn, previous);
+    const position = record.position;
+    if (!position) {
+      this.startRun(record, { input: JSON.parse(record.input) as unknown });
+      return;
+    }
+    const resume = record.wait?.state === position.state ? record.wait : undefined;
+    this.startRun(record, { startAt: position.state, input: position.input, resume });
+  }
+
+  private startRun(
+    record: ExecutionRecord,
+    start: { input: unknown; startAt?: string; resume?: PendingWait },
+  ): void {
+    if (this.closed) return;
+    const now = Date.now();
+    const declaredTimeout = this.definition.TimeoutSeconds;
+    const machine = new StateMachine(
+      runDefinition(this.definition, {
+        startAt: start.startAt,
+        startStateTimeoutSeconds: start.resume && (start.resume.deadline - now) / 1000,
+        executionTimeoutSeconds:
+          declaredTimeout === undefined
+            ? undefined
+            : (record.startDate + declaredTimeout * 1000 - now) / 1000,
+        timerLimitSeconds: this.timerLimitSeconds,
+      }) as unknown as StateMachineDefinition,
+      { validationOptions: { noValidate: true } },
+    );
+    const cancellation = withResolvers<never>();
+    cancellation.promise.catch(() => undefined);
+    const run: LiveRun = {
+      cancelled: false,
+      cancellation: cancellation.promise,
+      cancel: cancellation.reject,
+      abort: () => undefined,
+      enteredListeners: new Set(),
+      resume: start.resume,
+    };
+    const options: RunOptions = {
+      overrides: {
+        taskResourceLocalHandlers: this.taskHandlers(record.executionArn, run),
+        retryIntervalOverrides: this.retryIntervalOverrides,
+      },
+      context: {
+        Execution: { Id: record.executionArn, Name: record.name },
+        StateMachine: { Id: this.options.stateMachineArn, Name: this.stateMachineName },
+        Task: { Token: TASK_TOKEN_PLACEHOLDER },
+      },
+    };
+    const execution = machine.run(start.input as RunInput, options);
+    run.abort = execution.abort;
+    this.runs.set(record.executionArn, run);
+    void this.followEvents(record, run, execution.eventLogs);
+    execution.result
+      .then(
+        (output) =>
+          this.finishRun(record, run, { status: "SUCCEEDED", output: JSON.stringify(output) }),
+        (error: unknown) => this.finishRun(record, run, outcomeOf(error)),
+      )
+      .catch((error: unknown) =>
+        this.report("Could not record the end of an execution", {
+          executionArn: record.executionArn,
+          error,
+        }),
+      );
+  }
+
+  private taskHandlers(arn: string, run: LiveRun) {
+    const handlers: LocalHandlers = {};
+    for (const [state, info] of this.tasks) {
+      handlers[state] = (input) =>
+        (info.kind === "invoke"
+          ? this.invokeTask(run, input)
+          : this.waitForTaskToken(arn, run, state, info, input)) as HandlerResult;
+    }
+    return handlers;
+  }
+
+  /** `lambda:invoke`: the function's result, wrapped as the Lambda Invoke API returns it. */
+  private async invokeTask(run: LiveRun, input: unknown) {
+    if (run.cancelled) throw new RunCancelled();
+    const { functionName, payload } = lambdaParameters(input);
+    let result: unknown;
+    try {
+      result = await Promise.race([
+        this.options.invokeFunction(functionName, payload),
+        run.cancellation,
+      ]);
+    } catch (error) {
+      throw run.cancelled ? new RunCancelled() : LambdaFunctionError.from(error);
+    }
+    if (run.cancelled) throw new RunCancelled();
+    return { StatusCode: 200, Payload: toJson(result), ExecutedVersion: "$LATEST" };
+  }
+
+  /**
+   * `lambda:invoke.waitForTaskToken`: invoke the function with a fresh token in place of the
+   * placeholder, then wait until SendTaskSuccess/Failure settles it. The interpreter races the
+   * returned promise against the state's timeout.
+   */
+  private async waitForTaskToken(
+    arn: string,
+    run: LiveRun,
+    state: string,
+    info: TaskStateInfo,
+    input: unknown,
+  ): Promise<unknown> {
+    const record = this.records.get(arn);
+    if (run.cancelled || !record) throw new RunCancelled();
+    // Persist the wait only once the event log has recorded this state's raw input.
+    if (info.topLevel) await this.untilEntered(run, state);
+    if (run.cancelled) throw new RunCancelled();
+
+    const resumed = run.resume?.state === state ? run.resume : undefined;
+    run.resume = undefined;
+    if (resumed?.outcome) return deliver(resumed.outcome);
+    const wait: PendingWait = resumed ?? {
+      state,
+      token: mintTaskToken(),
+      deadline: Date.now() + info.timeoutSeconds * 1000,
+      invoked: false,
+    };
+    const { promise, resolve, reject } = withResolvers<unknown>();
+    promise.catch(() => undefined); // settled early (before we return it) must not count as unhandled
+    this.waiters.set(wait.token, { executionArn: arn, run, state, resolve, reject });
+    if (info.topLevel) {
+      record.wait = wait;
+      this.persist();
+      this.scheduleRearm(record, run, wait);
+    }
+
+    if (!wait.invoked) {
+      const { functionName, payload } = lambdaParameters(input);
+      try {
+        const withToken = replaceString(payload, TASK_TOKEN_PLACEHOLDER, wait.token);
+        await Promise.race([
+          this.options.invokeFunction(functionName, withToken),
+          run.cancellation,
+        ]);
+      } catch (error) {
+        if (run.cancelled) throw new RunCancelled();
+        // A function error fails the task, unless the token was already used.
+        if (this.waiters.get(wait.token)?.run === run) {
+          this.waiters.delete(wait.token);
+          if (record.wait === wait) record.wait = undefined;
+          this.persist();
+          throw LambdaFunctionError.from(error);
+        }
+      }
+      if (record.wait === wait && !run.cancelled) {
+        wait.invoked = true;
+        this.persist();
+      }
+    }
+    return promise;
+  }
+
+  /**
+   * A wait longer than one timer can hold would be timed out early by the interpreter, so halfway
+   * through the timer the run restarts at the same state with the same token and less time left.
+   */
+  private scheduleRearm(record: ExecutionRecord, run: LiveRun, wait: PendingWait): void {
+    const limitMs = this.timerLimitSeconds * 1000;
+    if (wait.deadline - Date.now() <= limitMs) return;
+    clearTimeout(run.rearmTimer);
+    run.rearmTimer = setTimeout(() => {
+      if (!run.cancelled && record.wait === wait && !wait.outcome) this.resume(record);
+    }, limitMs / 2);
+  }
+
+  private untilEntered(run: LiveRun, state: string): Promise<void> {
+    const reached = () => run.cancelled || (run.entered?.state === state && run.entered.open);
+    if (reached()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const listener = () => {
+        if (!reached()) return;
+        run.enteredListeners.delete(listener);
+        resolve();
+      };
+      run.enteredListeners.add(listener);
+    });
+  }
+
+  /** Tracks the top-level state each execution is in, from the interpreter's event log. */
+  private async followEvents(
+    record: ExecutionRecord,
+    run: LiveRun,
+    events: EventLogs,
+  ): Promise<void> {
+    try {
+      for await (const event of events) {
+        if (run.cancelled || this.runs.get(record.executionArn) !== run) return;
+        this.observe(record, run, event as StateEvent);
+      }
+    } catch (error) {
+      this.report("Step Functions event log failed", { executionArn: record.executionArn, error });
+    }
+  }
+
+  private observe(record: ExecutionRecord, run: LiveRun, event: StateEvent): void {
+    const state = event.state;
+    if (!state || !(state.name in this.definition.States)) return;
+    const insideContainer = run.entered?.open === true && CONTAINER_TYPES.has(run.entered.type);
+    const isCurrent = run.entered?.state === state.name && run.entered.type === state.type;
+    switch (event.type) {
+      case "StateEntered":
+        if (insideContainer) return;
+        run.entered = { state: state.name, type: state.type, open: true };
+        record.position = { state: state.name, input: structuredClone(state.input) };
+        record.wait = undefined;
+        this.persist();
+        for (const listener of [...run.enteredListeners]) listener();
+        return;
+      case "StateExited":
+        if (isCurrent && run.entered) run.entered.open = false;
+        return;
+      case "StateFailed":
+        // A timed-out wait: its token dies with it. (A failed wait already cleaned up.)
+        if (isCurrent && record.wait?.state === state.name) {
+          this.waiters.delete(record.wait.token);
+          record.wait = undefined;
+          this.persist();
+        }
+        return;
+    }
+  }
+
+  private finishRun(record: ExecutionRecord, run: LiveRun, outcome: Outcome): void {
+    if (run.cancelled || this.runs.get(record.executionArn) !== run) return;
+    this.cancelRun(record.executionArn, run);
+    this.complete(record, outcome);
+  }
+
+  private complete(record: ExecutionRecord, outcome: Outcome): void {
+    record.status = outcome.status;
+    record.stopDate = Date.now();
+    record.output = outcome.output;
+    record.error = outcome.error;
+    record.cause = outcome.cause;
+    delete record.position;
+    delete record.wait;
+    this.persist();
+  }
+
+  /** Ends a run and everything waiting in it; the execution's record is left as it is. */
+  private cancelRun(arn: string, run: LiveRun): void {
+    run.cancelled = true;
+    clearTimeout(run.rearmTimer);
+    if (this.runs.get(arn) === run) this.runs.delete(arn);
+    for (const [token, waiter] of this.waiters) {
+      if (waiter.run !== run) continue;
+      this.waiters.delete(token);
+      waiter.reject(new RunCancelled());
+    }
+    for (const listener of [...run.enteredListeners]) listener();
+    run.cancel(new RunCancelled());
+    run.abort();
+  }
+
+  private persist(): void {
+    if (!this.closed) this.store.save(this.records.values());
+  }
+
+  private report(message: string, details: Record<string, unknown>): void {
+    (this.options.log ?? ((text, extra) => console.error(text, extra)))(message, details);
+  }
+}
+
+function seconds(epochMs: number): number {
+  return epochMs / 1000;
+}
+
+function parseJson(text: string, errorType: string, message: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AwsServiceError(errorType, message);
+  }
+}
+
+function deliver(outcome: NonNullable<PendingWait["outcome"]>): unknown {
+  if ("output" in outcome) return JSON.parse(outcome.output) as unknown;
+  throw new TaskFailure(outcome.error, outcome.cause);
+}
+
+/** FunctionName and Payload of a Lambda Task's input (after Parameters). */
+function lambdaParameters(input: unknown): { functionName: string; payload: unknown } {
+  const parameters = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
+  if (typeof parameters.FunctionName !== "string") {
+    throw new TaskFailure("States.Runtime", "The Lambda Task has no FunctionName");
+  }
+  return { functionName: parameters.FunctionName, payload: toJson(parameters.Payload ?? {}) };
+}
+
+function outcomeOf(error: unknown): Outcome {
+  if (error instanceof ExecutionTimeoutError) {
+    return { status: "TIMED_OUT", error: "States.Timeout", cause: "The execution timed out" };
+  }
+  if (error instanceof ExecutionAbortedError) return { status: "ABORTED" };
+  const failure =
+    error instanceof ExecutionError && error.cause instanceof Error ? error.cause : error;
+  if (failure instanceof Error)
+    return { status: "FAILED", error: failure.name, cause: failure.message };
+  return { status: "FAILED", error: "States.Runtime", cause: String(failure) };
+}

@@ -1,0 +1,28 @@
+import { AwsServiceError } from "./AwsServiceError";
+
+/** A required string member of a request, or the ValidationException AWS returns without it. */
+export function requiredString(input: Record<string, unknown>, member: string): string {
+  const value = input[member];
+  if (typeof value !== "string" || value === "") {
+    throw new AwsServiceError(
+      "ValidationException",
+      `1 validation error detected: '${member}' is required`,
+    );
+  }
+  return value;
+}
+
+export function optionalString(input: Record<string, unknown>, member: string): string | undefined {
+  const value = input[member];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") {
+    throw new AwsServiceError("ValidationException", `'${member}' must be a string`);
+  }
+  return value;
+}
+
+/** Round-trips a value through JSON, as crossing a real service boundary would. */
+export function toJson(value: unknown): unknown {
+  const text = JSON.stringify(value) as string | undefined;
+  return text === undefined ? null : (JSON.parse(text) as unknown);
+}

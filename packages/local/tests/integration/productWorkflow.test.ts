@@ -1,0 +1,141 @@
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { TaskFunction } from "@amelia/core/definitions/functions";
+import { executionArnFor, workflowDefinition } from "@amelia/core/definitions/stateMachine";
+import { sfn } from "../support/sdk";
+import {
+  startStepFunctions,
+  STATE_MACHINE_ARN,
+  type FakeFunction,
+  type StepFunctionsHarness,
+} from "../support/stepFunctionsHarness";
+import { tempDir } from "../support/tempDir";
+
+const FUNCTION_NAMES: Record<TaskFunction, string> = {
+  architect: "architect",
+  developer: "developer",
+  reviewer: "reviewer",
+  gate: "gate",
+  finish: "finish",
+};
+
+/** The product's own state machine, run with fake functions. */
+describe("the product workflow definition", () => {
+  let dir: ReturnType<typeof tempDir>;
+  let harness: StepFunctionsHarness | undefined;
+
+  beforeEach(() => {
+    dir = tempDir("workflow");
+  });
+  afterEach(async () => {
+    await harness?.stop();
+    harness = undefined;
+    dir.remove();
+  });
+
+  async function run(functions: Partial<Record<TaskFunction, FakeFunction>>) {
+    harness = await startStepFunctions({
+      definition: workflowDefinition(FUNCTION_NAMES),
+      stateFile: join(dir.path, "sfn.json"),
+      retryIntervalOverride: 1,
+      functions: {
+        architect: () => ({ planned: true }),
+        gate: () => undefined,
+        developer: () => ({ developed: true }),
+        reviewer: () => ({ approved: true, atCap: false }),
+        finish: () => undefined,
+        ...functions,
+      },
+    });
+    return harness;
+  }
+
+  async function decide(h: StepFunctionsHarness, gateCall: number, approved: boolean) {
+    const token = await h.tokenFor("gate", gateCall);
+    const output = JSON.stringify({ approved });
+    await h.client.send(new sfn.SendTaskSuccessCommand({ taskToken: token, output }));
+  }
+
+  it("runs plan approval → developer → approving reviewer → Complete", async () => {
+    const h = await run({});
+    const arn = await h.start("wf-1", { workflowId: "wf-1" });
+    expect(arn).toBe(executionArnFor(STATE_MACHINE_ARN, "wf-1"));
+
+    await decide(h, 0, true);
+    const done = await h.untilStatus(arn, "SUCCEEDED");
+
+    expect(h.calls).toEqual([
+      { name: "architect", payload: { workflowId: "wf-1" } },
+      {
+        name: "gate",
+        payload: { workflowId: "wf-1", gate: "plan", taskToken: expect.any(String) },
+      },
+      { name: "developer", payload: { workflowId: "wf-1" } },
+      { name: "reviewer", payload: { workflowId: "wf-1" } },
+      { name: "finish", payload: { workflowId: "wf-1", outcome: "completed" } },
+    ]);
+    expect(JSON.parse(done.output ?? "")).toEqual({
+      workflowId: "wf-1",
+      decision: { approved: true },
+      review: { approved: true, atCap: false },
+    });
+  });
+
+  it("loops on a rejected plan and on review rounds, through the review gate at the cap", async () => {
+    const reviews = [
+      { approved: false, atCap: false },
+      { approved: false, atCap: true },
+    ];
+    const h = await run({ reviewer: () => reviews.shift() });
+    const arn = await h.start("wf-2", { workflowId: "wf-2" });
+
+    await decide(h, 0, false); // plan rejected: back to the architect
+    await decide(h, 1, true);
+    await decide(h, 2, true); // review gate, reached at the cap
+    await h.untilStatus(arn, "SUCCEEDED");
+
+    expect(h.calls.map((c) => c.name)).toEqual([
+      "architect",
+      "gate",
+      "architect",
+      "gate",
+      "developer",
+      "reviewer",
+      "developer",
+      "reviewer",
+      "gate",
+      "finish",
+    ]);
+    expect(h.calls.filter((c) => c.name === "gate").map((c) => c.payload.gate)).toEqual([
+      "plan",
+      "plan",
+      "review",
+    ]);
+    const tokens = new Set(h.calls.map((c) => c.payload.taskToken).filter(Boolean));
+    expect(tokens.size).toBe(3); // a fresh token at every wait
+  });
+
+  it("records a failing agent through RecordFailure after its retries, and fails", async () => {
+    const h = await run({
+      developer: () => {
+        throw new Error("agent crashed");
+      },
+    });
+    const arn = await h.start("wf-3", { workflowId: "wf-3" });
+    await decide(h, 0, true);
+    const failed = await h.untilStatus(arn, "FAILED");
+
+    expect(failed).toMatchObject({ error: "WorkflowFailed", cause: "An agent stage failed" });
+    expect(h.calls.filter((c) => c.name === "developer")).toHaveLength(3);
+    const finish = h.calls.find((c) => c.name === "finish");
+    expect(finish?.payload).toMatchObject({
+      workflowId: "wf-3",
+      outcome: "failed",
+      error: { Error: "Error" },
+    });
+    expect(JSON.parse((finish?.payload.error as { Cause: string }).Cause)).toEqual({
+      errorMessage: "agent crashed",
+      errorType: "Error",
+    });
+  });
+});

@@ -1,0 +1,335 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AslDefinition } from "../../src/aws/aslDefinition";
+import { eventually } from "../support/eventually";
+import { sfn } from "../support/sdk";
+import {
+  startStepFunctions,
+  STATE_MACHINE_ARN,
+  type HarnessOptions,
+  type StepFunctionsHarness,
+} from "../support/stepFunctionsHarness";
+import { tempDir } from "../support/tempDir";
+
+const INVOKE = "arn:aws:states:::lambda:invoke";
+const WAIT_FOR_TOKEN = "arn:aws:states:::lambda:invoke.waitForTaskToken";
+const THIRTY_DAYS = 30 * 24 * 60 * 60;
+
+/** Prepare (Lambda) → Approve (token wait, 30 days) → Done; a "Rejected" failure is caught. */
+function approvalDefinition(approveTimeoutSeconds = THIRTY_DAYS): AslDefinition {
+  return {
+    StartAt: "Prepare",
+    States: {
+      Prepare: {
+        Type: "Task",
+        Resource: INVOKE,
+        Parameters: { FunctionName: "prepare", Payload: { "id.$": "$.id" } },
+        ResultSelector: { "prepared.$": "$.Payload.prepared" },
+        ResultPath: "$.prep",
+        Next: "Approve",
+      },
+      Approve: {
+        Type: "Task",
+        Resource: WAIT_FOR_TOKEN,
+        Parameters: {
+          FunctionName: "ask",
+          Payload: {
+            "id.$": "$.id",
+            "taskToken.$": "$$.Task.Token",
+            nested: { "again.$": "$$.Task.Token" },
+          },
+        },
+        TimeoutSeconds: approveTimeoutSeconds,
+        ResultPath: "$.decision",
+        Catch: [
+          { ErrorEquals: ["Rejected"], ResultPath: "$.rejection", Next: "WasRejected" },
+          { ErrorEquals: ["States.Timeout"], ResultPath: "$.timeout", Next: "TimedOut" },
+        ],
+        Next: "Done",
+      },
+      Done: { Type: "Succeed" },
+      WasRejected: { Type: "Pass", End: true },
+      TimedOut: { Type: "Pass", End: true },
+    },
+  };
+}
+
+const approvalFunctions = {
+  prepare: () => ({ prepared: "yes" }),
+  ask: () => ({ asked: true }),
+};
+
+describe("StepFunctionsEmulator through SFNClient", () => {
+  let dir: ReturnType<typeof tempDir>;
+  let harnesses: StepFunctionsHarness[];
+
+  beforeEach(() => {
+    dir = tempDir("sfn");
+    harnesses = [];
+  });
+  afterEach(async () => {
+    for (const harness of harnesses) await harness.stop();
+    dir.remove();
+  });
+
+  async function start(options: Partial<HarnessOptions> = {}) {
+    const harness = await startStepFunctions({
+      definition: approvalDefinition(),
+      functions: approvalFunctions,
+      stateFile: join(dir.path, "sfn.json"),
+      retryIntervalOverride: 1,
+      ...options,
+    });
+    harnesses.push(harness);
+    return harness;
+  }
+
+  it("waits at a waitForTaskToken task until SendTaskSuccess, with a fresh token in the payload", async () => {
+    const h = await start();
+    const arn = await h.start("approve-1", { id: "w1" });
+    expect(arn).toBe("arn:aws:states:us-east-1:123456789012:execution:test:approve-1");
+
+    const token = await h.tokenFor("ask");
+    expect(token).toMatch(/^[A-Za-z0-9_-]{64}$/);
+    const ask = h.calls.find((c) => c.name === "ask");
+    expect(ask?.payload).toEqual({ id: "w1", taskToken: token, nested: { again: token } });
+
+    // A 30-day timeout overflows a Node timer (which then fires at once) unless clamped.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await h.describe(arn)).status).toBe("RUNNING");
+    await h.client.send(new sfn.SendTaskHeartbeatCommand({ taskToken: token }));
+
+    await h.client.send(
+      new sfn.SendTaskSuccessCommand({ taskToken: token, output: '{"approved":true}' }),
+    );
+    const done = await h.untilStatus(arn, "SUCCEEDED");
+    expect(JSON.parse(done.output ?? "")).toEqual({
+      id: "w1",
+      prep: { prepared: "yes" },
+      decision: { approved: true },
+    });
+    expect(done.input).toBe('{"id":"w1"}');
+    expect(done.startDate).toBeInstanceOf(Date);
+    expect(done.stopDate!.getTime()).toBeGreaterThanOrEqual(done.startDate!.getTime());
+
+    const reuse = new sfn.SendTaskSuccessCommand({ taskToken: token, output: "{}" });
+    await expect(h.client.send(reuse)).rejects.toBeInstanceOf(sfn.TaskDoesNotExist);
+    const malformed = new sfn.SendTaskSuccessCommand({ taskToken: "not-a-token", output: "{}" });
+    await expect(h.client.send(malformed)).rejects.toBeInstanceOf(sfn.InvalidToken);
+  });
+
+  it("routes SendTaskFailure to a matching Catch, and fails the execution when none matches", async () => {
+    const h = await start();
+    const caughtArn = await h.start("reject-1", { id: "w1" });
+    const first = await h.tokenFor("ask", 0);
+    await h.client.send(
+      new sfn.SendTaskFailureCommand({
+        taskToken: first,
+        error: "Rejected",
+        cause: "not convinced",
+      }),
+    );
+    const caught = await h.untilStatus(caughtArn, "SUCCEEDED");
+    expect(JSON.parse(caught.output ?? "").rejection).toEqual({
+      Error: "Rejected",
+      Cause: "not convinced",
+    });
+
+    const failedArn = await h.start("reject-2", { id: "w2" });
+    const second = await h.tokenFor("ask", 1);
+    await h.client.send(
+      new sfn.SendTaskFailureCommand({ taskToken: second, error: "Other", cause: "why" }),
+    );
+    const failed = await h.untilStatus(failedArn, "FAILED");
+    expect(failed).toMatchObject({ error: "Other", cause: "why" });
+  });
+
+  it("aborts a waiting execution with StopExecution, after which its token is gone", async () => {
+    const h = await start();
+    const arn = await h.start("stop-1", { id: "w1" });
+    const token = await h.tokenFor("ask");
+
+    await h.client.send(
+      new sfn.StopExecutionCommand({ executionArn: arn, error: "Cancelled", cause: "user" }),
+    );
+    const stopped = await h.describe(arn);
+    expect(stopped).toMatchObject({ status: "ABORTED", error: "Cancelled", cause: "user" });
+    expect(stopped.stopDate).toBeInstanceOf(Date);
+
+    const late = new sfn.SendTaskSuccessCommand({ taskToken: token, output: "{}" });
+    await expect(h.client.send(late)).rejects.toBeInstanceOf(sfn.TaskDoesNotExist);
+    const unknown = `${STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:")}:nope`;
+    await expect(
+      h.client.send(new sfn.StopExecutionCommand({ executionArn: unknown })),
+    ).rejects.toBeInstanceOf(sfn.ExecutionDoesNotExist);
+    await expect(h.describe(unknown)).rejects.toBeInstanceOf(sfn.ExecutionDoesNotExist);
+  });
+
+  it("retries a throwing Lambda task, then routes its error to Catch like a Lambda function error", async () => {
+    class FlakyError extends Error {
+      override name = "FlakyError";
+    }
+    const h = await start({
+      definition: {
+        StartAt: "Flaky",
+        States: {
+          Flaky: {
+            Type: "Task",
+            Resource: INVOKE,
+            Parameters: { FunctionName: "flaky", "Payload.$": "$" },
+            // 30 s between attempts on AWS; the override makes it 1 ms here.
+            Retry: [
+              { ErrorEquals: ["FlakyError"], IntervalSeconds: 30, MaxAttempts: 2, BackoffRate: 2 },
+            ],
+            Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Recovered" }],
+            End: true,
+          },
+          Recovered: { Type: "Pass", End: true },
+        },
+      },
+      functions: {
+        flaky: () => {
+          throw new FlakyError("disk on fire");
+        },
+      },
+    });
+    const arn = await h.start("flaky-1", { n: 1 });
+    const done = await h.untilStatus(arn, "SUCCEEDED");
+    expect(h.calls.map((c) => c.name)).toEqual(["flaky", "flaky", "flaky"]);
+    const output = JSON.parse(done.output ?? "");
+    expect(output.error.Error).toBe("FlakyError");
+    expect(JSON.parse(output.error.Cause)).toEqual({
+      errorMessage: "disk on fire",
+      errorType: "FlakyError",
+    });
+  });
+
+  it("fails the execution with the Lambda error when nothing catches it", async () => {
+    const h = await start({
+      definition: {
+        StartAt: "Boom",
+        States: {
+          Boom: { Type: "Task", Resource: INVOKE, Parameters: { FunctionName: "boom" }, End: true },
+        },
+      },
+      functions: {
+        boom: () => {
+          throw new TypeError("bad input");
+        },
+      },
+    });
+    const arn = await h.start("boom-1", {});
+    const failed = await h.untilStatus(arn, "FAILED");
+    expect(failed.error).toBe("TypeError");
+    expect(JSON.parse(failed.cause ?? "")).toEqual({
+      errorMessage: "bad input",
+      errorType: "TypeError",
+    });
+  });
+
+  it("refuses a second execution with the same name unless it is an identical retry of a running one", async () => {
+    const h = await start();
+    const arn = await h.start("same", { id: "w1" });
+    expect(await h.start("same", { id: "w1" })).toBe(arn);
+    await expect(h.start("same", { id: "other" })).rejects.toBeInstanceOf(
+      sfn.ExecutionAlreadyExists,
+    );
+    await h.client.send(new sfn.StopExecutionCommand({ executionArn: arn }));
+    await expect(h.start("same", { id: "w1" })).rejects.toBeInstanceOf(sfn.ExecutionAlreadyExists);
+    await expect(h.start("bad name!", {})).rejects.toBeInstanceOf(sfn.InvalidName);
+    const badInput = new sfn.StartExecutionCommand({
+      stateMachineArn: STATE_MACHINE_ARN,
+      input: "{oops",
+    });
+    await expect(h.client.send(badInput)).rejects.toBeInstanceOf(sfn.InvalidExecutionInput);
+  });
+
+  it("times out a wait after its TimeoutSeconds with States.Timeout", async () => {
+    const h = await start({ definition: approvalDefinition(1) });
+    const arn = await h.start("timeout-1", { id: "w1" });
+    const token = await h.tokenFor("ask");
+    const done = await h.untilStatus(arn, "SUCCEEDED");
+    expect(JSON.parse(done.output ?? "").timeout.Error).toBe("States.Timeout");
+    const late = new sfn.SendTaskSuccessCommand({ taskToken: token, output: "{}" });
+    await expect(h.client.send(late)).rejects.toBeInstanceOf(sfn.TaskDoesNotExist);
+  });
+
+  it("keeps a wait longer than one timer alive by re-arming it with the same token", async () => {
+    const h = await start({ timerLimitSeconds: 1 });
+    const arn = await h.start("long-1", { id: "w1" });
+    const token = await h.tokenFor("ask");
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect((await h.describe(arn)).status).toBe("RUNNING");
+    expect(h.calls.filter((c) => c.name === "ask")).toHaveLength(1);
+    await h.client.send(new sfn.SendTaskSuccessCommand({ taskToken: token, output: '{"ok":1}' }));
+    await h.untilStatus(arn, "SUCCEEDED");
+  });
+
+  it("resumes a waiting execution after a restart, with the same token and without asking again", async () => {
+    const stateFile = join(dir.path, "sfn.json");
+    const first = await start({ stateFile });
+    const arn = await first.start("restart-1", { id: "w1" });
+    const token = await first.tokenFor("ask");
+    await eventually(() => {
+      const saved = JSON.parse(readFileSync(stateFile, "utf8"));
+      expect(saved.executions[0].wait).toMatchObject({ state: "Approve", token, invoked: true });
+    });
+    await first.stop();
+    harnesses = harnesses.filter((h) => h !== first);
+
+    const second = await start({ stateFile });
+    expect((await second.describe(arn)).status).toBe("RUNNING");
+    await second.client.send(
+      new sfn.SendTaskSuccessCommand({ taskToken: token, output: '{"approved":true}' }),
+    );
+    const done = await second.untilStatus(arn, "SUCCEEDED");
+    expect(JSON.parse(done.output ?? "")).toEqual({
+      id: "w1",
+      prep: { prepared: "yes" },
+      decision: { approved: true },
+    });
+    expect(second.calls).toEqual([]);
+
+    // Finished executions stay describable after another restart.
+    await second.stop();
+    harnesses = harnesses.filter((h) => h !== second);
+    const third = await start({ stateFile });
+    expect((await third.describe(arn)).status).toBe("SUCCEEDED");
+  });
+
+  it("re-runs a Lambda task that was in flight when the runtime stopped (at least once)", async () => {
+    const stateFile = join(dir.path, "sfn.json");
+    const definition: AslDefinition = {
+      StartAt: "Init",
+      States: {
+        Init: { Type: "Pass", Result: { step: 1 }, ResultPath: "$.init", Next: "Slow" },
+        Slow: {
+          Type: "Task",
+          Resource: INVOKE,
+          Parameters: { FunctionName: "slow", "Payload.$": "$" },
+          OutputPath: "$.Payload",
+          End: true,
+        },
+      },
+    };
+    const first = await start({
+      stateFile,
+      definition,
+      functions: { slow: () => new Promise(() => {}) },
+    });
+    const arn = await first.start("inflight-1", { id: "w1" });
+    await eventually(() => expect(first.calls).toHaveLength(1));
+    await first.stop();
+    harnesses = harnesses.filter((h) => h !== first);
+
+    const second = await start({
+      stateFile,
+      definition,
+      functions: { slow: (p) => ({ done: p }) },
+    });
+    const done = await second.untilStatus(arn, "SUCCEEDED");
+    expect(second.calls).toEqual([{ name: "slow", payload: { id: "w1", init: { step: 1 } } }]);
+    expect(JSON.parse(done.output ?? "")).toEqual({ done: { id: "w1", init: { step: 1 } } });
+  });
+});
