@@ -9,12 +9,24 @@ export default tseslint.config(
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      // A server's handler may be assigned once, after the server it serves already exists.
+      "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
     },
   },
   {
     files: ["packages/web/**/*.js"],
     languageOptions: {
-      globals: { window: "readonly", document: "readonly", fetch: "readonly", WebSocket: "readonly", localStorage: "readonly", location: "readonly", setTimeout: "readonly", clearTimeout: "readonly", URLSearchParams: "readonly" },
+      globals: {
+        window: "readonly",
+        document: "readonly",
+        fetch: "readonly",
+        WebSocket: "readonly",
+        localStorage: "readonly",
+        location: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        URLSearchParams: "readonly",
+      },
     },
   },
 );

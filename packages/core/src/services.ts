@@ -43,7 +43,7 @@ function createServices(config: AmeliaConfig): Services {
     {
       maxActiveWorkflows: config.maxActiveWorkflows,
       model: driver.model,
-      validateRepository: (repository) => workspaces.validateRepository(repository),
+      resolveRepository: (repository) => workspaces.resolveRepository(repository),
       branchNameFor,
     },
   );

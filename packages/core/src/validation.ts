@@ -2,14 +2,21 @@ import type { z } from "zod";
 import { ValidationError } from "./errors";
 
 /** Parses input against a schema; a mismatch is a ValidationError naming every bad field. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const details = result.error.issues.map((issue) => ({
     field: fieldOf(issue),
     message: issue.message,
   }));
-  throw new ValidationError(`Invalid ${what}: ${details.map((d) => `${d.field} ${d.message}`).join("; ")}`, details);
+  throw new ValidationError(
+    `Invalid ${what}: ${details.map((d) => `${d.field} ${d.message}`).join("; ")}`,
+    details,
+  );
 }
 
 function fieldOf(issue: z.core.$ZodIssue): string {

@@ -3,7 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { EVENT_FUNCTIONS, TASK_FUNCTIONS, type TaskFunction } from "@amelia/core/definitions/functions";
+import {
+  EVENT_FUNCTIONS,
+  TASK_FUNCTIONS,
+  type TaskFunction,
+} from "@amelia/core/definitions/functions";
 import { RULES } from "@amelia/core/definitions/rules";
 import { workflowDefinition } from "@amelia/core/definitions/stateMachine";
 import { AwsJsonServer } from "./aws/AwsJsonServer";
@@ -16,12 +20,16 @@ import { StaticFiles } from "./gateway/StaticFiles";
 import { WebSocketGateway } from "./gateway/WebSocketGateway";
 import { LocalLambdas } from "./lambda/LocalLambdas";
 
-export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+export const REPOSITORY_ROOT = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../..",
+);
 
 const REGION = "us-east-1";
 const ACCOUNT = "000000000000";
 const TABLE_NAME = "amelia";
 const EVENT_BUS_NAME = "amelia";
+const SHUTDOWN_GRACE_MS = 10_000;
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:amelia-workflow`;
 
 export interface LocalRuntimeOptions {
@@ -82,7 +90,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   const lambdas = new LocalLambdas(REPOSITORY_ROOT);
   const functionArns = Object.fromEntries(
-    Object.keys(TASK_FUNCTIONS).map((name) => [name, `arn:aws:lambda:${REGION}:${ACCOUNT}:function:amelia-${name}`]),
+    Object.keys(TASK_FUNCTIONS).map((name) => [
+      name,
+      `arn:aws:lambda:${REGION}:${ACCOUNT}:function:amelia-${name}`,
+    ]),
   ) as Record<TaskFunction, string>;
   const handlerByArn = new Map(
     Object.entries(functionArns).map(([name, arn]) => [arn, TASK_FUNCTIONS[name as TaskFunction]]),
@@ -97,7 +108,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       if (!handler) throw new Error(`No local function ${functionName}`);
       return lambdas.invoke(handler, payload);
     },
-    ...(options.retryIntervalMs !== undefined && { retryIntervalOverride: options.retryIntervalMs }),
+    ...(options.retryIntervalMs !== undefined && {
+      retryIntervalOverride: options.retryIntervalMs,
+    }),
   });
   const eventBridge = new EventBridgeEmulator({
     rules: RULES,
@@ -123,7 +136,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   else delete process.env.AMELIA_API_TOKEN;
 
   const http = new HttpGateway(lambdas, options.apiToken !== undefined);
-  const web = new StaticFiles(path.resolve(options.webRoot ?? path.join(REPOSITORY_ROOT, "packages/web/public")));
+  const web = new StaticFiles(
+    path.resolve(options.webRoot ?? path.join(REPOSITORY_ROOT, "packages/web/public")),
+  );
   ready = (request, response) => {
     const requestUrl = new URL(request.url ?? "/", url);
     const served = requestUrl.pathname.startsWith("/api/")
@@ -131,7 +146,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       : web.serve(requestUrl.pathname, response);
     served.catch((error: unknown) => {
       console.error("Request failed", error);
-      if (!response.headersSent) sendJson(response, 500, { code: "INTERNAL_ERROR", error: "Internal server error" });
+      if (!response.headersSent)
+        sendJson(response, 500, { code: "INTERNAL_ERROR", error: "Internal server error" });
       else response.end();
     });
   };
@@ -159,6 +175,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         server.closeAllConnections();
       });
       await stepFunctions.close();
+      await eventBridge.drain();
+      // Handlers still running (a $disconnect, an agent) finish before their database goes away.
+      await lambdas.drain(SHUTDOWN_GRACE_MS);
       await eventBridge.drain();
       await aws.close();
       await dynamo.close();

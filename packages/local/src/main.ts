@@ -12,8 +12,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 
 try {
   const runtime = await startLocalRuntime({ port, dataDir, ...(apiToken && { apiToken }) });
-  console.log(`Amelia is running at ${runtime.url}  (data: ${dataDir}${apiToken ? ", auth on" : ""})`);
-  console.log(`  web UI ${runtime.url}/   API ${runtime.url}/api   WebSocket ${runtime.url.replace("http", "ws")}/ws`);
+  console.log(
+    `Amelia is running at ${runtime.url}  (data: ${dataDir}${apiToken ? ", auth on" : ""})`,
+  );
+  console.log(
+    `  web UI ${runtime.url}/   API ${runtime.url}/api   WebSocket ${runtime.url.replace("http", "ws")}/ws`,
+  );
   console.log("  LLM: offline demo model. Press Ctrl+C to stop.");
   let stopping = false;
   const stop = (signal: string) => {

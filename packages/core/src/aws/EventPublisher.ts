@@ -7,8 +7,7 @@ const MAX_INLINE_DETAIL_BYTES = 200 * 1024;
 
 /** What travels on the bus: the event itself, or where to read it from the log. */
 export type EventDetail =
-  | { event: WorkflowEvent }
-  | { reference: { workflowId: string; sequence: number } };
+  { event: WorkflowEvent } | { reference: { workflowId: string; sequence: number } };
 
 export class EventPublisher {
   constructor(

@@ -6,7 +6,11 @@ import {
   StopExecutionCommand,
   type SFNClient,
 } from "@aws-sdk/client-sfn";
-import { executionArnFor, type ExecutionInput, type GateDecision } from "../definitions/stateMachine";
+import {
+  executionArnFor,
+  type ExecutionInput,
+  type GateDecision,
+} from "../definitions/stateMachine";
 
 /** The workflow's Step Functions execution: start, stop, and answer a gate. */
 export class Executions {

@@ -19,7 +19,12 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: "GET", path: "/api/workflows/active", handler: fn("listActiveWorkflows"), auth: true },
   { method: "GET", path: "/api/workflows/{id}", handler: fn("getWorkflow"), auth: true },
   { method: "GET", path: "/api/workflows/{id}/events", handler: fn("listEvents"), auth: true },
-  { method: "POST", path: "/api/workflows/{id}/approve", handler: fn("approveWorkflow"), auth: true },
+  {
+    method: "POST",
+    path: "/api/workflows/{id}/approve",
+    handler: fn("approveWorkflow"),
+    auth: true,
+  },
   { method: "POST", path: "/api/workflows/{id}/reject", handler: fn("rejectWorkflow"), auth: true },
   { method: "POST", path: "/api/workflows/{id}/cancel", handler: fn("cancelWorkflow"), auth: true },
 ];

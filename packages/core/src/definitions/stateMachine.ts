@@ -25,7 +25,9 @@ const retryAgentErrors = [
     JitterStrategy: "FULL",
   },
 ];
-const catchToFailure = [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" }];
+const catchToFailure = [
+  { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" },
+];
 
 function agentTask(functionArn: string, next: string, resultPath: Record<string, unknown>) {
   return {

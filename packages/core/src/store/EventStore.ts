@@ -5,16 +5,13 @@ import {
   QueryCommand,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
-import {
-  newEventSchema,
-  type NewEvent,
-  type WorkflowEvent,
-} from "../events/types";
+import { newEventSchema, type NewEvent, type WorkflowEvent } from "../events/types";
 import { keys } from "./table";
 
 const LAST_EVENT_KEY = keys.event(999_999_999_999);
 const MAX_APPEND_ATTEMPTS = 100;
 const MAX_TRACKED_HEADS = 10_000;
+const MAX_BACKOFF_MS = 50;
 
 export class InvalidEventError extends Error {
   constructor(
@@ -150,6 +147,8 @@ export class EventStore {
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         // Another process wrote this sequence: it exists, so the newest one is safe to follow.
+        // A random pause keeps writers that keep colliding from starving one another.
+        await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
         sequence = (await this.head(workflowId)) + 1;
       }
     }
@@ -164,4 +163,8 @@ export class EventStore {
       if (oldest !== undefined) this.heads.delete(oldest);
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -78,19 +78,24 @@ export class WorkflowRepository {
   }
 
   /** Newest first; `status` narrows to one status. */
-  async list(options: { status?: WorkflowStatus; limit: number; cursor?: string }): Promise<WorkflowPage> {
+  async list(options: {
+    status?: WorkflowStatus;
+    limit: number;
+    cursor?: string;
+  }): Promise<WorkflowPage> {
     const byStatus = options.status !== undefined;
+    const partitionKey = byStatus ? keys.status(options.status!) : keys.allWorkflows;
     const result = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: byStatus ? "gsi2" : "gsi1",
         KeyConditionExpression: byStatus ? "gsi2pk = :pk" : "gsi1pk = :pk",
-        ExpressionAttributeValues: {
-          ":pk": byStatus ? keys.status(options.status!) : keys.allWorkflows,
-        },
+        ExpressionAttributeValues: { ":pk": partitionKey },
         ScanIndexForward: false,
         Limit: options.limit,
-        ...(options.cursor && { ExclusiveStartKey: decodeCursor(options.cursor) }),
+        ...(options.cursor && {
+          ExclusiveStartKey: decodeCursor(options.cursor, byStatus ? "gsi2" : "gsi1", partitionKey),
+        }),
       }),
     );
     const workflows = (result.Items ?? []).map((item) => item.workflow as Workflow);
@@ -198,7 +203,16 @@ function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString("base64url");
 }
 
-function decodeCursor(cursor: string): Record<string, unknown> {
+/**
+ * A cursor is the LastEvaluatedKey of the same listing: the table key plus the index key, in the
+ * listing's partition. Anything else (tampered, or from another `status`) is refused with a 400
+ * here rather than by DynamoDB with a 500.
+ */
+function decodeCursor(
+  cursor: string,
+  index: "gsi1" | "gsi2",
+  partitionKey: string,
+): Record<string, unknown> {
   const invalid = new ValidationError("Invalid cursor", [
     { field: "cursor", message: "is not a cursor returned by this API" },
   ]);
@@ -208,12 +222,14 @@ function decodeCursor(cursor: string): Record<string, unknown> {
   } catch {
     throw invalid;
   }
+  const attributes = ["pk", "sk", `${index}pk`, `${index}sk`];
   const valid =
     typeof key === "object" &&
     key !== null &&
-    Object.values(key).every((v) => typeof v === "string") &&
-    "pk" in key &&
-    "sk" in key;
+    !Array.isArray(key) &&
+    Object.keys(key).length === attributes.length &&
+    attributes.every((name) => typeof (key as Record<string, unknown>)[name] === "string") &&
+    (key as Record<string, unknown>)[`${index}pk`] === partitionKey;
   if (!valid) throw invalid;
   return key as Record<string, unknown>;
 }

@@ -48,7 +48,9 @@ export const rejectSchema = z.strictObject({
 export const emptyBodySchema = z.strictObject({});
 
 export const listWorkflowsSchema = z.strictObject({
-  status: z.enum(["pending", "in_progress", "blocked", "completed", "failed", "cancelled"]).optional(),
+  status: z
+    .enum(["pending", "in_progress", "blocked", "completed", "failed", "cancelled"])
+    .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).optional(),
 });

@@ -21,7 +21,11 @@ export interface WorkflowServiceOptions {
   maxActiveWorkflows: number;
   /** The model label recorded on new workflows ("demo" for the offline demo model). */
   model: string;
-  validateRepository(repository: string | undefined): Promise<void>;
+  /**
+   * Throws a ValidationError unless the repository is usable; returns its canonical path, which
+   * the workflow keeps, so the same repository spelled differently still meets the 409 rule.
+   */
+  resolveRepository(repository: string | undefined): Promise<string | undefined>;
   branchNameFor(issueId: string): string;
 }
 
@@ -49,8 +53,9 @@ export class WorkflowService {
     private readonly options: WorkflowServiceOptions,
   ) {}
 
-  async create(input: CreateWorkflowInput): Promise<Workflow> {
-    await this.options.validateRepository(input.repository);
+  async create(request: CreateWorkflowInput): Promise<Workflow> {
+    const repository = await this.options.resolveRepository(request.repository);
+    const input = { ...request, ...(repository !== undefined && { repository }) };
     const id = randomUUID();
     await this.claimIssue(id, input);
     try {
@@ -96,13 +101,19 @@ export class WorkflowService {
     return workflow;
   }
 
-  list(options: { status?: WorkflowStatus; limit: number; cursor?: string }): Promise<WorkflowPage> {
+  list(options: {
+    status?: WorkflowStatus;
+    limit: number;
+    cursor?: string;
+  }): Promise<WorkflowPage> {
     return this.workflows.list(options);
   }
 
   async listActive(): Promise<Workflow[]> {
     const groups = await Promise.all(
-      (["pending", "in_progress", "blocked"] as const).map((s) => this.workflows.listAllWithStatus(s)),
+      (["pending", "in_progress", "blocked"] as const).map((s) =>
+        this.workflows.listAllWithStatus(s),
+      ),
     );
     return groups.flat().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
@@ -187,7 +198,9 @@ export class WorkflowService {
     if (event.type !== "workflow_created") {
       const current = await this.get(id);
       if (isTerminal(current.status)) {
-        throw new InvalidStateError(`Workflow ${id} is ${current.status}`, { status: current.status });
+        throw new InvalidStateError(`Workflow ${id} is ${current.status}`, {
+          status: current.status,
+        });
       }
       const change = statusChange(event.type);
       if (change && !change.from.includes(current.status)) {
@@ -204,7 +217,11 @@ export class WorkflowService {
       await this.publisher.publish(stored);
     } catch (error) {
       // The log holds the event; subscribers that resubscribe with `since` still get it.
-      logger.error("Publishing an event failed", { workflowId: id, sequence: stored.sequence, error });
+      logger.error("Publishing an event failed", {
+        workflowId: id,
+        sequence: stored.sequence,
+        error,
+      });
     }
     return { event: stored, workflow };
   }
@@ -290,8 +307,7 @@ export class WorkflowService {
       const stored = await this.workflows.get(id);
       const from = stored?.lastSequence ?? 0;
       if (from >= appended.sequence && stored) return stored;
-      const newer =
-        from === appended.sequence - 1 ? [appended] : await this.log.listAll(id, from);
+      const newer = from === appended.sequence - 1 ? [appended] : await this.log.listAll(id, from);
       const workflow = newer.reduce<Workflow | undefined>(applyEvent, stored);
       if (!workflow) throw new NotFoundError("Workflow", id);
       if (await this.workflows.saveProjection(workflow, stored?.lastSequence)) return workflow;
@@ -341,7 +357,8 @@ export class WorkflowService {
     await this.releaseIssue(workflow.id, workflow);
     const holders = await this.workflows.slotHolders();
     for (const [sk, holder] of holders) {
-      if (holder.workflowId === workflow.id) await this.workflows.release(keys.slots, sk, workflow.id);
+      if (holder.workflowId === workflow.id)
+        await this.workflows.release(keys.slots, sk, workflow.id);
     }
   }
 

@@ -56,7 +56,15 @@ export class LocalGitWorkspaces implements WorkspaceProvider {
   }
 
   async validateRepository(repository?: string): Promise<void> {
-    if (repository !== undefined) await this.repositoryRoot(repository);
+    await this.resolveRepository(repository);
+  }
+
+  /**
+   * The repository's canonical path (its top-level directory), so that one repository has one
+   * spelling: `repo`, `repo/` and `repo/src` are the same repository to the conflict rule.
+   */
+  async resolveRepository(repository?: string): Promise<string | undefined> {
+    return repository === undefined ? undefined : this.repositoryRoot(repository);
   }
 
   async open(request: OpenWorkspaceRequest): Promise<Workspace> {

@@ -18,7 +18,9 @@ beforeAll(async () => {
 afterAll(() => table.close());
 
 function expectGapless(sequences: number[], count: number) {
-  expect([...sequences].sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+  expect([...sequences].sort((a, b) => a - b)).toEqual(
+    Array.from({ length: count }, (_, i) => i + 1),
+  );
 }
 
 describe("EventStore on DynamoDB", () => {
@@ -40,7 +42,8 @@ describe("EventStore on DynamoDB", () => {
       Array.from({ length: 8 }, (_, writer) =>
         (async () => {
           const sequences: number[] = [];
-          for (let i = 0; i < 25; i++) sequences.push((await store.append("wf-8", message(`${writer}-${i}`))).sequence);
+          for (let i = 0; i < 25; i++)
+            sequences.push((await store.append("wf-8", message(`${writer}-${i}`))).sequence);
           return sequences;
         })(),
       ),
@@ -51,11 +54,15 @@ describe("EventStore on DynamoDB", () => {
   });
 
   it("never reuses a sequence when separate processes write at once", async () => {
-    const stores = Array.from({ length: 4 }, () => new EventStore(table.newClient(), table.tableName));
+    const stores = Array.from(
+      { length: 4 },
+      () => new EventStore(table.newClient(), table.tableName),
+    );
     const appended = await Promise.all(
       stores.map(async (store, writer) => {
         const sequences: number[] = [];
-        for (let i = 0; i < 15; i++) sequences.push((await store.append("wf-procs", message(`${writer}-${i}`))).sequence);
+        for (let i = 0; i < 15; i++)
+          sequences.push((await store.append("wf-procs", message(`${writer}-${i}`))).sequence);
         return sequences;
       }),
     );
@@ -77,7 +84,13 @@ describe("EventStore on DynamoDB", () => {
 
   it("refuses an event whose data does not match its type, and stores nothing", async () => {
     const store = new EventStore(table.client, table.tableName);
-    const bad = { type: "approval_rejected", agent: "human", level: "info", message: "no", data: { gate: "plan" } };
+    const bad = {
+      type: "approval_rejected",
+      agent: "human",
+      level: "info",
+      message: "no",
+      data: { gate: "plan" },
+    };
     await expect(store.append("wf-bad", bad as NewEvent)).rejects.toBeInstanceOf(InvalidEventError);
     expect(await store.head("wf-bad")).toBe(0);
   });

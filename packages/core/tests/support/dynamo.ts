@@ -28,7 +28,9 @@ export async function startTestTable(tableName = "amelia-test"): Promise<TestTab
   await client.send(new CreateTableCommand(createTableInput(tableName)));
   return {
     client,
-    document: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    document: DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
     tableName,
     newClient,
     close: () => new Promise((resolve) => server.close(() => resolve())),

@@ -50,12 +50,22 @@ describe("the workflow projection", () => {
         system("approval_required", { gate: "plan", plan: "# Plan" }),
       ].map(stored),
     );
-    expect(workflow).toMatchObject({ status: "blocked", gate: "plan", stage: "plan_approval", plan: "# Plan" });
+    expect(workflow).toMatchObject({
+      status: "blocked",
+      gate: "plan",
+      stage: "plan_approval",
+      plan: "# Plan",
+    });
 
     const after = [
       system("approval_granted", { gate: "plan" }),
       system("stage_started", { stage: "developer", round: 1 }),
-      system("review_completed", { approved: false, severity: "minor", comments: ["fix"], round: 1 }),
+      system("review_completed", {
+        approved: false,
+        severity: "minor",
+        comments: ["fix"],
+        round: 1,
+      }),
       system("token_usage", {
         model: "m",
         tokens: { inputTokens: 10, outputTokens: 5, cacheReadTokens: 3, cacheWriteTokens: 2 },
@@ -76,7 +86,13 @@ describe("the workflow projection", () => {
       stage: "done",
       iteration: { plan: 1, review: 2 },
       review: { approved: true, severity: "none", comments: [] },
-      usage: { inputTokens: 11, outputTokens: 6, cacheReadTokens: 3, cacheWriteTokens: 2, costUsd: 0.3 },
+      usage: {
+        inputTokens: 11,
+        outputTokens: 6,
+        cacheReadTokens: 3,
+        cacheWriteTokens: 2,
+        costUsd: 0.3,
+      },
       completedAt: after.updatedAt,
     });
     expect(after.gate).toBeUndefined();
@@ -85,9 +101,11 @@ describe("the workflow projection", () => {
   it("records the failure reason", () => {
     sequence = 0;
     const workflow = replay(
-      [created(), system("workflow_started", { executionArn: "a" }), system("workflow_failed", { reason: "boom" })].map(
-        stored,
-      ),
+      [
+        created(),
+        system("workflow_started", { executionArn: "a" }),
+        system("workflow_failed", { reason: "boom" }),
+      ].map(stored),
     );
     expect(workflow).toMatchObject({ status: "failed", failureReason: "boom" });
   });
@@ -109,9 +127,7 @@ describe("the workflow projection", () => {
 
   it("ignores a status change the rules refuse", () => {
     sequence = 0;
-    const workflow = replay(
-      [created(), system("approval_granted", { gate: "plan" })].map(stored),
-    );
+    const workflow = replay([created(), system("approval_granted", { gate: "plan" })].map(stored));
     expect(workflow?.status).toBe("pending");
   });
 

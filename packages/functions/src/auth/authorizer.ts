@@ -7,14 +7,21 @@ import { readConfig } from "@amelia/core/config";
  * header, or for a WebSocket `$connect` in the `token` query parameter.
  */
 export const handler = async (
-  event: Pick<APIGatewayRequestAuthorizerEventV2, "headers" | "queryStringParameters">,
+  event: Pick<APIGatewayRequestAuthorizerEventV2, "headers" | "queryStringParameters"> & {
+    requestContext?: { eventType?: string };
+  },
 ): Promise<{ isAuthorized: boolean }> => {
   const expected = readConfig().apiToken;
   if (!expected) return { isAuthorized: false };
   const header = event.headers?.authorization ?? event.headers?.Authorization;
+  // Only a WebSocket `$connect` (a browser cannot set its headers) may carry the token in the
+  // URL; on an HTTP route a `?token=` would leak the secret into logs, so it counts for nothing.
+  const webSocketConnect = event.requestContext?.eventType === "CONNECT";
   const presented = header?.startsWith("Bearer ")
     ? header.slice("Bearer ".length)
-    : event.queryStringParameters?.token;
+    : webSocketConnect
+      ? event.queryStringParameters?.token
+      : undefined;
   return { isAuthorized: presented !== undefined && sameSecret(presented, expected) };
 };
 

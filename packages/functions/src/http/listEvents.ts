@@ -5,5 +5,8 @@ import { httpRoute, workflowId } from "../middleware/httpApi";
 
 export const handler = httpRoute(async (request) => {
   const { since, limit } = parseInput(listEventsSchema, request.query, "query");
-  return { status: 200, body: await services().workflows.events(workflowId(request), since, limit) };
+  return {
+    status: 200,
+    body: await services().workflows.events(workflowId(request), since, limit),
+  };
 });

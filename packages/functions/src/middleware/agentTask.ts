@@ -3,7 +3,7 @@ import type { StageContext } from "@amelia/core/agents/stages";
 import type { Agent } from "@amelia/core/events/types";
 import { logger } from "@amelia/core/logger";
 import { services, type Services } from "@amelia/core/services";
-import { isTerminal } from "@amelia/core/workflow/status";
+import { isTerminal, type Stage } from "@amelia/core/workflow/status";
 import { taskHandler } from "./taskHandler";
 
 const payloadSchema = z.object({ workflowId: z.string().min(1) });
@@ -13,7 +13,7 @@ const payloadSchema = z.object({ workflowId: z.string().min(1) });
  * person sees each retry the state machine makes; the final failure is recorded by `finish`.
  */
 export function agentTask<R>(
-  agent: Agent,
+  agent: Extract<Agent, Stage>,
   run: (context: StageContext, services: Services) => Promise<R>,
 ) {
   return taskHandler(payloadSchema, async ({ workflowId }) => {
@@ -40,9 +40,13 @@ export function agentTask<R>(
           agent,
           level: "error",
           message: `The ${agent} failed: ${message}`,
-          data: { error: message, stage: workflow.stage },
+          // The agent's own stage: the workflow read above may still show the previous one
+          // (a first attempt fails before or while recording its stage_started).
+          data: { error: message, stage: agent },
         })
-        .catch((recordError: unknown) => logger.error("Recording the failure failed", { recordError }));
+        .catch((recordError: unknown) =>
+          logger.error("Recording the failure failed", { recordError }),
+        );
       throw error;
     }
   });

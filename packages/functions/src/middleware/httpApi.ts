@@ -75,7 +75,9 @@ function errorResponses(): MiddlewareObj<Event, Result> {
 
 function definedValues(record: Record<string, string | undefined> | undefined | null) {
   return Object.fromEntries(
-    Object.entries(record ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    Object.entries(record ?? {}).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
   );
 }
 
@@ -90,6 +92,9 @@ function json(statusCode: number, body: unknown): Result {
 /** The `{id}` path parameter every workflow route has. */
 export function workflowId(request: HttpRequest): string {
   const id = request.path.id;
-  if (!id) throw new ValidationError("The workflow id is missing", [{ field: "id", message: "is required" }]);
+  if (!id)
+    throw new ValidationError("The workflow id is missing", [
+      { field: "id", message: "is required" },
+    ]);
   return id;
 }

@@ -26,7 +26,11 @@ export function wsRoute(handle: (message: WsMessage) => Promise<void>) {
         if (!(error instanceof AmeliaError)) logger.error("WebSocket route failed", { error });
         const reply =
           error instanceof AmeliaError
-            ? { code: error.code, error: error.message, ...(error.details ? { details: error.details } : {}) }
+            ? {
+                code: error.code,
+                error: error.message,
+                ...(error.details ? { details: error.details } : {}),
+              }
             : { code: "INTERNAL_ERROR" as const, error: "Internal server error" };
         await services().realtime.reply(connectionId, { type: "error", ...reply });
       }

@@ -16,5 +16,10 @@ export const handler = middy<EventBridgeEvent<string, EventDetail>, void, Error,
         : await realtime.load(detail.reference.workflowId, detail.reference.sequence);
     if (!event) return;
     const { delivered, gone } = await realtime.broadcast(event);
-    logger.debug("Broadcast", { workflowId: event.workflowId, sequence: event.sequence, delivered, gone });
+    logger.debug("Broadcast", {
+      workflowId: event.workflowId,
+      sequence: event.sequence,
+      delivered,
+      gone,
+    });
   });

@@ -1,4 +1,3 @@
-import "./promiseWithResolvers";
 import { randomUUID } from "node:crypto";
 import {
   ExecutionAbortedError,
@@ -8,6 +7,7 @@ import {
   type RunOptions,
   type StateMachineDefinition,
 } from "aws-local-stepfunctions";
+import { executionArnFor } from "@amelia/core/definitions/stateMachine";
 import { optionalString, requiredString, toJson } from "./apiInput";
 import {
   allStateNames,
@@ -25,8 +25,9 @@ import {
   type PendingWait,
 } from "./ExecutionStore";
 import type { JsonService } from "./JsonService";
+// Also installs Promise.withResolvers, which the interpreter needs, on Node 20.
 import { withResolvers } from "./promiseWithResolvers";
-import { checkExecutionName, executionArn, parseStateMachineArn } from "./stateMachineArns";
+import { checkExecutionName, parseStateMachineArn } from "./stateMachineArns";
 import { LambdaFunctionError, RunCancelled, TaskFailure } from "./taskErrors";
 import {
   isWellFormedTaskToken,
@@ -82,6 +83,12 @@ interface Waiter {
   state: string;
   resolve: (output: unknown) => void;
   reject: (error: Error) => void;
+}
+
+interface OpenTask {
+  token: string;
+  waiter?: Waiter;
+  record?: ExecutionRecord;
 }
 
 interface Outcome {
@@ -146,7 +153,7 @@ export class StepFunctionsEmulator implements JsonService {
       case "SendTaskFailure":
         return this.sendTaskFailure(input);
       case "SendTaskHeartbeat":
-        this.liveWaiter(input);
+        this.openTask(input); // only checks the token: HeartbeatSeconds is not enforced
         return {};
       default:
         throw new AwsServiceError(
@@ -185,7 +192,7 @@ export class StepFunctionsEmulator implements JsonService {
       "InvalidExecutionInput",
       "Invalid State Machine Execution Input",
     );
-    const arn = executionArn(stateMachineArn, name);
+    const arn = executionArnFor(stateMachineArn, name);
     const existing = this.records.get(arn);
     if (existing) {
       // Like AWS: idempotent for the same name and input while RUNNING, else refused.
@@ -241,37 +248,46 @@ export class StepFunctionsEmulator implements JsonService {
   }
 
   private sendTaskSuccess(input: Record<string, unknown>) {
-    const [token, waiter] = this.liveWaiter(input);
+    const task = this.openTask(input);
     const output = requiredString(input, "output");
     const parsed = parseJson(output, "InvalidOutput", "Invalid Task Output");
-    this.settle(token, waiter, { output });
-    waiter.resolve(parsed);
+    this.settle(task, { output });
+    task.waiter?.resolve(parsed);
     return {};
   }
 
   private sendTaskFailure(input: Record<string, unknown>) {
-    const [token, waiter] = this.liveWaiter(input);
+    const task = this.openTask(input);
     const error = optionalString(input, "error") ?? "";
     const cause = optionalString(input, "cause") ?? "";
-    this.settle(token, waiter, { error, cause });
-    waiter.reject(new TaskFailure(error, cause));
+    this.settle(task, { error, cause });
+    task.waiter?.reject(new TaskFailure(error, cause));
     return {};
   }
 
-  private liveWaiter(input: Record<string, unknown>): [string, Waiter] {
+  /**
+   * The wait a token belongs to: a live waiter, or a persisted wait whose run has not re-armed it
+   * yet (just after a restart or re-arm) — that one takes the outcome, and its run delivers it.
+   */
+  private openTask(input: Record<string, unknown>): OpenTask {
     const token = requiredString(input, "taskToken");
     if (!isWellFormedTaskToken(token)) throw new AwsServiceError("InvalidToken", "Invalid Token");
     const waiter = this.waiters.get(token);
-    if (!waiter) throw new AwsServiceError("TaskDoesNotExist", "Task Does Not Exist");
-    return [token, waiter];
+    const record = waiter
+      ? this.records.get(waiter.executionArn)
+      : [...this.records.values()].find(
+          (r) => r.status === "RUNNING" && r.wait?.token === token && !r.wait.outcome,
+        );
+    if (!waiter && !record) throw new AwsServiceError("TaskDoesNotExist", "Task Does Not Exist");
+    return { token, waiter, record };
   }
 
   /** Records a wait's outcome before delivering it, so a restart in between still delivers it. */
-  private settle(token: string, waiter: Waiter, outcome: PendingWait["outcome"]): void {
-    this.waiters.delete(token);
-    const record = this.records.get(waiter.executionArn);
-    if (record?.wait?.token === token) {
-      record.wait.outcome = outcome;
+  private settle(task: OpenTask, outcome: PendingWait["outcome"]): void {
+    this.waiters.delete(task.token);
+    const wait = task.record?.wait;
+    if (wait?.token === task.token) {
+      wait.outcome = outcome;
       this.persist();
     }
   }
@@ -496,7 +512,8 @@ export class StepFunctionsEmulator implements JsonService {
         if (insideContainer) return;
         run.entered = { state: state.name, type: state.type, open: true };
         record.position = { state: state.name, input: structuredClone(state.input) };
-        record.wait = undefined;
+        // A wait being resumed stays persisted until its state re-arms it.
+        if (record.wait !== run.resume) record.wait = undefined;
         this.persist();
         for (const listener of [...run.enteredListeners]) listener();
         return;
@@ -504,8 +521,8 @@ export class StepFunctionsEmulator implements JsonService {
         if (isCurrent && run.entered) run.entered.open = false;
         return;
       case "StateFailed":
-        // A timed-out wait: its token dies with it. (A failed wait already cleaned up.)
-        if (isCurrent && record.wait?.state === state.name) {
+        // A timed-out wait's token dies with it; a settled wait keeps its outcome until the next state.
+        if (isCurrent && record.wait?.state === state.name && !record.wait.outcome) {
           this.waiters.delete(record.wait.token);
           record.wait = undefined;
           this.persist();

@@ -15,11 +15,6 @@ export function parseStateMachineArn(arn: string): StateMachineArnParts {
   return { region, account, name };
 }
 
-/** `arn:aws:states:<region>:<account>:execution:<stateMachine>:<name>`, as AWS builds it. */
-export function executionArn(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
-}
-
 // Step Functions refuses whitespace, brackets, wildcards, these punctuation marks and control characters.
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;

@@ -16,7 +16,12 @@ export class LocalDynamo {
   ) {}
 
   static async start(directory: string): Promise<LocalDynamo> {
-    const server = dynalite({ path: directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const server = dynalite({
+      path: directory,
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve());

@@ -22,9 +22,24 @@ export class HttpGateway {
   ) {}
 
   async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    const match = this.match(request.method ?? "GET", url.pathname);
+    let match: ReturnType<HttpGateway["match"]>;
+    try {
+      match = this.match(request.method ?? "GET", url.pathname);
+    } catch (error) {
+      // A path parameter with a broken %-escape is the client's mistake, not a 500.
+      if (!(error instanceof URIError)) throw error;
+      sendJson(response, 400, {
+        code: "VALIDATION_ERROR",
+        error: "The request path is not validly percent-encoded",
+        details: [{ field: "(path)", message: "is not validly percent-encoded" }],
+      });
+      return;
+    }
     if (!match) {
-      sendJson(response, 404, { code: "NOT_FOUND", error: `No route for ${request.method} ${url.pathname}` });
+      sendJson(response, 404, {
+        code: "NOT_FOUND",
+        error: `No route for ${request.method} ${url.pathname}`,
+      });
       return;
     }
     let body: Buffer;
@@ -50,13 +65,17 @@ export class HttpGateway {
         return;
       }
     }
-    const result = (await this.lambdas.invoke(match.route.handler, event)) as APIGatewayProxyStructuredResultV2;
+    const result = (await this.lambdas.invoke(
+      match.route.handler,
+      event,
+    )) as APIGatewayProxyStructuredResultV2;
     response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
     response.end(result.body ?? "");
   }
 
   private match(method: string, path: string) {
-    let best: { route: HttpRoute; pathParameters: Record<string, string>; score: number } | undefined;
+    let best:
+      { route: HttpRoute; pathParameters: Record<string, string>; score: number } | undefined;
     for (const { route, pattern, parameters } of this.routes) {
       if (route.method !== method) continue;
       const found = pattern.exec(path);
@@ -65,7 +84,11 @@ export class HttpGateway {
       const score = parameters.length;
       if (best && best.score <= score) continue;
       const values = found.slice(1).map((value) => decodeURIComponent(value));
-      best = { route, pathParameters: Object.fromEntries(parameters.map((p, i) => [p, values[i]!])), score };
+      best = {
+        route,
+        pathParameters: Object.fromEntries(parameters.map((p, i) => [p, values[i]!])),
+        score,
+      };
     }
     return best;
   }

@@ -51,7 +51,9 @@ export class WebSocketGateway implements ConnectionRegistry {
       });
       const pending: Buffer[] = [];
       let ready = false;
-      ws.on("message", (data: Buffer) => (ready ? this.route(connectionId, data) : pending.push(data)));
+      ws.on("message", (data: Buffer) =>
+        ready ? this.route(connectionId, data) : pending.push(data),
+      );
       ws.on("close", () => {
         if (this.connections.delete(connectionId)) this.disconnected(connectionId);
       });
@@ -59,7 +61,8 @@ export class WebSocketGateway implements ConnectionRegistry {
         const result = (await this.lambdas.invoke(this.routes.get("$connect")!, connect)) as {
           statusCode?: number;
         };
-        if ((result?.statusCode ?? 200) >= 400) throw new Error(`$connect answered ${result.statusCode}`);
+        if ((result?.statusCode ?? 200) >= 400)
+          throw new Error(`$connect answered ${result.statusCode}`);
       } catch (error) {
         logger.error("WebSocket $connect failed", { error });
         this.connections.delete(connectionId);
@@ -88,7 +91,9 @@ export class WebSocketGateway implements ConnectionRegistry {
 
   info(connectionId: string): ConnectionInfo | undefined {
     const connection = this.connections.get(connectionId);
-    return connection && { connectedAt: new Date(connection.connectedAt), sourceIp: connection.sourceIp };
+    return (
+      connection && { connectedAt: new Date(connection.connectedAt), sourceIp: connection.sourceIp }
+    );
   }
 
   /** Closes every connection, as a redeploy does; clients reconnect and backfill with `since`. */
@@ -110,7 +115,12 @@ export class WebSocketGateway implements ConnectionRegistry {
   private selectRoute(body: string): string {
     try {
       const action = (JSON.parse(body) as { action?: unknown }).action;
-      if (typeof action === "string" && action && !action.startsWith("$") && this.routes.has(action)) {
+      if (
+        typeof action === "string" &&
+        action &&
+        !action.startsWith("$") &&
+        this.routes.has(action)
+      ) {
         return action;
       }
     } catch {

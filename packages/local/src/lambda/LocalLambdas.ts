@@ -14,15 +14,35 @@ const TIMEOUT_MS = 15 * 60 * 1000;
  */
 export class LocalLambdas {
   private readonly loaded = new Map<string, Promise<Handler>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   /** Invocations per handler path, for the cost estimate and the benchmarks. */
   readonly invocations = new Map<string, number>();
 
   constructor(private readonly repositoryRoot: string) {}
 
-  async invoke(handlerPath: string, event: unknown): Promise<unknown> {
-    const handler = await this.load(handlerPath);
+  invoke(handlerPath: string, event: unknown): Promise<unknown> {
     this.invocations.set(handlerPath, (this.invocations.get(handlerPath) ?? 0) + 1);
-    return handler(event, this.context(handlerPath));
+    const running = this.load(handlerPath).then((handler) =>
+      handler(event, this.context(handlerPath)),
+    );
+    const settled = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
+    return running;
+  }
+
+  /** Waits for running invocations to finish (shutdown), at most `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      await Promise.race([
+        Promise.all(this.inFlight),
+        new Promise((resolve) => setTimeout(resolve, deadline - Date.now())),
+      ]);
+    }
   }
 
   private load(handlerPath: string): Promise<Handler> {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AslDefinition } from "../../src/aws/aslDefinition";
+import { StepFunctionsEmulator } from "../../src/aws/StepFunctionsEmulator";
 import { eventually } from "../support/eventually";
 import { sfn } from "../support/sdk";
 import {
@@ -296,6 +297,43 @@ describe("StepFunctionsEmulator through SFNClient", () => {
     harnesses = harnesses.filter((h) => h !== second);
     const third = await start({ stateFile });
     expect((await third.describe(arn)).status).toBe("SUCCEEDED");
+  });
+
+  it("accepts a decision that arrives while a restored wait is still being re-armed", async () => {
+    const stateFile = join(dir.path, "sfn.json");
+    const first = await start({ stateFile });
+    const arn = await first.start("restart-2", { id: "w1" });
+    const token = await first.tokenFor("ask");
+    await eventually(() => {
+      const saved = JSON.parse(readFileSync(stateFile, "utf8"));
+      expect(saved.executions[0].wait).toMatchObject({ token, invoked: true });
+    });
+    await first.stop();
+    harnesses = harnesses.filter((h) => h !== first);
+
+    const emulator = new StepFunctionsEmulator({
+      definition: approvalDefinition(),
+      stateMachineArn: STATE_MACHINE_ARN,
+      stateFile,
+      invokeFunction: async (name) => {
+        throw new Error(`${name} must not be invoked again`);
+      },
+    });
+    try {
+      emulator.restore();
+      // Synchronously after restore(): the resumed run has not reached its wait yet.
+      await emulator.handle("SendTaskSuccess", { taskToken: token, output: '{"approved":true}' });
+      await eventually(async () => {
+        const described = (await emulator.handle("DescribeExecution", { executionArn: arn })) as {
+          status: string;
+          output: string;
+        };
+        expect(described.status).toBe("SUCCEEDED");
+        expect(JSON.parse(described.output).decision).toEqual({ approved: true });
+      });
+    } finally {
+      await emulator.close();
+    }
   });
 
   it("re-runs a Lambda task that was in flight when the runtime stopped (at least once)", async () => {

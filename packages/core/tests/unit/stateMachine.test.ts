@@ -1,0 +1,92 @@
+import aslValidator from "asl-validator";
+import { describe, expect, it } from "vitest";
+import { TASK_FUNCTIONS, type TaskFunction } from "../../src/definitions/functions";
+import {
+  executionArnFor,
+  GATE_TIMEOUT_SECONDS,
+  workflowDefinition,
+} from "../../src/definitions/stateMachine";
+
+const arns = Object.fromEntries(
+  Object.keys(TASK_FUNCTIONS).map((name) => [
+    name,
+    `arn:aws:lambda:eu-west-1:123456789012:function:${name}`,
+  ]),
+) as Record<TaskFunction, string>;
+const definition = workflowDefinition(arns);
+type State = Record<string, unknown> & {
+  Parameters?: { FunctionName?: string; Payload?: Record<string, unknown> };
+};
+const state = (name: string) => definition.States[name] as State;
+
+describe("the workflow state machine", () => {
+  it("is valid Amazon States Language", () => {
+    const { isValid, errorsText } = aslValidator(definition);
+    expect(errorsText("\n")).toBe("");
+    expect(isValid).toBe(true);
+  });
+
+  it("waits for a person at both gates, with the token passed to the gate function only", () => {
+    for (const gate of ["PlanGate", "ReviewGate"]) {
+      expect(state(gate).Resource).toBe("arn:aws:states:::lambda:invoke.waitForTaskToken");
+      expect(state(gate).Parameters?.FunctionName).toBe(arns.gate);
+      expect(state(gate).Parameters?.Payload?.["taskToken.$"]).toBe("$$.Task.Token");
+      expect(state(gate).TimeoutSeconds).toBe(GATE_TIMEOUT_SECONDS);
+    }
+    const tokenUsers = Object.entries(definition.States).filter(([, s]) =>
+      JSON.stringify(s).includes("$$.Task.Token"),
+    );
+    expect(tokenUsers.map(([name]) => name).sort()).toEqual(["PlanGate", "ReviewGate"]);
+  });
+
+  it("routes the decisions: approve → developer, reject → architect; review approved → complete", () => {
+    expect(state("PlanDecision")).toMatchObject({
+      Choices: [{ Variable: "$.decision.approved", BooleanEquals: true, Next: "Developer" }],
+      Default: "Architect",
+    });
+    expect(state("ReviewDecision")).toMatchObject({
+      Choices: [
+        { Variable: "$.review.approved", BooleanEquals: true, Next: "Complete" },
+        { Variable: "$.review.atCap", BooleanEquals: true, Next: "ReviewGate" },
+      ],
+      Default: "Developer",
+    });
+    expect(state("ReviewGateDecision")).toMatchObject({ Default: "Developer" });
+  });
+
+  it("retries agent errors with backoff, then records the failure", () => {
+    for (const agent of ["Architect", "Developer", "Reviewer"]) {
+      const task = state(agent);
+      expect(task.Retry).toEqual([
+        expect.objectContaining({ ErrorEquals: ["States.ALL"], BackoffRate: 2 }),
+      ]);
+      expect(task.Catch).toEqual([
+        { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" },
+      ]);
+    }
+    expect(state("RecordFailure").Parameters?.Payload).toMatchObject({
+      outcome: "failed",
+      "error.$": "$.error",
+    });
+    expect(state("RecordFailure").Next).toBe("Failed");
+  });
+
+  it("carries ids, not documents: every task payload is the workflow id and flags", () => {
+    for (const [name, s] of Object.entries(definition.States)) {
+      const payload = (s as State).Parameters?.Payload;
+      if (!payload) continue;
+      expect(payload["workflowId.$"], name).toBe("$.workflowId");
+      expect(
+        Object.keys(payload).every((k) =>
+          ["workflowId.$", "gate", "taskToken.$", "outcome", "error.$"].includes(k),
+        ),
+      ).toBe(true);
+    }
+  });
+
+  it("names each execution after its workflow", () => {
+    expect(executionArnFor("arn:aws:states:eu-west-1:1:stateMachine:amelia", "wf-1")).toBe(
+      "arn:aws:states:eu-west-1:1:execution:amelia:wf-1",
+    );
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * `npm run bench`: the local runtime's figures for the targets of the foundation issue.
+ * (a) appends/s to one workflow's log with 8 concurrent writers, gapless;
+ * (b) latency from append to receipt by 50 subscribed WebSocket clients;
+ * (c) latency from the approve request to the developer stage starting.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { NewEvent } from "../../packages/core/src/events/types";
+import { services } from "../../packages/core/src/services";
+import { EventStore } from "../../packages/core/src/store/EventStore";
+import { startLocalRuntime } from "../../packages/local/src/LocalRuntime";
+import { Api } from "../support/api";
+import { WsClient } from "../support/ws";
+
+process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
+process.env.AMELIA_MAX_ACTIVE_WORKFLOWS ??= "100";
+
+const dataDir = await mkdtemp(path.join(tmpdir(), "amelia-bench-"));
+const runtime = await startLocalRuntime({ port: 0, dataDir });
+const api = new Api(runtime.url);
+const wsUrl = `${runtime.url.replace("http", "ws")}/ws`;
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+function message(text: string, data?: Record<string, unknown>): NewEvent {
+  return { type: "agent_message", agent: "developer", level: "info", message: text, data };
+}
+
+function assertGapless(sequences: number[], label: string): void {
+  const sorted = [...sequences].sort((a, b) => a - b);
+  if (!sorted.every((s, i) => s === i + 1))
+    throw new Error(`${label}: the log has a gap or a repeat`);
+}
+
+let appendRuns = 0;
+
+async function appendThroughput(writers: number, perWriter: number, separateClients: boolean) {
+  const tableName = process.env.AMELIA_TABLE_NAME!;
+  const shared = new EventStore(new DynamoDBClient({}), tableName);
+  const workflowId = `bench-append-${++appendRuns}`;
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: writers }, async (_, writer) => {
+      const store = separateClients ? new EventStore(new DynamoDBClient({}), tableName) : shared;
+      const sequences: number[] = [];
+      for (let i = 0; i < perWriter; i++) {
+        sequences.push((await store.append(workflowId, message(`w${writer} #${i}`))).sequence);
+      }
+      return sequences;
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  assertGapless(results.flat(), workflowId);
+  const stored = await shared.listAll(workflowId);
+  assertGapless(
+    stored.map((e) => e.sequence),
+    `${workflowId} (read back)`,
+  );
+  return (writers * perWriter) / seconds;
+}
+
+/** A busy agent's pace: 20 events a second, each pushed to every subscriber. */
+const EVENT_INTERVAL_MS = 50;
+
+async function fanOutLatency(clients: number, events: number) {
+  const created = await api.create({ issueId: "BENCH-FANOUT", title: "Fan-out benchmark" });
+  const id = created.body.id;
+  await api.waitForStatus(id, "blocked");
+  const sockets = await Promise.all(Array.from({ length: clients }, () => WsClient.connect(wsUrl)));
+  for (const socket of sockets) socket.send({ action: "subscribe", workflowId: id });
+  await Promise.all(sockets.map((s) => s.waitFor((m) => m.type === "subscribed")));
+
+  const sentAt = new Map<number, number>();
+  const samples: number[] = [];
+  for (const socket of sockets) {
+    socket.socket.on("message", (data: Buffer) => {
+      const received = performance.now();
+      const parsed = JSON.parse(data.toString("utf8")) as {
+        type: string;
+        event?: { sequence: number };
+      };
+      const sent = parsed.event && sentAt.get(parsed.event.sequence);
+      if (parsed.type === "event" && sent !== undefined) samples.push(received - sent);
+    });
+  }
+  const { workflows } = services();
+  for (let i = 0; i < events; i++) {
+    const before = performance.now();
+    const { event } = await workflows.record(id, message(`fan-out ${i}`));
+    sentAt.set(event.sequence, before);
+    await new Promise((resolve) => setTimeout(resolve, EVENT_INTERVAL_MS));
+  }
+  const deadline = Date.now() + 10_000;
+  while (samples.length < clients * events && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await Promise.all(sockets.map((s) => s.close()));
+  await api.cancel(id);
+  return { samples, expected: clients * events };
+}
+
+async function approveToDeveloper(runs: number) {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { body } = await api.create({ issueId: `BENCH-APPROVE-${i}`, title: "Approve latency" });
+    await api.waitForStatus(body.id, "blocked");
+    const before = Date.now();
+    const approved = await api.approve(body.id);
+    if (approved.status !== 200) throw new Error(`approve answered ${approved.status}`);
+    const done = await api.waitFor(
+      body.id,
+      (w) => w.stage !== "plan_approval" && w.stage !== "architect",
+    );
+    const events = await api.events(body.id);
+    const developer = events.find((e) => e.type === "stage_started" && e.agent === "developer");
+    if (!developer) throw new Error(`no developer stage in ${done.id}`);
+    samples.push(Date.parse(developer.timestamp) - before);
+    await api.waitFor(body.id, (w) => w.status === "completed");
+  }
+  return samples;
+}
+
+try {
+  console.log("Amelia local runtime benchmarks (dynalite on disk, same process)\n");
+
+  await appendThroughput(8, 250, false); // warm-up: JIT and the SDK's connection pool
+  const inProcess = await appendThroughput(8, 500, false);
+  const separate = await appendThroughput(8, 100, true);
+  console.log(
+    "(a) event log appends, one workflow, 8 concurrent writers, gapless (target ≥ 1,000/s)",
+  );
+  console.log(`    writers sharing one process:       ${Math.round(inProcess)} appends/s`);
+  console.log(
+    `    writers with separate clients:     ${Math.round(separate)} appends/s (conditional-write contention)`,
+  );
+
+  const fanOut = await fanOutLatency(50, 100);
+  console.log(
+    `\n(b) append → receipt by 50 subscribed WebSocket clients, an event every ${EVENT_INTERVAL_MS} ms (target p99 < 50 ms)`,
+  );
+  console.log(
+    `    ${fanOut.samples.length}/${fanOut.expected} deliveries   p50 ${ms(percentile(fanOut.samples, 50))}   p99 ${ms(percentile(fanOut.samples, 99))}`,
+  );
+
+  const approve = await approveToDeveloper(30);
+  console.log("\n(c) approve request → developer stage started (target p99 < 100 ms)");
+  console.log(
+    `    ${approve.length} workflows   p50 ${ms(percentile(approve, 50))}   p99 ${ms(percentile(approve, 99))}`,
+  );
+} catch (error) {
+  console.error("Benchmark failed:", error);
+  process.exitCode = 1;
+} finally {
+  await runtime.close();
+  await rm(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,22 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+/** A real git repository with one commit, in a temporary directory. */
+export async function createGitRepository(): Promise<string> {
+  const root = await mkdtemp(path.join(tmpdir(), "amelia-repo-"));
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@localhost", ...args], {
+      cwd: root,
+    });
+  git("init", "-q", "-b", "main");
+  await writeFile(path.join(root, "README.md"), "# Test repository\n");
+  git("add", "README.md");
+  git("commit", "-q", "-m", "Initial commit");
+  return root;
+}
+
+export function gitOutput(cwd: string, ...args: string[]): string {
+  return execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
+}
