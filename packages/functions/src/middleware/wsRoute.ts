@@ -46,3 +46,13 @@ function parseMessage(body: string | undefined): unknown {
     throw new ValidationError("The message is not valid JSON");
   }
 }
+
+/** `$connect` / `$disconnect`: no message, just the connection coming or going. */
+export function connectionRoute(handle: (connectionId: string) => Promise<void>) {
+  return middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResultV2, Error, Context>()
+    .use(injectLambdaContext(logger, { logEvent: false }))
+    .handler(async (event) => {
+      await handle(event.requestContext.connectionId);
+      return { statusCode: 200 };
+    });
+}

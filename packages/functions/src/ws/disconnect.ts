@@ -1,10 +1,6 @@
-import middy from "@middy/core";
-import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
 import { services } from "@amelia/core/services";
+import { connectionRoute } from "../middleware/wsRoute";
 
-export const handler = middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResultV2>().handler(
-  async (event) => {
-    await services().realtime.disconnect(event.requestContext.connectionId);
-    return { statusCode: 200 };
-  },
+export const handler = connectionRoute((connectionId) =>
+  services().realtime.disconnect(connectionId),
 );
