@@ -169,7 +169,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     url,
     lambdas,
     async close() {
-      websocket.closeAll();
+      await websocket.closeAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -195,8 +195,9 @@ export class WorkflowService {
    * projection up to it and publishes it. A terminal workflow takes no more events.
    */
   async record(id: string, event: NewEvent): Promise<Recorded> {
+    let current: Workflow | undefined;
     if (event.type !== "workflow_created") {
-      const current = await this.get(id);
+      current = await this.get(id);
       if (isTerminal(current.status)) {
         throw new InvalidStateError(`Workflow ${id} is ${current.status}`, {
           status: current.status,
@@ -211,7 +212,7 @@ export class WorkflowService {
       }
     }
     const stored = await this.log.append(id, event);
-    const workflow = await this.project(id, stored);
+    const workflow = await this.project(id, stored, current);
     if (isTerminal(workflow.status)) await this.releaseClaims(workflow);
     try {
       await this.publisher.publish(stored);
@@ -302,15 +303,21 @@ export class WorkflowService {
     await this.record(id, approvalRequired(await this.get(id), gate.gate));
   }
 
-  private async project(id: string, appended: WorkflowEvent): Promise<Workflow> {
+  /**
+   * Brings the stored projection up to the appended event. `known` is the projection read just
+   * before appending: usually still the latest, which saves reading it again.
+   */
+  private async project(id: string, appended: WorkflowEvent, known?: Workflow): Promise<Workflow> {
+    let stored = known;
     for (;;) {
-      const stored = await this.workflows.get(id);
+      stored ??= await this.workflows.get(id);
       const from = stored?.lastSequence ?? 0;
       if (from >= appended.sequence && stored) return stored;
       const newer = from === appended.sequence - 1 ? [appended] : await this.log.listAll(id, from);
       const workflow = newer.reduce<Workflow | undefined>(applyEvent, stored);
       if (!workflow) throw new NotFoundError("Workflow", id);
       if (await this.workflows.saveProjection(workflow, stored?.lastSequence)) return workflow;
+      stored = undefined;
     }
   }
 

@@ -96,9 +96,24 @@ export class WebSocketGateway implements ConnectionRegistry {
     );
   }
 
-  /** Closes every connection, as a redeploy does; clients reconnect and backfill with `since`. */
-  closeAll(): void {
-    for (const { socket } of this.connections.values()) socket.close(1001, "server shutting down");
+  /**
+   * Closes every connection, as a redeploy does (clients reconnect and backfill with `since`),
+   * and waits until each has closed so its `$disconnect` runs while the database is still up.
+   */
+  async closeAll(timeoutMs = 2_000): Promise<void> {
+    await Promise.all(
+      [...this.connections.values()].map(
+        ({ socket }) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => socket.terminate(), timeoutMs);
+            socket.once("close", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            socket.close(1001, "server shutting down");
+          }),
+      ),
+    );
     this.server.close();
   }
 
