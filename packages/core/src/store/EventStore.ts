@@ -4,6 +4,7 @@ import {
   PutItemCommand,
   QueryCommand,
   type DynamoDBClient,
+  type QueryCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { newEventSchema, type NewEvent, type WorkflowEvent } from "../events/types";
 import { keys } from "./table";
@@ -70,19 +71,7 @@ export class EventStore {
   }
 
   async list(workflowId: string, since = 0, limit = 500): Promise<EventPage> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-        ExpressionAttributeValues: {
-          ":pk": { S: keys.workflow(workflowId) },
-          ":from": { S: keys.event(since + 1) },
-          ":to": { S: LAST_EVENT_KEY },
-        },
-        ConsistentRead: true,
-        Limit: limit,
-      }),
-    );
+    const result = await this.queryEvents(workflowId, since + 1, { Limit: limit });
     const events = (result.Items ?? []).map((item) => JSON.parse(item.event?.S ?? "null"));
     const last = events.at(-1);
     return result.LastEvaluatedKey && last ? { events, nextSince: last.sequence } : { events };
@@ -101,23 +90,34 @@ export class EventStore {
 
   /** The sequence of the newest stored event (0 for an empty log). */
   async head(workflowId: string): Promise<number> {
-    const result = await this.client.send(
+    const result = await this.queryEvents(workflowId, 1, {
+      ProjectionExpression: "sk",
+      ScanIndexForward: false,
+      Limit: 1,
+    });
+    const sk = result.Items?.[0]?.sk?.S;
+    return sk ? Number(sk.slice(keys.eventPrefix.length)) : 0;
+  }
+
+  /** Events from `fromSequence` on, strongly consistent: a reader sees every completed append. */
+  private queryEvents(
+    workflowId: string,
+    fromSequence: number,
+    options: Pick<QueryCommandInput, "Limit" | "ProjectionExpression" | "ScanIndexForward">,
+  ) {
+    return this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
         ExpressionAttributeValues: {
           ":pk": { S: keys.workflow(workflowId) },
-          ":from": { S: keys.event(1) },
+          ":from": { S: keys.event(fromSequence) },
           ":to": { S: LAST_EVENT_KEY },
         },
-        ProjectionExpression: "sk",
-        ScanIndexForward: false,
         ConsistentRead: true,
-        Limit: 1,
+        ...options,
       }),
     );
-    const sk = result.Items?.[0]?.sk?.S;
-    return sk ? Number(sk.slice(keys.eventPrefix.length)) : 0;
   }
 
   private async appendInOrder(workflowId: string, event: NewEvent): Promise<WorkflowEvent> {
