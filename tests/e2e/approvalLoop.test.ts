@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, oneTo, sequencesOf } from "../support/api";
+import { describe, expect, it } from "vitest";
+import { oneTo, sequencesOf } from "../support/api";
 import { createGitRepository, gitOutput } from "../support/git";
-import { startTestRuntime, type TestRuntime } from "../support/runtime";
+import { useTestRuntime } from "../support/runtime";
 import { WsClient } from "../support/ws";
 
-let runtime: TestRuntime;
-let api: Api;
-
-beforeAll(async () => {
-  runtime = await startTestRuntime();
-  api = new Api(runtime.url);
-});
-afterAll(() => runtime.stop());
+const fixture = useTestRuntime();
 
 describe("the whole approval loop, offline", () => {
   it("approve path: architect → plan gate → developer ⇄ reviewer → completed, pushed live", async () => {
     const repository = await createGitRepository();
-    const watcher = await WsClient.connect(runtime.wsUrl);
+    const watcher = await WsClient.connect(fixture.runtime.wsUrl);
     watcher.send({ action: "subscribe", workflowId: "*" });
     await watcher.waitFor((m) => m.type === "subscribed");
 
-    const created = await api.create({
+    const created = await fixture.api.create({
       issueId: "LOOP-1",
       title: "Greet users",
       description: "Show a greeting on the home page. Log each greeting.",
@@ -29,15 +22,15 @@ describe("the whole approval loop, offline", () => {
     expect(created.status).toBe(201);
     const id = created.body.id;
 
-    const blocked = await api.waitForStatus(id, "blocked");
+    const blocked = await fixture.api.waitForStatus(id, "blocked");
     expect(blocked).toMatchObject({ gate: "plan", stage: "plan_approval", iteration: { plan: 1 } });
     expect(blocked.plan).toContain("Greet users");
 
-    const approved = await api.approve(id);
+    const approved = await fixture.api.approve(id);
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe("in_progress");
 
-    const done = await api.waitForStatus(id, "completed");
+    const done = await fixture.api.waitForStatus(id, "completed");
     expect(done).toMatchObject({
       stage: "done",
       branch: "amelia/LOOP-1",
@@ -45,7 +38,7 @@ describe("the whole approval loop, offline", () => {
     });
     expect(done.review).toMatchObject({ approved: true });
 
-    const events = await api.events(id);
+    const events = await fixture.api.events(id);
     expect(sequencesOf(events)).toEqual(oneTo(events.length));
     const types = events.map((e) => e.type);
     expect(types.slice(0, 2)).toEqual(["workflow_created", "workflow_started"]);
@@ -78,24 +71,27 @@ describe("the whole approval loop, offline", () => {
   });
 
   it("reject path: the architect re-plans with the feedback, then the approved plan is built", async () => {
-    const created = await api.create({ issueId: "LOOP-2", title: "Add a settings page" });
+    const created = await fixture.api.create({ issueId: "LOOP-2", title: "Add a settings page" });
     const id = created.body.id;
-    const first = await api.waitForStatus(id, "blocked");
+    const first = await fixture.api.waitForStatus(id, "blocked");
     expect(first.iteration.plan).toBe(1);
 
     const feedback = "Also cover the dark mode toggle";
-    const rejected = await api.reject(id, feedback);
+    const rejected = await fixture.api.reject(id, feedback);
     expect(rejected.status).toBe(200);
     expect(rejected.body.status).toBe("in_progress");
 
-    const second = await api.waitFor(id, (w) => w.status === "blocked" && w.iteration.plan === 2);
+    const second = await fixture.api.waitFor(
+      id,
+      (w) => w.status === "blocked" && w.iteration.plan === 2,
+    );
     expect(second.gate).toBe("plan");
     expect(second.plan).toContain(feedback);
     expect(second.plan).not.toEqual(first.plan);
 
-    await api.approve(id);
-    await api.waitForStatus(id, "completed");
-    const events = await api.events(id);
+    await fixture.api.approve(id);
+    await fixture.api.waitForStatus(id, "completed");
+    const events = await fixture.api.events(id);
     const rejection = events.find((e) => e.type === "approval_rejected");
     expect(rejection?.data).toEqual({ gate: "plan", feedback });
     const architectRounds = events.filter(
@@ -106,21 +102,21 @@ describe("the whole approval loop, offline", () => {
   });
 
   it("cancel path: a blocked workflow is stopped, recorded, and frees its issue", async () => {
-    const created = await api.create({ issueId: "LOOP-3", title: "Something to cancel" });
+    const created = await fixture.api.create({ issueId: "LOOP-3", title: "Something to cancel" });
     const id = created.body.id;
-    await api.waitForStatus(id, "blocked");
+    await fixture.api.waitForStatus(id, "blocked");
 
-    const cancelled = await api.cancel(id);
+    const cancelled = await fixture.api.cancel(id);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: "cancelled" });
     expect(cancelled.body.completedAt).toBeDefined();
 
-    const events = await api.events(id);
+    const events = await fixture.api.events(id);
     expect(events.at(-1)).toMatchObject({ type: "workflow_cancelled", agent: "human" });
-    expect((await api.approve(id)).status).toBe(422);
+    expect((await fixture.api.approve(id)).status).toBe(422);
     // The execution is gone: nothing more is appended, and the issue can be started again.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(await api.events(id)).toHaveLength(events.length);
-    expect((await api.create({ issueId: "LOOP-3" })).status).toBe(201);
+    expect(await fixture.api.events(id)).toHaveLength(events.length);
+    expect((await fixture.api.create({ issueId: "LOOP-3" })).status).toBe(201);
   });
 });

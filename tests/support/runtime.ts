@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { startLocalRuntime, type LocalRuntime } from "../../packages/local/src/LocalRuntime";
+import { Api } from "./api";
 
 export interface TestRuntime extends LocalRuntime {
   dataDir: string;
@@ -31,4 +33,24 @@ export async function startTestRuntime(options: { apiToken?: string; dataDir?: s
       await rm(dataDir, { recursive: true, force: true });
     },
   } satisfies TestRuntime;
+}
+
+export interface RuntimeFixture {
+  runtime: TestRuntime;
+  api: Api;
+}
+
+/**
+ * Starts a runtime for the test file (before its tests, with `env` set first: handlers read
+ * their configuration once) and stops it after them. Use the fields inside tests.
+ */
+export function useTestRuntime(options: { apiToken?: string; env?: Record<string, string> } = {}) {
+  const fixture = {} as RuntimeFixture;
+  beforeAll(async () => {
+    Object.assign(process.env, options.env);
+    fixture.runtime = await startTestRuntime(options);
+    fixture.api = new Api(fixture.runtime.url, options.apiToken);
+  });
+  afterAll(() => fixture.runtime.stop());
+  return fixture;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { StageContext } from "@amelia/core/agents/stages";
+import { InvalidStateError } from "@amelia/core/errors";
 import type { Agent } from "@amelia/core/events/types";
 import { logger } from "@amelia/core/logger";
 import { services, type Services } from "@amelia/core/services";
@@ -45,7 +46,10 @@ export function agentTask<R>(
           data: { error: message, stage: agent },
         })
         .catch((recordError: unknown) =>
-          logger.error("Recording the failure failed", { recordError }),
+          // A workflow cancelled mid-attempt takes no more events; nothing is lost.
+          recordError instanceof InvalidStateError
+            ? logger.info("Workflow ended during the attempt", { workflowId })
+            : logger.error("Recording the failure failed", { recordError }),
         );
       throw error;
     }
