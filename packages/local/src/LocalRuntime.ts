@@ -15,7 +15,7 @@ import { EventBridgeEmulator } from "./aws/EventBridgeEmulator";
 import { StepFunctionsEmulator } from "./aws/StepFunctionsEmulator";
 import { LocalDynamo } from "./dynamo/LocalDynamo";
 import { HttpGateway } from "./gateway/HttpGateway";
-import { sendJson } from "./gateway/requests";
+import { sendJson } from "./http/requests";
 import { StaticFiles } from "./gateway/StaticFiles";
 import { WebSocketGateway } from "./gateway/WebSocketGateway";
 import { LocalLambdas } from "./lambda/LocalLambdas";
@@ -45,7 +45,6 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   url: string;
-  lambdas: LocalLambdas;
   close(): Promise<void>;
 }
 
@@ -167,7 +166,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   return {
     url,
-    lambdas,
     async close() {
       await websocket.closeAll();
       await new Promise<void>((resolve) => {

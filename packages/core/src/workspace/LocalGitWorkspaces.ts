@@ -55,10 +55,6 @@ export class LocalGitWorkspaces implements WorkspaceProvider {
     this.dataDir = resolve(dataDir);
   }
 
-  async validateRepository(repository?: string): Promise<void> {
-    await this.resolveRepository(repository);
-  }
-
   /**
    * The repository's canonical path (its top-level directory), so that one repository has one
    * spelling: `repo`, `repo/` and `repo/src` are the same repository to the conflict rule.

@@ -32,7 +32,10 @@ export interface OpenWorkspaceRequest {
 
 /** Prepares and reopens workspaces; `open` is idempotent, also across process restarts. */
 export interface WorkspaceProvider {
-  /** Throws a `ValidationError` on field `repository` unless it is a usable git work tree. */
-  validateRepository(repository?: string): Promise<void>;
+  /**
+   * The repository's canonical form (one spelling per repository, for the conflict rule), or a
+   * `ValidationError` on field `repository` unless it is a usable git work tree.
+   */
+  resolveRepository(repository?: string): Promise<string | undefined>;
   open(request: OpenWorkspaceRequest): Promise<Workspace>;
 }

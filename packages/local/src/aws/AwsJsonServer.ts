@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AwsServiceError } from "./AwsServiceError";
+import { BodyTooLargeError, readBody } from "../http/requests";
 import type { ConnectionRegistry } from "./ConnectionRegistry";
 import { connectionIdOf, serveConnectionsRequest } from "./connectionsApi";
 import type { JsonService } from "./JsonService";
@@ -18,8 +19,6 @@ export interface AwsJsonServerOptions {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-
-class BodyTooLarge extends Error {}
 
 /**
  * One local HTTP endpoint for the emulated AWS APIs, at their wire protocol: point the SDK at it
@@ -74,7 +73,7 @@ export class AwsJsonServer {
     try {
       body = await readBody(request, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     } catch (error) {
-      if (!(error instanceof BodyTooLarge)) throw error;
+      if (!(error instanceof BodyTooLargeError)) throw error;
       response.writeHead(413, { "content-type": "application/json" });
       response.end(JSON.stringify({ message: "Request body too large" }));
       return;
@@ -134,16 +133,4 @@ function parseRequest(body: Buffer): Record<string, unknown> {
     throw new AwsServiceError("SerializationException", "The request body must be a JSON object");
   }
   return parsed as Record<string, unknown>;
-}
-
-/** The whole body; past the limit it keeps draining (so the 413 can still be sent) but stores nothing. */
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size <= limit) chunks.push(chunk as Buffer);
-  }
-  if (size > limit) throw new BodyTooLarge();
-  return Buffer.concat(chunks);
 }

@@ -4,7 +4,13 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { AUTHORIZER_FUNCTION } from "@amelia/core/definitions/functions";
 import { HTTP_ROUTES, MAX_BODY_BYTES, type HttpRoute } from "@amelia/core/definitions/routes";
 import type { LocalLambdas } from "../lambda/LocalLambdas";
-import { BodyTooLargeError, flatHeaders, queryParameters, readBody, sendJson } from "./requests";
+import {
+  BodyTooLargeError,
+  flatHeaders,
+  queryParameters,
+  readBody,
+  sendJson,
+} from "../http/requests";
 
 interface CompiledRoute {
   route: HttpRoute;

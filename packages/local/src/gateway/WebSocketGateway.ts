@@ -8,7 +8,7 @@ import { WEBSOCKET_ROUTES } from "@amelia/core/definitions/routes";
 import { logger } from "@amelia/core/logger";
 import type { ConnectionInfo, ConnectionRegistry } from "../aws/ConnectionRegistry";
 import type { LocalLambdas } from "../lambda/LocalLambdas";
-import { flatHeaders, queryParameters } from "./requests";
+import { flatHeaders, queryParameters } from "../http/requests";
 
 interface Connection {
   socket: WebSocket;

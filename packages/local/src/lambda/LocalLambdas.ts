@@ -15,13 +15,10 @@ const TIMEOUT_MS = 15 * 60 * 1000;
 export class LocalLambdas {
   private readonly loaded = new Map<string, Promise<Handler>>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  /** Invocations per handler path, for the cost estimate and the benchmarks. */
-  readonly invocations = new Map<string, number>();
 
   constructor(private readonly repositoryRoot: string) {}
 
   invoke(handlerPath: string, event: unknown): Promise<unknown> {
-    this.invocations.set(handlerPath, (this.invocations.get(handlerPath) ?? 0) + 1);
     const running = this.load(handlerPath).then((handler) =>
       handler(event, this.context(handlerPath)),
     );

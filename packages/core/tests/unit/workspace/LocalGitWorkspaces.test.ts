@@ -26,13 +26,13 @@ beforeEach(() => {
 
 async function validationFailure(repository: string): Promise<ValidationError> {
   const error = await new LocalGitWorkspaces(dataDir)
-    .validateRepository(repository)
+    .resolveRepository(repository)
     .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ValidationError);
   return error as ValidationError;
 }
 
-describe("validateRepository", () => {
+describe("resolveRepository", () => {
   it("refuses a path that does not exist", async () => {
     const error = await validationFailure(join(dataDir, "nowhere"));
     expect(error.code).toBe("VALIDATION_ERROR");
@@ -51,11 +51,12 @@ describe("validateRepository", () => {
     expect((await validationFailure(empty)).message).toMatch(/no commits/);
   });
 
-  it("accepts a real repository, and no repository at all", async () => {
+  it("accepts a real repository as its top-level path, and no repository at all", async () => {
     const workspaces = new LocalGitWorkspaces(dataDir);
-    await expect(workspaces.validateRepository(repo)).resolves.toBeUndefined();
-    await expect(workspaces.validateRepository(join(repo, "src"))).resolves.toBeUndefined();
-    await expect(workspaces.validateRepository()).resolves.toBeUndefined();
+    const root = realpathSync(repo);
+    await expect(workspaces.resolveRepository(repo)).resolves.toBe(root);
+    await expect(workspaces.resolveRepository(join(repo, "src"))).resolves.toBe(root);
+    await expect(workspaces.resolveRepository()).resolves.toBeUndefined();
   });
 });
 
