@@ -11,7 +11,6 @@ const configSchema = z.object({
   AMELIA_DATA_DIR: z.string().default(".amelia"),
   AMELIA_MAX_ACTIVE_WORKFLOWS: intFromEnv(5),
   AMELIA_MAX_REVIEW_ROUNDS: intFromEnv(3),
-  AMELIA_API_TOKEN: z.string().optional(),
 });
 
 export interface AmeliaConfig {
@@ -22,7 +21,6 @@ export interface AmeliaConfig {
   dataDir: string;
   maxActiveWorkflows: number;
   maxReviewRounds: number;
-  apiToken: string | undefined;
 }
 
 /** Reads the configuration from the environment; a bad value fails loudly at start-up. */
@@ -43,7 +41,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AmeliaConfig {
     dataDir: c.AMELIA_DATA_DIR,
     maxActiveWorkflows: c.AMELIA_MAX_ACTIVE_WORKFLOWS,
     maxReviewRounds: c.AMELIA_MAX_REVIEW_ROUNDS,
-    apiToken: c.AMELIA_API_TOKEN,
   };
 }
 

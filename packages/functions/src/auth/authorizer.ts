@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { APIGatewayRequestAuthorizerEventV2 } from "aws-lambda";
-import { readConfig } from "@amelia/core/config";
+import { readSecret } from "@amelia/core/secrets";
 
 /**
  * Bearer-token authorizer (HTTP API simple responses). The token comes in the Authorization
@@ -11,7 +11,7 @@ export const handler = async (
     requestContext?: { eventType?: string };
   },
 ): Promise<{ isAuthorized: boolean }> => {
-  const expected = readConfig().apiToken;
+  const expected = await readSecret("apiToken");
   if (!expected) return { isAuthorized: false };
   const header = event.headers?.authorization ?? event.headers?.Authorization;
   // Only a WebSocket `$connect` (a browser cannot set its headers) may carry the token in the
