@@ -1,10 +1,9 @@
-import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
 import { documentClient, dynamoClient, eventBridgeClient, sfnClient } from "./aws/clients";
 import { EventPublisher } from "./aws/EventPublisher";
 import { Executions } from "./aws/Executions";
 import type { AgentDriver } from "./agents/AgentDriver";
 import { DemoDriver } from "./agents/DemoDriver";
-import { readConfig, requireSetting, type AmeliaConfig } from "./config";
+import { readConfig, type AmeliaConfig } from "./config";
 import { Connections } from "./realtime/Connections";
 import { RealtimeService } from "./realtime/RealtimeService";
 import { ConnectionStore } from "./store/ConnectionStore";
@@ -35,11 +34,12 @@ function createServices(config: AmeliaConfig): Services {
   const repository = new WorkflowRepository(documentClient(), config.tableName);
   const driver = selectDriver();
   const workspaces = new LocalGitWorkspaces(config.dataDir);
+  const publisher = new EventPublisher(eventBridgeClient(), config.eventBusName);
   const workflows = new WorkflowService(
     log,
     repository,
-    new Executions(sfnClient(), requireSetting(config.stateMachineArn, "AMELIA_STATE_MACHINE_ARN")),
-    new EventPublisher(eventBridgeClient(), config.eventBusName),
+    new Executions(sfnClient(), config.stateMachineArn),
+    publisher,
     {
       maxActiveWorkflows: config.maxActiveWorkflows,
       model: driver.model,
@@ -47,16 +47,12 @@ function createServices(config: AmeliaConfig): Services {
       branchNameFor,
     },
   );
-  const connections = new Connections(
-    new ApiGatewayManagementApiClient({
-      endpoint: requireSetting(config.wsManagementEndpoint, "AMELIA_WS_MANAGEMENT_ENDPOINT"),
-    }),
-  );
   const realtime = new RealtimeService(
-    connections,
+    new Connections(config.wsManagementEndpoint),
     new ConnectionStore(documentClient(), config.tableName),
     log,
     repository,
+    publisher,
   );
   return { config, workflows, realtime, driver, workspaces, repository };
 }

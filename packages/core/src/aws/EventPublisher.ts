@@ -1,5 +1,10 @@
 import { PutEventsCommand, type EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from "../definitions/rules";
+import {
+  BACKFILL_DETAIL_TYPE,
+  BACKFILL_SOURCE,
+  EVENT_DETAIL_TYPE,
+  EVENT_SOURCE,
+} from "../definitions/rules";
 import type { WorkflowEvent } from "../events/types";
 
 /** EventBridge takes at most 256 KiB per entry; larger events travel as a reference. */
@@ -9,25 +14,40 @@ const MAX_INLINE_DETAIL_BYTES = 200 * 1024;
 export type EventDetail =
   { event: WorkflowEvent } | { reference: { workflowId: string; sequence: number } };
 
+/** A subscriber that wants the stored events of a workflow after `since`. */
+export interface BackfillRequest {
+  connectionId: string;
+  workflowId: string;
+  since: number;
+}
+
 export class EventPublisher {
   constructor(
     private readonly client: EventBridgeClient,
     private readonly eventBusName: string,
   ) {}
 
-  async publish(event: WorkflowEvent): Promise<void> {
+  publish(event: WorkflowEvent): Promise<void> {
     let detail = JSON.stringify({ event } satisfies EventDetail);
     if (Buffer.byteLength(detail) > MAX_INLINE_DETAIL_BYTES) {
       const reference = { workflowId: event.workflowId, sequence: event.sequence };
       detail = JSON.stringify({ reference } satisfies EventDetail);
     }
+    return this.put(EVENT_SOURCE, EVENT_DETAIL_TYPE, detail);
+  }
+
+  requestBackfill(request: BackfillRequest): Promise<void> {
+    return this.put(BACKFILL_SOURCE, BACKFILL_DETAIL_TYPE, JSON.stringify(request));
+  }
+
+  private async put(source: string, detailType: string, detail: string): Promise<void> {
     const result = await this.client.send(
       new PutEventsCommand({
         Entries: [
           {
             EventBusName: this.eventBusName,
-            Source: EVENT_SOURCE,
-            DetailType: EVENT_DETAIL_TYPE,
+            Source: source,
+            DetailType: detailType,
             Detail: detail,
           },
         ],

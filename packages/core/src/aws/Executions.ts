@@ -11,13 +11,21 @@ import {
   type ExecutionInput,
   type GateDecision,
 } from "../definitions/stateMachine";
+import { requireSetting } from "../config";
 
-/** The workflow's Step Functions execution: start, stop, and answer a gate. */
+/**
+ * The workflow's Step Functions execution: start, stop, and answer a gate. The state machine's
+ * own tasks never call it, so they run without its ARN (which would be a circular reference).
+ */
 export class Executions {
   constructor(
     private readonly client: SFNClient,
-    private readonly stateMachineArn: string,
+    private readonly configuredArn: string | undefined,
   ) {}
+
+  private get stateMachineArn(): string {
+    return requireSetting(this.configuredArn, "AMELIA_STATE_MACHINE_ARN");
+  }
 
   arnFor(workflowId: string): string {
     return executionArnFor(this.stateMachineArn, workflowId);

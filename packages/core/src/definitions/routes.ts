@@ -32,6 +32,11 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
 export interface WebSocketRoute {
   routeKey: string;
   handler: string;
+  /**
+   * The handler's return value is the reply to the sender (an API Gateway route response), so
+   * that only the broadcaster needs to post to connections.
+   */
+  replies: boolean;
 }
 
 const ws = (name: string) => `packages/functions/src/ws/${name}.handler`;
@@ -39,12 +44,12 @@ const ws = (name: string) => `packages/functions/src/ws/${name}.handler`;
 /** WebSocket routes, selected by the message's `action` (`$request.body.action`). */
 export const WEBSOCKET_ROUTE_SELECTION = "$request.body.action";
 export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
-  { routeKey: "$connect", handler: ws("connect") },
-  { routeKey: "$disconnect", handler: ws("disconnect") },
-  { routeKey: "subscribe", handler: ws("subscribe") },
-  { routeKey: "unsubscribe", handler: ws("unsubscribe") },
-  { routeKey: "ping", handler: ws("ping") },
-  { routeKey: "$default", handler: ws("unknownAction") },
+  { routeKey: "$connect", handler: ws("connect"), replies: false },
+  { routeKey: "$disconnect", handler: ws("disconnect"), replies: false },
+  { routeKey: "subscribe", handler: ws("subscribe"), replies: true },
+  { routeKey: "unsubscribe", handler: ws("unsubscribe"), replies: true },
+  { routeKey: "ping", handler: ws("ping"), replies: true },
+  { routeKey: "$default", handler: ws("unknownAction"), replies: true },
 ];
 
 /** Requests larger than this are refused with 413 before any parsing. */

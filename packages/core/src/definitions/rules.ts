@@ -2,6 +2,9 @@ import type { EventFunction } from "./functions";
 
 export const EVENT_SOURCE = "amelia.workflows";
 export const EVENT_DETAIL_TYPE = "WorkflowEvent";
+/** A new subscriber asked for the events it missed; the broadcaster sends them. */
+export const BACKFILL_SOURCE = "amelia.realtime";
+export const BACKFILL_DETAIL_TYPE = "BackfillRequested";
 
 /** An EventBridge event pattern: field → allowed values, or a nested pattern. */
 export interface EventPattern {
@@ -21,6 +24,12 @@ export const RULES: readonly RuleDefinition[] = [
     name: "broadcast-workflow-events",
     description: "Push every stored workflow event to subscribed WebSocket connections",
     pattern: { source: [EVENT_SOURCE], "detail-type": [EVENT_DETAIL_TYPE] },
+    targets: ["broadcaster"],
+  },
+  {
+    name: "backfill-subscriptions",
+    description: "Send a new subscriber the stored events after its `since`",
+    pattern: { source: [BACKFILL_SOURCE], "detail-type": [BACKFILL_DETAIL_TYPE] },
     targets: ["broadcaster"],
   },
 ];

@@ -1,17 +1,26 @@
 import {
   GoneException,
   PostToConnectionCommand,
-  type ApiGatewayManagementApiClient,
+  ApiGatewayManagementApiClient,
 } from "@aws-sdk/client-apigatewaymanagementapi";
+import { requireSetting } from "../config";
 import type { ServerMessage } from "./messages";
 
-/** Sends messages to WebSocket clients through the API Gateway `@connections` API. */
+/**
+ * Sends messages to WebSocket clients through the API Gateway `@connections` API. Only the
+ * broadcaster posts, so only it needs the endpoint: the client is made on first use.
+ */
 export class Connections {
-  constructor(private readonly client: ApiGatewayManagementApiClient) {}
+  private client: ApiGatewayManagementApiClient | undefined;
+
+  constructor(private readonly endpoint: string | undefined) {}
 
   /** False when the client has gone (410): the caller forgets the connection. */
   async send(connectionId: string, message: ServerMessage): Promise<boolean> {
     try {
+      this.client ??= new ApiGatewayManagementApiClient({
+        endpoint: requireSetting(this.endpoint, "AMELIA_WS_MANAGEMENT_ENDPOINT"),
+      });
       await this.client.send(
         new PostToConnectionCommand({
           ConnectionId: connectionId,

@@ -1,4 +1,6 @@
 import pMap from "p-map";
+import type { BackfillRequest, EventPublisher } from "../aws/EventPublisher";
+import { NotFoundError, ValidationError } from "../errors";
 import type { WorkflowEvent } from "../events/types";
 import type { ConnectionStore } from "../store/ConnectionStore";
 import type { EventStore } from "../store/EventStore";
@@ -16,6 +18,7 @@ export class RealtimeService {
     private readonly store: ConnectionStore,
     private readonly log: EventStore,
     private readonly workflows: WorkflowRepository,
+    private readonly publisher: EventPublisher,
   ) {}
 
   connect(connectionId: string): Promise<void> {
@@ -27,49 +30,49 @@ export class RealtimeService {
   }
 
   /**
-   * The subscription is stored before the backfill is read: an event stored after the read is
-   * pushed live, one stored before it is in the backfill, so nothing falls between the two.
+   * Stores the subscription and answers the subscriber. The backfill is read after the
+   * subscription is stored: an event stored later is pushed live, one stored earlier is in the
+   * backfill, so nothing falls between the two. The broadcaster sends it (only it posts).
    */
-  async subscribe(connectionId: string, workflowId: string, since?: number): Promise<void> {
+  async subscribe(
+    connectionId: string,
+    workflowId: string,
+    since?: number,
+  ): Promise<ServerMessage> {
     if (workflowId === ALL_WORKFLOWS && since !== undefined) {
-      await this.reply(connectionId, {
-        type: "error",
-        code: "VALIDATION_ERROR",
-        error: "`since` needs a workflowId: backfill is per workflow",
-      });
-      return;
+      throw new ValidationError("`since` needs a workflowId: backfill is per workflow");
     }
     if (workflowId !== ALL_WORKFLOWS && !(await this.workflows.get(workflowId))) {
-      await this.reply(connectionId, {
-        type: "error",
-        code: "NOT_FOUND",
-        error: `Workflow ${workflowId} not found`,
-      });
-      return;
+      throw new NotFoundError("Workflow", workflowId);
     }
     await this.store.subscribe(connectionId, workflowId);
-    if (!(await this.reply(connectionId, { type: "subscribed", workflowId }))) return;
-    if (since === undefined) return;
+    if (since !== undefined)
+      await this.publisher.requestBackfill({ connectionId, workflowId, since });
+    return { type: "subscribed", workflowId };
+  }
+
+  /** Sends the stored events after `since`, then `backfill_complete`. */
+  async backfill({ connectionId, workflowId, since }: BackfillRequest): Promise<void> {
     let count = 0;
     let cursor: number | undefined = since;
     while (cursor !== undefined) {
       const page = await this.log.list(workflowId, cursor, 500);
       for (const event of page.events) {
-        if (!(await this.reply(connectionId, { type: "event", event }))) return;
+        if (!(await this.send(connectionId, { type: "event", event }))) return;
         count++;
       }
       cursor = page.nextSince;
     }
-    await this.reply(connectionId, { type: "backfill_complete", workflowId, count });
+    await this.send(connectionId, { type: "backfill_complete", workflowId, count });
   }
 
-  async unsubscribe(connectionId: string, workflowId: string): Promise<void> {
+  async unsubscribe(connectionId: string, workflowId: string): Promise<ServerMessage> {
     await this.store.unsubscribe(connectionId, workflowId);
-    await this.reply(connectionId, { type: "unsubscribed", workflowId });
+    return { type: "unsubscribed", workflowId };
   }
 
   /** Sends to one connection; a connection that has gone is forgotten. */
-  async reply(connectionId: string, message: ServerMessage): Promise<boolean> {
+  private async send(connectionId: string, message: ServerMessage): Promise<boolean> {
     if (await this.connections.send(connectionId, message)) return true;
     await this.store.disconnect(connectionId);
     return false;
@@ -80,7 +83,7 @@ export class RealtimeService {
     const subscribers = await this.store.subscribers(event.workflowId);
     const results = await pMap(
       subscribers,
-      (connectionId) => this.reply(connectionId, { type: "event", event }),
+      (connectionId) => this.send(connectionId, { type: "event", event }),
       { concurrency: FAN_OUT_CONCURRENCY },
     );
     const delivered = results.filter(Boolean).length;

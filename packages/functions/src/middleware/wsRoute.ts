@@ -3,7 +3,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2, Context } from "aws-lambda";
 import { AmeliaError, ValidationError } from "@amelia/core/errors";
 import { logger } from "@amelia/core/logger";
-import { services } from "@amelia/core/services";
+import type { ServerMessage } from "@amelia/core/realtime/messages";
 
 export interface WsMessage {
   connectionId: string;
@@ -12,19 +12,20 @@ export interface WsMessage {
 }
 
 /**
- * Wraps a WebSocket route. A bad message is answered with `{type:"error"}` on the same
- * connection, which stays open: one malformed message must not cost the client its stream.
+ * Wraps a WebSocket route whose return value is its reply (an API Gateway route response). A
+ * bad message is answered with `{type:"error"}` on the same connection, which stays open: one
+ * malformed message must not cost the client its stream.
  */
-export function wsRoute(handle: (message: WsMessage) => Promise<void>) {
+export function wsRoute(handle: (message: WsMessage) => Promise<ServerMessage>) {
   return middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResultV2, Error, Context>()
     .use(injectLambdaContext(logger, { logEvent: false }))
     .handler(async (event) => {
       const connectionId = event.requestContext.connectionId;
       try {
-        await handle({ connectionId, body: parseMessage(event.body) });
+        return reply(await handle({ connectionId, body: parseMessage(event.body) }));
       } catch (error) {
         if (!(error instanceof AmeliaError)) logger.error("WebSocket route failed", { error });
-        const reply =
+        const problem =
           error instanceof AmeliaError
             ? {
                 code: error.code,
@@ -32,10 +33,13 @@ export function wsRoute(handle: (message: WsMessage) => Promise<void>) {
                 ...(error.details ? { details: error.details } : {}),
               }
             : { code: "INTERNAL_ERROR" as const, error: "Internal server error" };
-        await services().realtime.reply(connectionId, { type: "error", ...reply });
+        return reply({ type: "error", ...problem });
       }
-      return { statusCode: 200 };
     });
+}
+
+function reply(message: ServerMessage): APIGatewayProxyResultV2 {
+  return { statusCode: 200, body: JSON.stringify(message) };
 }
 
 function parseMessage(body: string | undefined): unknown {

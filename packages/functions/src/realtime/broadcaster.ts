@@ -1,15 +1,26 @@
 import middy from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import type { Context, EventBridgeEvent } from "aws-lambda";
-import type { EventDetail } from "@amelia/core/aws/EventPublisher";
+import type { BackfillRequest, EventDetail } from "@amelia/core/aws/EventPublisher";
+import { BACKFILL_DETAIL_TYPE } from "@amelia/core/definitions/rules";
 import { logger } from "@amelia/core/logger";
 import { services } from "@amelia/core/services";
 
-/** EventBridge target: pushes each stored event to the connections subscribed to it. */
-export const handler = middy<EventBridgeEvent<string, EventDetail>, void, Error, Context>()
+type BusEvent = EventBridgeEvent<string, EventDetail | BackfillRequest>;
+
+/**
+ * EventBridge target, and the only function that posts to WebSocket connections: it pushes each
+ * stored event to its subscribers, and sends a new subscriber the events it missed.
+ */
+export const handler = middy<BusEvent, void, Error, Context>()
   .use(injectLambdaContext(logger, { logEvent: false }))
-  .handler(async ({ detail }) => {
+  .handler(async (busEvent) => {
     const { realtime } = services();
+    if (busEvent["detail-type"] === BACKFILL_DETAIL_TYPE) {
+      await realtime.backfill(busEvent.detail as BackfillRequest);
+      return;
+    }
+    const detail = busEvent.detail as EventDetail;
     const event =
       "event" in detail
         ? detail.event

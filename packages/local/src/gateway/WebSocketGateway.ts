@@ -23,7 +23,7 @@ interface Connection {
 export class WebSocketGateway implements ConnectionRegistry {
   private readonly server = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 });
   private readonly connections = new Map<string, Connection>();
-  private readonly routes = new Map(WEBSOCKET_ROUTES.map((r) => [r.routeKey, r.handler]));
+  private readonly routes = new Map(WEBSOCKET_ROUTES.map((r) => [r.routeKey, r]));
 
   constructor(
     private readonly lambdas: LocalLambdas,
@@ -58,7 +58,7 @@ export class WebSocketGateway implements ConnectionRegistry {
         if (this.connections.delete(connectionId)) this.disconnected(connectionId);
       });
       try {
-        const result = (await this.lambdas.invoke(this.routes.get("$connect")!, connect)) as {
+        const result = (await this.lambdas.invoke(this.handlerFor("$connect"), connect)) as {
           statusCode?: number;
         };
         if ((result?.statusCode ?? 200) >= 400)
@@ -121,9 +121,19 @@ export class WebSocketGateway implements ConnectionRegistry {
     const body = data.toString("utf8");
     const routeKey = this.selectRoute(body);
     const event = this.event(connectionId, routeKey, "MESSAGE", undefined, undefined, body);
+    const route = this.routes.get(routeKey)!;
     this.lambdas
-      .invoke(this.routes.get(routeKey)!, event)
+      .invoke(route.handler, event)
+      .then((result) => {
+        // A route response: API Gateway sends the integration's body back to the sender.
+        const reply = (result as { body?: unknown } | undefined)?.body;
+        if (route.replies && typeof reply === "string") this.send(connectionId, Buffer.from(reply));
+      })
       .catch((error: unknown) => logger.error("WebSocket route failed", { routeKey, error }));
+  }
+
+  private handlerFor(routeKey: string): string {
+    return this.routes.get(routeKey)!.handler;
   }
 
   /** `$request.body.action`, falling back to `$default` like API Gateway. */
@@ -147,7 +157,7 @@ export class WebSocketGateway implements ConnectionRegistry {
   private disconnected(connectionId: string): void {
     const event = this.event(connectionId, "$disconnect", "DISCONNECT");
     this.lambdas
-      .invoke(this.routes.get("$disconnect")!, event)
+      .invoke(this.handlerFor("$disconnect"), event)
       .catch((error: unknown) => logger.error("WebSocket $disconnect failed", { error }));
   }
 
