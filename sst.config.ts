@@ -1,12 +1,24 @@
 import type { SSTConfig } from "sst";
+import { Api } from "./stacks/Api";
+import { Auth } from "./stacks/Auth";
+import { Events } from "./stacks/Events";
+import { FUNCTION_DEFAULTS } from "./stacks/functionDefaults";
+import { Storage } from "./stacks/Storage";
+import { Web } from "./stacks/Web";
+import { Workflow } from "./stacks/Workflow";
 
 /**
- * SST v2 app. The stacks (storage, events, workflow, api, web) arrive with the deploy issue and
- * are built from the same definitions the local runtime runs: packages/core/src/definitions.
+ * SST v2 app. The stacks are built from the definitions the local runtime also runs:
+ * packages/core/src/definitions and packages/core/src/store/table.ts.
  */
 export default {
-  config() {
-    return { name: "amelia", region: "us-east-1" };
+  config(input) {
+    return { name: "amelia", region: input.region ?? process.env.AWS_REGION ?? "us-east-1" };
   },
-  stacks() {},
+  stacks(app) {
+    app.setDefaultFunctionProps(FUNCTION_DEFAULTS);
+    // A personal stage is removed with everything in it; production keeps its data.
+    if (app.stage !== "production") app.setDefaultRemovalPolicy("destroy");
+    app.stack(Storage).stack(Auth).stack(Events).stack(Workflow).stack(Api).stack(Web);
+  },
 } satisfies SSTConfig;

@@ -1,31 +1,54 @@
 import { timingSafeEqual } from "node:crypto";
-import type { APIGatewayRequestAuthorizerEventV2 } from "aws-lambda";
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewayRequestAuthorizerEvent,
+  APIGatewaySimpleAuthorizerResult,
+} from "aws-lambda";
 import { readSecret } from "@amelia/core/secrets";
 
-/**
- * Bearer-token authorizer (HTTP API simple responses). The token comes in the Authorization
- * header, or for a WebSocket `$connect` in the `token` query parameter.
- */
-export const handler = async (
-  event: Pick<APIGatewayRequestAuthorizerEventV2, "headers" | "queryStringParameters"> & {
-    requestContext?: { eventType?: string };
-  },
-): Promise<{ isAuthorized: boolean }> => {
-  const expected = await readSecret("apiToken");
-  if (!expected) return { isAuthorized: false };
-  const header = event.headers?.authorization ?? event.headers?.Authorization;
-  // Only a WebSocket `$connect` (a browser cannot set its headers) may carry the token in the
-  // URL; on an HTTP route a `?token=` would leak the secret into logs, so it counts for nothing.
-  const webSocketConnect = event.requestContext?.eventType === "CONNECT";
-  const presented = header?.startsWith("Bearer ")
-    ? header.slice("Bearer ".length)
-    : webSocketConnect
-      ? event.queryStringParameters?.token
-      : undefined;
-  return { isAuthorized: presented !== undefined && sameSecret(presented, expected) };
-};
+type HttpAuthorizerEvent = Pick<APIGatewayRequestAuthorizerEventV2, "headers">;
+/** A WebSocket `$connect`: REQUEST authorizer with `methodArn`, answered with an IAM policy. */
+type WebSocketAuthorizerEvent = Pick<
+  APIGatewayRequestAuthorizerEvent,
+  "methodArn" | "headers" | "queryStringParameters"
+>;
 
-function sameSecret(presented: string, expected: string): boolean {
+/**
+ * Bearer-token authorizer for both APIs. The HTTP API takes a simple response; the WebSocket
+ * API takes a policy, and its browser clients (which cannot set headers) send the token as
+ * `?token=`. On HTTP routes a `?token=` counts for nothing: it would leak into access logs.
+ */
+export async function handler(event: WebSocketAuthorizerEvent): Promise<APIGatewayAuthorizerResult>;
+export async function handler(
+  event: HttpAuthorizerEvent,
+): Promise<APIGatewaySimpleAuthorizerResult>;
+export async function handler(
+  event: HttpAuthorizerEvent | WebSocketAuthorizerEvent,
+): Promise<APIGatewaySimpleAuthorizerResult | APIGatewayAuthorizerResult> {
+  const expected = await readSecret("apiToken");
+  const header = event.headers?.authorization ?? event.headers?.Authorization;
+  const bearer = header?.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
+  if (!("methodArn" in event)) return { isAuthorized: matches(bearer, expected) };
+  const allowed = matches(bearer ?? event.queryStringParameters?.token, expected);
+  return {
+    principalId: "amelia-api-token",
+    policyDocument: {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Action: "execute-api:Invoke",
+          Effect: allowed ? "Allow" : "Deny",
+          Resource: event.methodArn,
+        },
+      ],
+    },
+  };
+}
+
+/** Constant-time comparison; with no token configured nobody is let in. */
+function matches(presented: string | undefined, expected: string | undefined): boolean {
+  if (presented === undefined || expected === undefined) return false;
   const a = Buffer.from(presented);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
+import type { APIGatewayAuthorizerResult, APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
 import { WebSocketServer, type WebSocket } from "ws";
 import { AUTHORIZER_FUNCTION } from "@amelia/core/definitions/functions";
 import { WEBSOCKET_ROUTES } from "@amelia/core/definitions/routes";
@@ -37,10 +37,16 @@ export class WebSocketGateway implements ConnectionRegistry {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
     };
     if (this.authRequired) {
-      const { isAuthorized } = (await this.lambdas.invoke(AUTHORIZER_FUNCTION, connect)) as {
-        isAuthorized: boolean;
-      };
-      if (!isAuthorized) return refused(401, "Unauthorized");
+      const methodArn = "arn:aws:execute-api:local:000000000000:local/local/$connect";
+      const result = (await this.lambdas.invoke(AUTHORIZER_FUNCTION, {
+        ...connect,
+        type: "REQUEST",
+        methodArn,
+      })) as APIGatewayAuthorizerResult;
+      const allowed = result.policyDocument.Statement.every(
+        (statement) => statement.Effect === "Allow",
+      );
+      if (!allowed) return refused(401, "Unauthorized");
     }
     // The connection exists before $connect runs, so the handler may already post to it.
     this.server.handleUpgrade(request, socket, head, async (ws) => {

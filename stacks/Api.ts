@@ -1,0 +1,100 @@
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Api as HttpApi, use, type Function, type StackContext } from "sst/constructs";
+import { HTTP_ROUTES } from "@amelia/core/definitions/routes";
+import { tableStatement, type TableAccess } from "./access";
+import { SIZES } from "./functionDefaults";
+import { Auth } from "./Auth";
+import { Events } from "./Events";
+import { Storage } from "./Storage";
+import { Workflow } from "./Workflow";
+
+type Execution = "start" | "answerGate" | "stop";
+
+/**
+ * What each route may do. A route without an entry fails synthesis: whoever adds a route
+ * decides its privileges. Only approve and reject answer gates (states:SendTask*).
+ */
+const ROUTE_ACCESS: Record<string, { table: TableAccess; publish?: true; execution?: Execution }> =
+  {
+    "GET /api/health": { table: "read" },
+    "POST /api/workflows": { table: "readWrite", publish: true, execution: "start" },
+    "GET /api/workflows": { table: "read" },
+    "GET /api/workflows/active": { table: "read" },
+    "GET /api/workflows/{id}": { table: "read" },
+    "GET /api/workflows/{id}/events": { table: "read" },
+    "POST /api/workflows/{id}/approve": {
+      table: "readWrite",
+      publish: true,
+      execution: "answerGate",
+    },
+    "POST /api/workflows/{id}/reject": {
+      table: "readWrite",
+      publish: true,
+      execution: "answerGate",
+    },
+    "POST /api/workflows/{id}/cancel": { table: "readWrite", publish: true, execution: "stop" },
+  };
+
+/** The HTTP API: the shared route table, every route but health behind the token. */
+export function Api({ stack }: StackContext) {
+  const { table } = use(Storage);
+  const { authorizer } = use(Auth);
+  const { bus } = use(Events);
+  const { stateMachine, executionsArn } = use(Workflow);
+
+  const api = new HttpApi(stack, "Api", {
+    authorizers: {
+      token: {
+        type: "lambda",
+        function: authorizer,
+        responseTypes: ["simple"],
+        identitySource: ["$request.header.Authorization"],
+        resultsCacheTtl: "5 minutes",
+      },
+    },
+    defaults: {
+      authorizer: "token",
+      function: {
+        ...SIZES.http,
+        environment: {
+          AMELIA_TABLE_NAME: table.tableName,
+          AMELIA_EVENT_BUS_NAME: bus.eventBusName,
+          AMELIA_STATE_MACHINE_ARN: stateMachine.stateMachineArn,
+        },
+      },
+    },
+    // The web UI is served from another origin; the bearer token, not cookies, authorises.
+    cors: {
+      allowOrigins: ["*"],
+      allowMethods: ["GET", "POST"],
+      allowHeaders: ["authorization", "content-type"],
+    },
+    routes: Object.fromEntries(
+      HTTP_ROUTES.map((route) => [
+        `${route.method} ${route.path}`,
+        { function: { handler: route.handler }, authorizer: route.auth ? "token" : "none" },
+      ]),
+    ),
+  });
+
+  const grantExecution: Record<Execution, (fn: Function) => void> = {
+    start: (fn) => stateMachine.grantStartExecution(fn),
+    answerGate: (fn) => stateMachine.grantTaskResponse(fn),
+    stop: (fn) =>
+      fn.attachPermissions([
+        new PolicyStatement({ actions: ["states:StopExecution"], resources: [executionsArn] }),
+      ]),
+  };
+  for (const route of HTTP_ROUTES) {
+    const key = `${route.method} ${route.path}`;
+    const access = ROUTE_ACCESS[key];
+    if (!access) throw new Error(`No access defined for route ${key}`);
+    const fn = api.getFunction(key)!;
+    fn.attachPermissions([tableStatement(table, access.table)]);
+    if (access.publish) bus.cdk.eventBus.grantPutEventsTo(fn);
+    if (access.execution) grantExecution[access.execution](fn);
+  }
+
+  stack.addOutputs({ ApiUrl: api.url });
+  return { api };
+}

@@ -1,0 +1,88 @@
+import { ArnFormat } from "aws-cdk-lib";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import {
+  DefinitionBody,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+} from "aws-cdk-lib/aws-stepfunctions";
+import { Function, use, type StackContext } from "sst/constructs";
+import { TASK_FUNCTIONS, type TaskFunction } from "@amelia/core/definitions/functions";
+import { workflowDefinition } from "@amelia/core/definitions/stateMachine";
+import { tableStatement } from "./access";
+import { SIZES } from "./functionDefaults";
+import { logicalId } from "./logicalId";
+import { Auth } from "./Auth";
+import { Events } from "./Events";
+import { Storage } from "./Storage";
+
+const AGENTS: readonly TaskFunction[] = ["architect", "developer", "reviewer"];
+
+/** Each task function's name in the definition, replaced by its ARN when deployed. */
+export const FUNCTION_PLACEHOLDERS = Object.fromEntries(
+  Object.keys(TASK_FUNCTIONS).map((name) => [name, `\${${name}}`]),
+) as Record<TaskFunction, string>;
+
+/** The workflow state machine, from the shared ASL, and the functions its tasks invoke. */
+export function Workflow({ stack }: StackContext) {
+  const { table } = use(Storage);
+  const { bus } = use(Events);
+  const { agentSecrets } = use(Auth);
+
+  const environment = {
+    AMELIA_TABLE_NAME: table.tableName,
+    AMELIA_EVENT_BUS_NAME: bus.eventBusName,
+    // Lambda's only writable directory.
+    AMELIA_DATA_DIR: "/tmp/amelia",
+  };
+  const tasks = Object.fromEntries(
+    Object.entries(TASK_FUNCTIONS).map(([name, handler]) => {
+      const agent = AGENTS.includes(name as TaskFunction);
+      const fn = new Function(stack, logicalId(name), {
+        handler,
+        ...(agent ? SIZES.agent : SIZES.step),
+        environment: agent
+          ? {
+              ...environment,
+              AMELIA_ANTHROPIC_API_KEY_PARAMETER: agentSecrets.anthropicApiKey.parameterName,
+              AMELIA_GITHUB_TOKEN_PARAMETER: agentSecrets.githubToken.parameterName,
+            }
+          : environment,
+      });
+      fn.attachPermissions([tableStatement(table, "readWrite")]);
+      if (agent) {
+        fn.attachPermissions([
+          agentSecrets.anthropicApiKey.grantRead,
+          agentSecrets.githubToken.grantRead,
+        ]);
+      }
+      bus.cdk.eventBus.grantPutEventsTo(fn);
+      return [name, fn];
+    }),
+  ) as Record<TaskFunction, Function>;
+
+  const stateMachine = new StateMachine(stack, "StateMachine", {
+    stateMachineType: StateMachineType.STANDARD,
+    definitionBody: DefinitionBody.fromString(
+      JSON.stringify(workflowDefinition(FUNCTION_PLACEHOLDERS)),
+    ),
+    definitionSubstitutions: Object.fromEntries(
+      Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn]),
+    ),
+    logs: {
+      destination: new LogGroup(stack, "StateMachineLogs", { retention: RetentionDays.ONE_MONTH }),
+      level: LogLevel.ALL,
+      // Execution data holds the gates' task tokens, which never reach a log.
+      includeExecutionData: false,
+    },
+  });
+  for (const fn of Object.values(tasks)) fn.grantInvoke(stateMachine);
+
+  const executionsArn = stack.formatArn({
+    service: "states",
+    resource: "execution",
+    resourceName: `${stateMachine.stateMachineName}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  return { stateMachine, executionsArn };
+}

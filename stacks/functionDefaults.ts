@@ -1,0 +1,33 @@
+import type { FunctionProps } from "sst/constructs";
+
+/**
+ * Every function: Node 22 on Graviton (cheaper per GB-s), an ESM bundle minified with the SDK
+ * v3 clients it uses tree-shaken into it, so a function never depends on the runtime's SDK.
+ */
+export const FUNCTION_DEFAULTS = {
+  runtime: "nodejs22.x",
+  architecture: "arm_64",
+  memorySize: 256,
+  timeout: 10,
+  nodejs: { format: "esm", minify: true, sourcemap: false },
+  // X-Ray would need a `Resource: "*"` grant and bills per trace; logs carry the workflow id.
+  tracing: "disabled",
+  environment: {
+    POWERTOOLS_SERVICE_NAME: "amelia",
+    AWS_NODEJS_CONNECTION_REUSE_ENABLED: "1",
+  },
+} satisfies FunctionProps;
+
+/** How each kind of function is sized, on purpose. */
+export const SIZES = {
+  /** API handlers: one DynamoDB round trip or two; API Gateway gives up after 30 s. */
+  http: { memorySize: 256, timeout: 10 },
+  /** Checks a cached token; called before most requests, so it is kept small. */
+  authorizer: { memorySize: 128, timeout: 5 },
+  /** Posts to many connections at once: more memory buys more CPU and network. */
+  broadcaster: { memorySize: 512, timeout: 60 },
+  /** Waits on the model most of the time; diffing and file work need some memory. */
+  agent: { memorySize: 1024, timeout: 900 },
+  /** Gate and finish: a few writes. */
+  step: { memorySize: 256, timeout: 30 },
+} as const;

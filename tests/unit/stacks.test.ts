@@ -1,0 +1,258 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { Template } from "aws-cdk-lib/assertions";
+import { App, getStack } from "sst/constructs";
+import { initProject } from "sst/project.js";
+import { TASK_FUNCTIONS } from "@amelia/core/definitions/functions";
+import { RULES } from "@amelia/core/definitions/rules";
+import { HTTP_ROUTES, WEBSOCKET_ROUTES } from "@amelia/core/definitions/routes";
+import { workflowDefinition } from "@amelia/core/definitions/stateMachine";
+import { TABLE_SCHEMA } from "@amelia/core/store/table";
+import config from "../../sst.config";
+import { Api } from "../../stacks/Api";
+import { Auth } from "../../stacks/Auth";
+import { Events } from "../../stacks/Events";
+import { Storage } from "../../stacks/Storage";
+import { Web } from "../../stacks/Web";
+import { FUNCTION_PLACEHOLDERS, Workflow } from "../../stacks/Workflow";
+
+type Resource = { Properties: Record<string, unknown> };
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+}
+
+const templates: Record<string, Template> = {};
+const STACKS = { Storage, Auth, Events, Workflow, Api, Web };
+
+beforeAll(async () => {
+  // Synthesises offline: no STS call, no bundling (SST leaves placeholders in test mode).
+  await initProject({ stage: "test" });
+  const app = new App({ mode: "deploy", stage: "test", name: "amelia", region: "us-east-1" });
+  config.stacks(app);
+  for (const [name, stack] of Object.entries(STACKS)) {
+    templates[name] = Template.fromStack(getStack(stack));
+  }
+});
+
+function resources(type: string, stacks = Object.keys(STACKS)): Array<[string, Resource]> {
+  return stacks.flatMap((stack) => Object.entries(templates[stack]!.findResources(type))) as Array<
+    [string, Resource]
+  >;
+}
+
+/** Every IAM statement of every policy, with the policy's logical id. */
+function statements(): Array<[string, Statement]> {
+  return resources("AWS::IAM::Policy").flatMap(([id, policy]) =>
+    (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.map(
+      (statement) => [id, statement] as [string, Statement],
+    ),
+  );
+}
+
+const actionsOf = (statement: Statement) => [statement.Action].flat();
+
+describe("the deployed state machine", () => {
+  it("is the shared ASL, each task's function substituted by its ARN", () => {
+    const [[, machine]] = resources("AWS::StepFunctions::StateMachine", ["Workflow"]) as [
+      [string, Resource],
+    ];
+    expect(machine.Properties.StateMachineType).toBe("STANDARD");
+    expect(JSON.parse(machine.Properties.DefinitionString as string)).toEqual(
+      workflowDefinition(FUNCTION_PLACEHOLDERS),
+    );
+    const substitutions = machine.Properties.DefinitionSubstitutions as Record<string, unknown>;
+    expect(Object.keys(substitutions).sort()).toEqual(Object.keys(TASK_FUNCTIONS).sort());
+    for (const [name, arn] of Object.entries(substitutions)) {
+      const [logicalId, attribute] = (arn as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"];
+      expect(attribute).toBe("Arn");
+      expect(logicalId.toLowerCase()).toMatch(new RegExp(`^${name}`));
+    }
+  });
+
+  it("waits for a person at both gates with .waitForTaskToken", () => {
+    const definition = workflowDefinition(FUNCTION_PLACEHOLDERS);
+    const gates = Object.entries(definition.States).filter(
+      ([, state]) => state.Resource === "arn:aws:states:::lambda:invoke.waitForTaskToken",
+    );
+    expect(gates.map(([name]) => name)).toEqual(["PlanGate", "ReviewGate"]);
+  });
+
+  it("logs without execution data, where the gates' task tokens are", () => {
+    const [[, machine]] = resources("AWS::StepFunctions::StateMachine", ["Workflow"]) as [
+      [string, Resource],
+    ];
+    expect(machine.Properties.LoggingConfiguration).toMatchObject({
+      Level: "ALL",
+      IncludeExecutionData: false,
+    });
+  });
+});
+
+describe("auth", () => {
+  it("puts the token authorizer on every HTTP route but the health check", () => {
+    const routes = resources("AWS::ApiGatewayV2::Route", ["Api"]).map(([, r]) => r.Properties);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(
+      HTTP_ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
+    );
+    for (const route of routes) {
+      const expected = route.RouteKey === "GET /api/health" ? "NONE" : "CUSTOM";
+      expect(route.AuthorizationType, String(route.RouteKey)).toBe(expected);
+    }
+    const [[, authorizer]] = resources("AWS::ApiGatewayV2::Authorizer", ["Api"]) as [
+      [string, Resource],
+    ];
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: "REQUEST",
+      AuthorizerPayloadFormatVersion: "2.0",
+      EnableSimpleResponses: true,
+      IdentitySource: ["$request.header.Authorization"],
+    });
+  });
+
+  it("puts it on the WebSocket $connect, reading ?token=", () => {
+    const routes = resources("AWS::ApiGatewayV2::Route", ["Events"]).map(([, r]) => r.Properties);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(
+      WEBSOCKET_ROUTES.map((r) => r.routeKey).sort(),
+    );
+    for (const route of routes) {
+      const expected = route.RouteKey === "$connect" ? "CUSTOM" : "NONE";
+      expect(route.AuthorizationType, String(route.RouteKey)).toBe(expected);
+    }
+    const [[, authorizer]] = resources("AWS::ApiGatewayV2::Authorizer", ["Events"]) as [
+      [string, Resource],
+    ];
+    expect(authorizer.Properties.IdentitySource).toEqual(["route.request.querystring.token"]);
+  });
+
+  it("routes that reply to the sender have a route response", () => {
+    const responses = resources("AWS::ApiGatewayV2::RouteResponse", ["Events"]);
+    const replying = WEBSOCKET_ROUTES.filter((r) => r.replies);
+    expect(responses).toHaveLength(replying.length);
+  });
+
+  it("generates the API token in Secrets Manager and passes functions only secret names", () => {
+    const [[, secret]] = resources("AWS::SecretsManager::Secret", ["Auth"]) as [[string, Resource]];
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 48 });
+    for (const [id, fn] of resources("AWS::Lambda::Function")) {
+      const variables = Object.keys(
+        (fn.Properties.Environment as { Variables?: object } | undefined)?.Variables ?? {},
+      );
+      for (const forbidden of ["AMELIA_API_TOKEN", "ANTHROPIC_API_KEY", "GITHUB_TOKEN"]) {
+        expect(variables, id).not.toContain(forbidden);
+      }
+    }
+  });
+});
+
+describe("functions", () => {
+  it("all run on Node 22 or 24; ours on arm64", () => {
+    const functions = resources("AWS::Lambda::Function");
+    // SST's and CDK's own helpers (custom resources, the site upload) are not ours to size.
+    const ours = functions.filter(([id]) => !/^Custom/.test(id));
+    expect(ours.length).toBe(
+      HTTP_ROUTES.length + WEBSOCKET_ROUTES.length + Object.keys(TASK_FUNCTIONS).length + 2,
+    );
+    for (const [id, fn] of functions) {
+      expect(["nodejs22.x", "nodejs24.x"], id).toContain(fn.Properties.Runtime);
+    }
+    for (const [id, fn] of ours) expect(fn.Properties.Architectures, id).toEqual(["arm64"]);
+  });
+
+  it("agents may run for Lambda's 15 minutes; API handlers are short", () => {
+    const timeouts = Object.fromEntries(
+      resources("AWS::Lambda::Function").map(([id, fn]) => [id, fn.Properties.Timeout]),
+    );
+    for (const agent of ["Architect", "Developer", "Reviewer"]) {
+      const id = Object.keys(timeouts).find((key) => key.startsWith(agent))!;
+      expect(timeouts[id], agent).toBe(900);
+    }
+    const api = Object.entries(timeouts).filter(([id]) => id.startsWith("ApiLambda"));
+    expect(api).toHaveLength(HTTP_ROUTES.length);
+    for (const [id, timeout] of api) expect(timeout, id).toBeLessThanOrEqual(29);
+  });
+});
+
+describe("least privilege", () => {
+  it("no statement grants a `*` action", () => {
+    const all = statements();
+    expect(all.length).toBeGreaterThan(20);
+    for (const [id, statement] of all) {
+      for (const action of actionsOf(statement)) {
+        expect(action, id).not.toMatch(/(^\*$)|(:\*$)/);
+      }
+    }
+  });
+
+  it("DynamoDB actions are granted on the table and its indexes only", () => {
+    for (const [id, statement] of statements()) {
+      if (!actionsOf(statement).some((a) => a.startsWith("dynamodb:"))) continue;
+      expect(statement.Resource, id).not.toBe("*");
+      expect(JSON.stringify(statement.Resource), id).toContain("Table");
+    }
+  });
+
+  it("only approve and reject may answer a gate (states:SendTask*)", () => {
+    const holders = statements()
+      .filter(([, s]) => actionsOf(s).some((a) => a.startsWith("states:SendTask")))
+      .map(([id]) => id);
+    expect(holders.length).toBe(2);
+    expect(
+      holders.every((id) => /approve|reject/i.test(id)),
+      holders.join(),
+    ).toBe(true);
+  });
+
+  it("only the broadcaster may post to connections", () => {
+    const holders = statements()
+      .filter(([, s]) => actionsOf(s).includes("execute-api:ManageConnections"))
+      .map(([id]) => id);
+    expect(holders).toHaveLength(1);
+    expect(holders[0]).toMatch(/^Broadcaster/);
+  });
+
+  it("read-only routes cannot write", () => {
+    const writes = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
+    const readOnly = HTTP_ROUTES.filter((r) => r.method === "GET").map((r) =>
+      `ApiLambda${r.method}${r.path}`.replace(/[^A-Za-z0-9]/g, ""),
+    );
+    for (const [id, statement] of statements()) {
+      if (!readOnly.some((prefix) => id.startsWith(prefix))) continue;
+      for (const action of actionsOf(statement)) expect(writes, id).not.toContain(action);
+    }
+  });
+});
+
+describe("events and storage", () => {
+  it("deploys the shared rules, each target with a dead-letter queue", () => {
+    const rules = resources("AWS::Events::Rule", ["Events"]).map(([, r]) => r.Properties);
+    expect(rules).toHaveLength(RULES.length);
+    for (const rule of RULES) {
+      const deployed = rules.find((r) => String(r.Name).endsWith(rule.name));
+      expect(deployed, rule.name).toBeDefined();
+      expect(deployed!.EventPattern).toEqual(rule.pattern);
+      const targets = deployed!.Targets as Array<{ DeadLetterConfig?: { Arn: unknown } }>;
+      expect(targets).toHaveLength(rule.targets.length);
+      for (const target of targets) expect(target.DeadLetterConfig?.Arn, rule.name).toBeDefined();
+    }
+  });
+
+  it("keeps the table with point-in-time recovery and expiring connection items", () => {
+    const [[, table]] = resources("AWS::DynamoDB::Table", ["Storage"]) as [[string, Resource]];
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({
+      PointInTimeRecoveryEnabled: true,
+    });
+    expect(table.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: TABLE_SCHEMA.timeToLiveAttribute,
+      Enabled: true,
+    });
+    const indexes = table.Properties.GlobalSecondaryIndexes as Array<{ IndexName: string }>;
+    expect(indexes.map((i) => i.IndexName)).toEqual(TABLE_SCHEMA.indexes.map((i) => i.name));
+  });
+
+  it("prints the web, API and WebSocket URLs", () => {
+    expect(Object.keys(templates.Api!.toJSON().Outputs)).toContain("ApiUrl");
+    expect(Object.keys(templates.Events!.toJSON().Outputs)).toContain("WebSocketUrl");
+    expect(Object.keys(templates.Web!.toJSON().Outputs)).toContain("WebUrl");
+  });
+});
