@@ -9,7 +9,24 @@ export const FUNCTION_DEFAULTS = {
   architecture: "arm_64",
   memorySize: 256,
   timeout: 10,
-  nodejs: { format: "esm", minify: true, sourcemap: false },
+  nodejs: {
+    format: "esm",
+    minify: true,
+    sourcemap: false,
+    // Credential providers the SDK only imports on demand, when no credentials are in the
+    // environment. A Lambda function always has its role's credentials there (so has `sst dev`),
+    // and its runtime ships these packages anyway: leaving them out halves small bundles.
+    esbuild: {
+      external: [
+        "@aws-sdk/credential-provider-ini",
+        "@aws-sdk/credential-provider-process",
+        "@aws-sdk/credential-provider-sso",
+        "@aws-sdk/credential-provider-web-identity",
+        "@aws-sdk/nested-clients",
+        "@aws-sdk/token-providers",
+      ],
+    },
+  },
   // X-Ray would need a `Resource: "*"` grant and bills per trace; logs carry the workflow id.
   tracing: "disabled",
   environment: {

@@ -1,18 +1,7 @@
-import { z } from "zod";
-
-const intFromEnv = (fallback: number) =>
-  z.coerce.number().int().positive().optional().default(fallback);
-
-const configSchema = z.object({
-  AMELIA_TABLE_NAME: z.string().min(3).default("amelia"),
-  AMELIA_EVENT_BUS_NAME: z.string().min(1).default("amelia"),
-  AMELIA_STATE_MACHINE_ARN: z.string().optional(),
-  AMELIA_WS_MANAGEMENT_ENDPOINT: z.string().optional(),
-  AMELIA_DATA_DIR: z.string().default(".amelia"),
-  AMELIA_MAX_ACTIVE_WORKFLOWS: intFromEnv(5),
-  AMELIA_MAX_REVIEW_ROUNDS: intFromEnv(3),
-});
-
+/**
+ * The environment, read without a schema library: every function reads it at start, and the
+ * broadcaster's bundle stays small without zod.
+ */
 export interface AmeliaConfig {
   tableName: string;
   eventBusName: string;
@@ -25,23 +14,28 @@ export interface AmeliaConfig {
 
 /** Reads the configuration from the environment; a bad value fails loudly at start-up. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AmeliaConfig {
-  const parsed = configSchema.safeParse(
-    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")),
-  );
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Invalid configuration: ${problems.join("; ")}`);
-  }
-  const c = parsed.data;
-  return {
-    tableName: c.AMELIA_TABLE_NAME,
-    eventBusName: c.AMELIA_EVENT_BUS_NAME,
-    stateMachineArn: c.AMELIA_STATE_MACHINE_ARN,
-    wsManagementEndpoint: c.AMELIA_WS_MANAGEMENT_ENDPOINT,
-    dataDir: c.AMELIA_DATA_DIR,
-    maxActiveWorkflows: c.AMELIA_MAX_ACTIVE_WORKFLOWS,
-    maxReviewRounds: c.AMELIA_MAX_REVIEW_ROUNDS,
+  const problems: string[] = [];
+  const text = (name: string) => env[name] || undefined;
+  const positiveInt = (name: string, fallback: number) => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value > 0) return value;
+    problems.push(`${name}: expected a positive integer, got "${raw}"`);
+    return fallback;
   };
+  const config: AmeliaConfig = {
+    tableName: text("AMELIA_TABLE_NAME") ?? "amelia",
+    eventBusName: text("AMELIA_EVENT_BUS_NAME") ?? "amelia",
+    stateMachineArn: text("AMELIA_STATE_MACHINE_ARN"),
+    wsManagementEndpoint: text("AMELIA_WS_MANAGEMENT_ENDPOINT"),
+    dataDir: text("AMELIA_DATA_DIR") ?? ".amelia",
+    maxActiveWorkflows: positiveInt("AMELIA_MAX_ACTIVE_WORKFLOWS", 5),
+    maxReviewRounds: positiveInt("AMELIA_MAX_REVIEW_ROUNDS", 3),
+  };
+  if (config.tableName.length < 3) problems.push("AMELIA_TABLE_NAME: at least 3 characters");
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join("; ")}`);
+  return config;
 }
 
 export function requireSetting(value: string | undefined, name: string): string {

@@ -1,25 +1,15 @@
-import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { getParameter } from "@aws-lambda-powertools/parameters/ssm";
 
 /**
- * Where each secret comes from. In the cloud an environment variable names the secret (never
- * holds it) and the value is fetched at run time and cached; on a laptop the value itself may
- * be in the environment, as the contract's `AMELIA_API_TOKEN` and `ANTHROPIC_API_KEY` are.
+ * The agents' secrets. In the cloud an environment variable names an SSM SecureString parameter
+ * (an SST secret, set with `npx sst secrets set NAME value`) whose value is fetched at run time
+ * and cached; on a laptop the value itself may be in the environment, as the contract's
+ * `ANTHROPIC_API_KEY` is. The API token has its own reader: auth/apiToken.ts.
  */
 const SOURCES = {
-  apiToken: { value: "AMELIA_API_TOKEN", secretsManager: "AMELIA_API_TOKEN_SECRET_ARN" },
-  anthropicApiKey: {
-    value: "ANTHROPIC_API_KEY",
-    ssmParameter: "AMELIA_ANTHROPIC_API_KEY_PARAMETER",
-  },
-  githubToken: { value: "GITHUB_TOKEN", ssmParameter: "AMELIA_GITHUB_TOKEN_PARAMETER" },
-} as const satisfies Record<string, SecretSource>;
-
-interface SecretSource {
-  value: string;
-  secretsManager?: string;
-  ssmParameter?: string;
-}
+  anthropicApiKey: { value: "ANTHROPIC_API_KEY", parameter: "AMELIA_ANTHROPIC_API_KEY_PARAMETER" },
+  githubToken: { value: "GITHUB_TOKEN", parameter: "AMELIA_GITHUB_TOKEN_PARAMETER" },
+} as const;
 
 export type SecretName = keyof typeof SOURCES;
 
@@ -31,12 +21,9 @@ export async function readSecret(
   name: SecretName,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string | undefined> {
-  const source: SecretSource = SOURCES[name];
-  const secretId = source.secretsManager && env[source.secretsManager];
-  if (secretId) return nonEmpty(await getSecret(secretId, { maxAge: SECRET_CACHE_SECONDS }));
-  const parameterName = source.ssmParameter && env[source.ssmParameter];
+  const parameterName = env[SOURCES[name].parameter];
   if (parameterName) return readOptionalParameter(parameterName);
-  return nonEmpty(env[source.value]);
+  return nonEmpty(env[SOURCES[name].value]);
 }
 
 /** An SST secret the person has not set yet does not exist: that means "not configured". */

@@ -4,8 +4,7 @@ import { Executions } from "./aws/Executions";
 import type { AgentDriver } from "./agents/AgentDriver";
 import { DemoDriver } from "./agents/DemoDriver";
 import { readConfig, type AmeliaConfig } from "./config";
-import { Connections } from "./realtime/Connections";
-import { RealtimeService } from "./realtime/RealtimeService";
+import { Subscriptions } from "./realtime/Subscriptions";
 import { ConnectionStore } from "./store/ConnectionStore";
 import { EventStore } from "./store/EventStore";
 import { WorkflowRepository } from "./store/WorkflowRepository";
@@ -15,7 +14,7 @@ import { WorkflowService } from "./workflow/WorkflowService";
 export interface Services {
   config: AmeliaConfig;
   workflows: WorkflowService;
-  realtime: RealtimeService;
+  subscriptions: Subscriptions;
   driver: AgentDriver;
   workspaces: LocalGitWorkspaces;
   repository: WorkflowRepository;
@@ -47,14 +46,12 @@ function createServices(config: AmeliaConfig): Services {
       branchNameFor,
     },
   );
-  const realtime = new RealtimeService(
-    new Connections(config.wsManagementEndpoint),
+  const subscriptions = new Subscriptions(
     new ConnectionStore(documentClient(), config.tableName),
-    log,
     repository,
     publisher,
   );
-  return { config, workflows, realtime, driver, workspaces, repository };
+  return { config, workflows, subscriptions, driver, workspaces, repository };
 }
 
 /** The Anthropic driver arrives with the agents issue; until then every workflow uses the demo. */

@@ -19,6 +19,7 @@ import { sendJson } from "./http/requests";
 import { StaticFiles } from "./gateway/StaticFiles";
 import { WebSocketGateway } from "./gateway/WebSocketGateway";
 import { LocalLambdas } from "./lambda/LocalLambdas";
+import { UsageMeter } from "./metering/UsageMeter";
 
 export const REPOSITORY_ROOT = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -45,6 +46,8 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   url: string;
+  /** The billable work done so far, in AWS's units (for cost estimates). */
+  usage: UsageMeter;
   close(): Promise<void>;
 }
 
@@ -84,10 +87,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
 
-  const dynamo = await LocalDynamo.start(path.join(dataDir, "dynamodb"));
+  const usage = new UsageMeter();
+  const dynamo = await LocalDynamo.start(path.join(dataDir, "dynamodb"), usage);
   await dynamo.ensureTable(TABLE_NAME);
 
-  const lambdas = new LocalLambdas(REPOSITORY_ROOT);
+  const lambdas = new LocalLambdas(REPOSITORY_ROOT, usage);
   const functionArns = Object.fromEntries(
     Object.keys(TASK_FUNCTIONS).map((name) => [
       name,
@@ -97,11 +101,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const handlerByArn = new Map(
     Object.entries(functionArns).map(([name, arn]) => [arn, TASK_FUNCTIONS[name as TaskFunction]]),
   );
-  const websocket = new WebSocketGateway(lambdas, options.apiToken !== undefined);
+  const websocket = new WebSocketGateway(lambdas, options.apiToken !== undefined, usage);
   const stepFunctions = new StepFunctionsEmulator({
     definition: workflowDefinition(functionArns),
     stateMachineArn: STATE_MACHINE_ARN,
     stateFile: path.join(dataDir, "executions.json"),
+    onStateEntered: () => usage.stateTransition(),
     invokeFunction: (functionName, payload) => {
       const handler = handlerByArn.get(functionName);
       if (!handler) throw new Error(`No local function ${functionName}`);
@@ -115,6 +120,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     rules: RULES,
     eventBusName: EVENT_BUS_NAME,
     deadLetterFile: path.join(dataDir, "eventbridge-dead-letters.jsonl"),
+    onEventAccepted: () => usage.eventBridgeEvent(),
     invokeFunction: (target, event) =>
       lambdas.invoke(EVENT_FUNCTIONS[target as keyof typeof EVENT_FUNCTIONS], event),
   });
@@ -140,7 +146,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   );
   ready = (request, response) => {
     const requestUrl = new URL(request.url ?? "/", url);
-    const served = requestUrl.pathname.startsWith("/api/")
+    const api = requestUrl.pathname.startsWith("/api/");
+    if (api) usage.httpRequest();
+    const served = api
       ? http.handle(request, response, requestUrl)
       : web.serve(requestUrl.pathname, response);
     served.catch((error: unknown) => {
@@ -166,6 +174,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   return {
     url,
+    usage,
     async close() {
       await websocket.closeAll();
       await new Promise<void>((resolve) => {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { GATES, STAGES } from "../workflow/status";
 
 export const AGENTS = ["system", "architect", "developer", "reviewer", "human"] as const;

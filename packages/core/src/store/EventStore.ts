@@ -1,15 +1,10 @@
 import { randomUUID } from "node:crypto";
-import {
-  ConditionalCheckFailedException,
-  PutItemCommand,
-  QueryCommand,
-  type DynamoDBClient,
-  type QueryCommandInput,
-} from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { newEventSchema, type NewEvent, type WorkflowEvent } from "../events/types";
+import { EventReader } from "./EventReader";
 import { keys } from "./table";
 
-const LAST_EVENT_KEY = keys.event(999_999_999_999);
+export type { EventPage } from "./EventReader";
 const MAX_APPEND_ATTEMPTS = 100;
 const MAX_TRACKED_HEADS = 10_000;
 const MAX_BACKOFF_MS = 50;
@@ -31,12 +26,6 @@ export class AppendContentionError extends Error {
   }
 }
 
-export interface EventPage {
-  events: WorkflowEvent[];
-  /** Present when more events follow: pass it as `since` to read on. */
-  nextSince?: number;
-}
-
 /**
  * The append-only event log. Each event is one item keyed by its sequence and written with
  * `attribute_not_exists`, so a sequence is never reused. A writer only tries sequence n after it
@@ -44,14 +33,9 @@ export interface EventPage {
  * Appends from one process to one workflow are queued, so they never contend with each other;
  * writers in other processes (other Lambdas) are resolved by the conditional write.
  */
-export class EventStore {
+export class EventStore extends EventReader {
   private readonly heads = new Map<string, number>();
   private readonly queues = new Map<string, Promise<unknown>>();
-
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly tableName: string,
-  ) {}
 
   append(workflowId: string, event: NewEvent): Promise<WorkflowEvent> {
     const parsed = newEventSchema.safeParse(event);
@@ -68,56 +52,6 @@ export class EventStore {
       if (this.queues.get(workflowId) === tail) this.queues.delete(workflowId);
     });
     return result;
-  }
-
-  async list(workflowId: string, since = 0, limit = 500): Promise<EventPage> {
-    const result = await this.queryEvents(workflowId, since + 1, { Limit: limit });
-    const events = (result.Items ?? []).map((item) => JSON.parse(item.event?.S ?? "null"));
-    const last = events.at(-1);
-    return result.LastEvaluatedKey && last ? { events, nextSince: last.sequence } : { events };
-  }
-
-  async listAll(workflowId: string, since = 0): Promise<WorkflowEvent[]> {
-    const all: WorkflowEvent[] = [];
-    let cursor: number | undefined = since;
-    while (cursor !== undefined) {
-      const page = await this.list(workflowId, cursor, 1_000);
-      all.push(...page.events);
-      cursor = page.nextSince;
-    }
-    return all;
-  }
-
-  /** The sequence of the newest stored event (0 for an empty log). */
-  async head(workflowId: string): Promise<number> {
-    const result = await this.queryEvents(workflowId, 1, {
-      ProjectionExpression: "sk",
-      ScanIndexForward: false,
-      Limit: 1,
-    });
-    const sk = result.Items?.[0]?.sk?.S;
-    return sk ? Number(sk.slice(keys.eventPrefix.length)) : 0;
-  }
-
-  /** Events from `fromSequence` on, strongly consistent: a reader sees every completed append. */
-  private queryEvents(
-    workflowId: string,
-    fromSequence: number,
-    options: Pick<QueryCommandInput, "Limit" | "ProjectionExpression" | "ScanIndexForward">,
-  ) {
-    return this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-        ExpressionAttributeValues: {
-          ":pk": { S: keys.workflow(workflowId) },
-          ":from": { S: keys.event(fromSequence) },
-          ":to": { S: LAST_EVENT_KEY },
-        },
-        ConsistentRead: true,
-        ...options,
-      }),
-    );
   }
 
   private async appendInOrder(workflowId: string, event: NewEvent): Promise<WorkflowEvent> {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Review, TokenCounts } from "../events/types";
 import type { Gate, Stage, WorkflowStatus } from "./status";
 

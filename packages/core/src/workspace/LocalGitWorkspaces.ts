@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { ValidationError, WorkspaceError } from "../errors";
 import { gitSucceeds, runGit } from "./git";
 import { GitWorkspace } from "./GitWorkspace";

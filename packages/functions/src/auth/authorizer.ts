@@ -5,7 +5,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   APIGatewaySimpleAuthorizerResult,
 } from "aws-lambda";
-import { readSecret } from "@amelia/core/secrets";
+import { readApiToken } from "@amelia/core/auth/apiToken";
 
 type HttpAuthorizerEvent = Pick<APIGatewayRequestAuthorizerEventV2, "headers">;
 /** A WebSocket `$connect`: REQUEST authorizer with `methodArn`, answered with an IAM policy. */
@@ -26,7 +26,7 @@ export async function handler(
 export async function handler(
   event: HttpAuthorizerEvent | WebSocketAuthorizerEvent,
 ): Promise<APIGatewaySimpleAuthorizerResult | APIGatewayAuthorizerResult> {
-  const expected = await readSecret("apiToken");
+  const expected = await readApiToken();
   const header = event.headers?.authorization ?? event.headers?.Authorization;
   const bearer = header?.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
   if (!("methodArn" in event)) return { isAuthorized: matches(bearer, expected) };

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { StageContext } from "@amelia/core/agents/stages";
 import { InvalidStateError } from "@amelia/core/errors";
 import type { Agent } from "@amelia/core/events/types";

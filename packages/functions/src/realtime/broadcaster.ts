@@ -4,7 +4,7 @@ import type { Context, EventBridgeEvent } from "aws-lambda";
 import type { BackfillRequest, EventDetail } from "@amelia/core/aws/EventPublisher";
 import { BACKFILL_DETAIL_TYPE } from "@amelia/core/definitions/rules";
 import { logger } from "@amelia/core/logger";
-import { services } from "@amelia/core/services";
+import { broadcaster } from "@amelia/core/broadcasting";
 
 type BusEvent = EventBridgeEvent<string, EventDetail | BackfillRequest>;
 
@@ -15,18 +15,17 @@ type BusEvent = EventBridgeEvent<string, EventDetail | BackfillRequest>;
 export const handler = middy<BusEvent, void, Error, Context>()
   .use(injectLambdaContext(logger, { logEvent: false }))
   .handler(async (busEvent) => {
-    const { realtime } = services();
     if (busEvent["detail-type"] === BACKFILL_DETAIL_TYPE) {
-      await realtime.backfill(busEvent.detail as BackfillRequest);
+      await broadcaster().backfill(busEvent.detail as BackfillRequest);
       return;
     }
     const detail = busEvent.detail as EventDetail;
     const event =
       "event" in detail
         ? detail.event
-        : await realtime.load(detail.reference.workflowId, detail.reference.sequence);
+        : await broadcaster().load(detail.reference.workflowId, detail.reference.sequence);
     if (!event) return;
-    const { delivered, gone } = await realtime.broadcast(event);
+    const { delivered, gone } = await broadcaster().broadcast(event);
     logger.debug("Broadcast", {
       workflowId: event.workflowId,
       sequence: event.sequence,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { services } from "@amelia/core/services";
 import { GATES } from "@amelia/core/workflow/status";
 import { taskHandler } from "../middleware/taskHandler";

@@ -1,4 +1,6 @@
 import { services } from "@amelia/core/services";
 import { connectionRoute } from "../middleware/wsRoute";
 
-export const handler = connectionRoute((connectionId) => services().realtime.connect(connectionId));
+export const handler = connectionRoute((connectionId) =>
+  services().subscriptions.connect(connectionId),
+);

@@ -2,5 +2,5 @@ import { services } from "@amelia/core/services";
 import { connectionRoute } from "../middleware/wsRoute";
 
 export const handler = connectionRoute((connectionId) =>
-  services().realtime.disconnect(connectionId),
+  services().subscriptions.disconnect(connectionId),
 );

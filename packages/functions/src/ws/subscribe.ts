@@ -5,5 +5,5 @@ import { wsRoute } from "../middleware/wsRoute";
 
 export const handler = wsRoute(async ({ connectionId, body }) => {
   const { workflowId, since } = parseInput(subscribeMessageSchema, body, "subscribe message");
-  return services().realtime.subscribe(connectionId, workflowId, since);
+  return services().subscriptions.subscribe(connectionId, workflowId, since);
 });

@@ -5,5 +5,5 @@ import { wsRoute } from "../middleware/wsRoute";
 
 export const handler = wsRoute(async ({ connectionId, body }) => {
   const { workflowId } = parseInput(unsubscribeMessageSchema, body, "unsubscribe message");
-  return services().realtime.unsubscribe(connectionId, workflowId);
+  return services().subscriptions.unsubscribe(connectionId, workflowId);
 });

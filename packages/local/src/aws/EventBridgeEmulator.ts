@@ -34,6 +34,8 @@ export interface EventBridgeEmulatorOptions {
   /** Pauses between delivery attempts; one more attempt than there are pauses. */
   retryDelaysMs?: readonly number[];
   log?: (message: string, details: Record<string, unknown>) => void;
+  /** Called for every event accepted onto the bus (EventBridge bills each). */
+  onEventAccepted?: () => void;
 }
 
 type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
@@ -95,6 +97,7 @@ export class EventBridgeEmulator implements JsonService {
     const results: PutEventsResultEntry[] = entries.map((entry: unknown) => {
       try {
         const event = this.toEvent(entry);
+        this.options.onEventAccepted?.();
         this.route(event);
         return { EventId: event.id };
       } catch (error) {

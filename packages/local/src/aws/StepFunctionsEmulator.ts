@@ -49,6 +49,8 @@ export interface StepFunctionsEmulatorOptions {
   timerLimitSeconds?: number;
   /** Where unexpected internal failures are reported. */
   log?: (message: string, details: Record<string, unknown>) => void;
+  /** Called for every state entered, nested ones included: Step Functions bills each. */
+  onStateEntered?: () => void;
 }
 
 type RunInput = Parameters<StateMachine["run"]>[0];
@@ -494,6 +496,7 @@ export class StepFunctionsEmulator implements JsonService {
   ): Promise<void> {
     try {
       for await (const event of events) {
+        if ((event as StateEvent).type === "StateEntered") this.options.onStateEntered?.();
         if (run.cancelled || this.runs.get(record.executionArn) !== run) return;
         this.observe(record, run, event as StateEvent);
       }

@@ -8,6 +8,7 @@ import { WEBSOCKET_ROUTES } from "@amelia/core/definitions/routes";
 import { logger } from "@amelia/core/logger";
 import type { ConnectionInfo, ConnectionRegistry } from "../aws/ConnectionRegistry";
 import type { LocalLambdas } from "../lambda/LocalLambdas";
+import type { UsageMeter } from "../metering/UsageMeter";
 import { flatHeaders, queryParameters } from "../http/requests";
 
 interface Connection {
@@ -28,6 +29,7 @@ export class WebSocketGateway implements ConnectionRegistry {
   constructor(
     private readonly lambdas: LocalLambdas,
     private readonly authRequired: boolean,
+    private readonly meter: UsageMeter,
   ) {}
 
   async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
@@ -84,6 +86,7 @@ export class WebSocketGateway implements ConnectionRegistry {
   send(connectionId: string, data: Buffer): boolean {
     const connection = this.connections.get(connectionId);
     if (!connection || connection.socket.readyState !== connection.socket.OPEN) return false;
+    this.meter.webSocketMessage(data.length);
     connection.socket.send(data.toString("utf8"));
     return true;
   }
@@ -124,6 +127,7 @@ export class WebSocketGateway implements ConnectionRegistry {
   }
 
   private route(connectionId: string, data: Buffer): void {
+    this.meter.webSocketMessage(data.length);
     const body = data.toString("utf8");
     const routeKey = this.selectRoute(body);
     const event = this.event(connectionId, routeKey, "MESSAGE", undefined, undefined, body);

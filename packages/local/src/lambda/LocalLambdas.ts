@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { performance } from "node:perf_hooks";
 import type { Context } from "aws-lambda";
+import type { UsageMeter } from "../metering/UsageMeter";
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -16,12 +18,20 @@ export class LocalLambdas {
   private readonly loaded = new Map<string, Promise<Handler>>();
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(private readonly repositoryRoot: string) {}
+  constructor(
+    private readonly repositoryRoot: string,
+    private readonly meter: UsageMeter,
+  ) {}
 
   invoke(handlerPath: string, event: unknown): Promise<unknown> {
-    const running = this.load(handlerPath).then((handler) =>
-      handler(event, this.context(handlerPath)),
-    );
+    const running = this.load(handlerPath).then(async (handler) => {
+      const started = performance.now();
+      try {
+        return await handler(event, this.context(handlerPath));
+      } finally {
+        this.meter.lambda(handlerPath, performance.now() - started);
+      }
+    });
     const settled = running.then(
       () => undefined,
       () => undefined,

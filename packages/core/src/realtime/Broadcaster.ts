@@ -1,55 +1,24 @@
 import pMap from "p-map";
-import type { BackfillRequest, EventPublisher } from "../aws/EventPublisher";
-import { NotFoundError, ValidationError } from "../errors";
+import type { BackfillRequest } from "../aws/EventPublisher";
 import type { WorkflowEvent } from "../events/types";
 import type { ConnectionStore } from "../store/ConnectionStore";
-import type { EventStore } from "../store/EventStore";
-import type { WorkflowRepository } from "../store/WorkflowRepository";
+import type { EventReader } from "../store/EventReader";
 import type { Connections } from "./Connections";
-import { ALL_WORKFLOWS, type ServerMessage } from "./messages";
+import type { ServerMessage } from "./messages";
 
 /** How many connections one broadcast posts to at once. */
 const FAN_OUT_CONCURRENCY = 32;
 
-/** The WebSocket side: subscriptions with backfill, and the fan-out of stored events. */
-export class RealtimeService {
+/**
+ * The only poster to WebSocket connections: pushes each stored event to its subscribers and
+ * sends new subscribers the events they missed.
+ */
+export class Broadcaster {
   constructor(
     private readonly connections: Connections,
     private readonly store: ConnectionStore,
-    private readonly log: EventStore,
-    private readonly workflows: WorkflowRepository,
-    private readonly publisher: EventPublisher,
+    private readonly log: EventReader,
   ) {}
-
-  connect(connectionId: string): Promise<void> {
-    return this.store.connect(connectionId);
-  }
-
-  disconnect(connectionId: string): Promise<void> {
-    return this.store.disconnect(connectionId);
-  }
-
-  /**
-   * Stores the subscription and answers the subscriber. The backfill is read after the
-   * subscription is stored: an event stored later is pushed live, one stored earlier is in the
-   * backfill, so nothing falls between the two. The broadcaster sends it (only it posts).
-   */
-  async subscribe(
-    connectionId: string,
-    workflowId: string,
-    since?: number,
-  ): Promise<ServerMessage> {
-    if (workflowId === ALL_WORKFLOWS && since !== undefined) {
-      throw new ValidationError("`since` needs a workflowId: backfill is per workflow");
-    }
-    if (workflowId !== ALL_WORKFLOWS && !(await this.workflows.get(workflowId))) {
-      throw new NotFoundError("Workflow", workflowId);
-    }
-    await this.store.subscribe(connectionId, workflowId);
-    if (since !== undefined)
-      await this.publisher.requestBackfill({ connectionId, workflowId, since });
-    return { type: "subscribed", workflowId };
-  }
 
   /** Sends the stored events after `since`, then `backfill_complete`. */
   async backfill({ connectionId, workflowId, since }: BackfillRequest): Promise<void> {
@@ -64,11 +33,6 @@ export class RealtimeService {
       cursor = page.nextSince;
     }
     await this.send(connectionId, { type: "backfill_complete", workflowId, count });
-  }
-
-  async unsubscribe(connectionId: string, workflowId: string): Promise<ServerMessage> {
-    await this.store.unsubscribe(connectionId, workflowId);
-    return { type: "unsubscribed", workflowId };
   }
 
   /** Sends to one connection; a connection that has gone is forgotten. */

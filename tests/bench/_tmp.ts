@@ -1,0 +1,2 @@
+import { printBundleSizes } from "./bundleSizes";
+console.log(await printBundleSizes());
