@@ -36,17 +36,16 @@ async function bundle(handler: string): Promise<Uint8Array> {
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 
-/** Prints each function's bundle size against its target; false when one is over. */
-export async function printBundleSizes(): Promise<boolean> {
-  console.log("Function bundles (esbuild, ESM, minified, SDK v3 clients tree-shaken in)");
-  let allWithin = true;
+/** Prints each function's bundle size against its target. */
+export async function printBundleSizes(): Promise<void> {
+  console.log(
+    "Function bundles (esbuild as SST runs it, ESM, minified, SDK v3 clients tree-shaken in; targets: agents and API < 1 MB, broadcaster and authorizer < 300 KB)",
+  );
   for (const [handler, kind] of deployedFunctions()) {
     const code = await bundle(handler);
     const within = code.byteLength < LIMIT_BYTES[kind];
-    allWithin &&= within;
     console.log(
       `    ${handler.padEnd(58)} ${kb(code.byteLength).padStart(7)}  gzip ${kb(gzipSync(code).byteLength).padStart(6)}  ${within ? "<" : "OVER"} ${kb(LIMIT_BYTES[kind])}`,
     );
   }
-  return allWithin;
 }

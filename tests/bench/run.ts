@@ -3,6 +3,7 @@
  * (a) appends/s to one workflow's log with 8 concurrent writers, gapless;
  * (b) latency from append to receipt by 50 subscribed WebSocket clients;
  * (c) latency from the approve request to the developer stage starting.
+ * And for the deploy: (d) every function's bundle size, (e) the AWS cost of one demo workflow.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,6 +16,8 @@ import { EventStore } from "../../packages/core/src/store/EventStore";
 import { startLocalRuntime } from "../../packages/local/src/LocalRuntime";
 import { Api } from "../support/api";
 import { WsClient } from "../support/ws";
+import { printBundleSizes } from "./bundleSizes";
+import { estimateCost } from "./workflowCost";
 
 process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
 process.env.AMELIA_MAX_ACTIVE_WORKFLOWS ??= "100";
@@ -128,6 +131,25 @@ async function approveToDeveloper(runs: number) {
   return samples;
 }
 
+/** One demo workflow watched by one person, from creation to completion, as AWS would bill it. */
+async function demoWorkflowCost() {
+  const watcher = await WsClient.connect(wsUrl);
+  watcher.send({ action: "subscribe", workflowId: "*" });
+  await watcher.waitFor((m) => m.type === "subscribed");
+  runtime.usage.reset();
+  const { body } = await api.create({ issueId: "BENCH-COST", title: "Cost of one workflow" });
+  await api.waitForStatus(body.id, "blocked");
+  await api.approve(body.id);
+  await api.waitForStatus(body.id, "completed");
+  const events = await api.events(body.id);
+  await watcher.waitFor(
+    (m) =>
+      m.type === "event" && m.event.workflowId === body.id && m.event.sequence === events.length,
+  );
+  await watcher.close();
+  return { lines: estimateCost(runtime.usage.snapshot()), events: events.length };
+}
+
 try {
   console.log("Amelia local runtime benchmarks (dynalite on disk, same process)\n");
 
@@ -155,6 +177,21 @@ try {
   console.log(
     `    ${approve.length} workflows   p50 ${ms(percentile(approve, 50))}   p99 ${ms(percentile(approve, 99))}`,
   );
+
+  console.log("\n(d)");
+  await printBundleSizes();
+
+  const cost = await demoWorkflowCost();
+  const total = cost.lines.reduce((sum, line) => sum + line.usd, 0);
+  console.log(
+    `\n(e) AWS cost of one demo workflow (${cost.events} events, one watcher), LLM tokens excluded (target < $0.002)`,
+  );
+  for (const line of cost.lines) {
+    console.log(
+      `    ${line.item.padEnd(36)} ${line.quantity.padStart(14)}   $${line.usd.toFixed(6)}`,
+    );
+  }
+  console.log(`    ${"total".padEnd(36)} ${"".padStart(14)}   $${total.toFixed(6)}`);
 } catch (error) {
   console.error("Benchmark failed:", error);
   process.exitCode = 1;

@@ -1,2 +1,0 @@
-import { printBundleSizes } from "./bundleSizes";
-console.log(await printBundleSizes());
