@@ -3,6 +3,8 @@ import { z } from "zod";
 const intFromEnv = (fallback: number) =>
   z.coerce.number().int().positive().optional().default(fallback);
 
+export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
+
 const configSchema = z.object({
   AMELIA_TABLE_NAME: z.string().min(3).default("amelia"),
   AMELIA_EVENT_BUS_NAME: z.string().min(1).default("amelia"),
@@ -11,6 +13,7 @@ const configSchema = z.object({
   AMELIA_DATA_DIR: z.string().default(".amelia"),
   AMELIA_MAX_ACTIVE_WORKFLOWS: intFromEnv(5),
   AMELIA_MAX_REVIEW_ROUNDS: intFromEnv(3),
+  AMELIA_GITHUB_API_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_GITHUB_API_URL),
 });
 
 export interface AmeliaConfig {
@@ -21,6 +24,8 @@ export interface AmeliaConfig {
   dataDir: string;
   maxActiveWorkflows: number;
   maxReviewRounds: number;
+  /** GitHub's REST API: api.github.com, a GitHub Enterprise Server, or a fake in tests. */
+  githubApiUrl: string;
 }
 
 /** Reads the configuration from the environment; a bad value fails loudly at start-up. */
@@ -41,6 +46,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AmeliaConfig {
     dataDir: c.AMELIA_DATA_DIR,
     maxActiveWorkflows: c.AMELIA_MAX_ACTIVE_WORKFLOWS,
     maxReviewRounds: c.AMELIA_MAX_REVIEW_ROUNDS,
+    githubApiUrl: c.AMELIA_GITHUB_API_URL,
   };
 }
 
