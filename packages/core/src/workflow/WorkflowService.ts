@@ -188,8 +188,9 @@ export class WorkflowService {
     const workflow = await this.get(id);
     if (workflow.status === "completed") return workflow;
     // Only a workflow that can still complete proposes its work; recording refuses the others.
-    const { pullRequestUrl } =
-      (workflow.status === "in_progress" && (await this.options.publish?.(workflow))) || {};
+    const publication =
+      workflow.status === "in_progress" ? await this.options.publish?.(workflow) : undefined;
+    const pullRequestUrl = publication?.pullRequestUrl;
     const recorded = await this.record(id, {
       type: "workflow_completed",
       agent: "system",

@@ -1,3 +1,5 @@
+import { chmodSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../../../../tests/support/fakeGitHub";
 import { ValidationError, WorkspaceError } from "../../src/errors";
@@ -5,12 +7,23 @@ import { GitHubConnection } from "../../src/github/GitHubConnection";
 import { GitHubWorkspaces } from "../../src/workspace/GitHubWorkspaces";
 import { PathOutsideWorkspaceError } from "../../src/workspace/PathOutsideWorkspaceError";
 import type { OpenWorkspaceRequest } from "../../src/workspace/Workspace";
+import {
+  git,
+  isolateGitConfig,
+  removeTempDirs,
+  tempDir,
+  writeFiles,
+} from "../unit/workspace/gitFixture";
 
 let github: FakeGitHub;
 beforeAll(async () => {
+  isolateGitConfig();
   github = await FakeGitHub.start();
 });
-afterAll(() => github.close());
+afterAll(async () => {
+  removeTempDirs();
+  await github.close();
+});
 
 /** A provider as a fresh Lambda invocation builds it: nothing shared but GitHub itself. */
 function provider(token: () => Promise<string | undefined> = async () => github.token) {
@@ -465,5 +478,27 @@ describe("publishing the work as a pull request", () => {
 
   it("opens none when the branch was never created", async () => {
     expect(await provider().publish(workflow())).toEqual({});
+  });
+});
+
+describe("the fake GitHub", () => {
+  it("stores real git objects: its trees have the ids git gives the same files", async () => {
+    const repo = tempDir("amelia-fidelity-");
+    git(repo, "init", "--quiet");
+    writeFiles(repo, {
+      "README.md": "# Project\n",
+      "src/index.ts": "export const answer = 42;\n",
+      "bin/run.sh": "#!/bin/sh\necho run\n",
+    });
+    chmodSync(join(repo, "bin/run.sh"), 0o755);
+    symlinkSync("README.md", join(repo, "link.md"));
+    symlinkSync("src", join(repo, "linkdir"));
+    git(repo, "add", "-A");
+    const response = await fetch(
+      `${github.url}/repos/${repository}/git/commits/${github.branchTip(repository, "main")}`,
+      { headers: { authorization: `token ${github.token}`, "user-agent": "test" } },
+    );
+    const commit = (await response.json()) as { tree: { sha: string } };
+    expect(commit.tree.sha).toBe(git(repo, "write-tree"));
   });
 });
