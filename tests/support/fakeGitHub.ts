@@ -17,6 +17,7 @@ export class FakeGitHub {
   maxRecursiveTreeEntries = 100_000;
 
   private readonly repositories = new Map<string, FakeRepository>();
+  private faults: Reply[] = [];
   private nextId = 1;
 
   private constructor(
@@ -39,6 +40,11 @@ export class FakeGitHub {
 
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The next request fails with this status, as GitHub does when it is having a bad day. */
+  failNextRequest(status: number, message: string): void {
+    this.faults.push(failure(status, message));
   }
 
   /** A repository with one commit holding `files` on its default branch (none when empty). */
@@ -145,7 +151,7 @@ export class FakeGitHub {
     try {
       const body = await readJson(request);
       recorded.body = body;
-      reply = this.route(request, segments, url.searchParams, body);
+      reply = this.faults.shift() ?? this.route(request, segments, url.searchParams, body);
     } catch (error) {
       reply = error instanceof Reply ? error : new Reply(500, { message: String(error) });
     }
@@ -230,6 +236,7 @@ export class FakeGitHub {
       id: this.nextId++,
       name: repository.name,
       full_name: fullName,
+      owner: { login: repository.owner, type: "Organization" },
       private: true,
       html_url: `${this.url}/${fullName}`,
       url: `${this.url}/repos/${fullName}`,
@@ -495,7 +502,7 @@ export class FakeGitHub {
     const pulls = repository.pulls.filter(
       (pull) =>
         (state === "all" || pull.state === state) &&
-        (head === null || head.toLowerCase() === `${repository.owner}:${pull.head}`.toLowerCase()),
+        (head === null || head === `${repository.owner}:${pull.head}`),
     );
     return new Reply(
       200,

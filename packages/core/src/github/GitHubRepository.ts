@@ -19,7 +19,9 @@ export type TreeChange =
   { path: string; mode: string; content: string } | { path: string; mode: string; delete: true };
 
 export interface RepositoryInfo {
+  /** `Owner/Name` as GitHub spells it. */
   fullName: string;
+  owner: string;
   defaultBranch: string;
   htmlUrl: string;
   archived: boolean;
@@ -54,6 +56,7 @@ export class GitHubRepository {
     const { data } = await this.octokit.rest.repos.get({ ...this.name });
     return {
       fullName: data.full_name,
+      owner: data.owner.login,
       defaultBranch: data.default_branch,
       htmlUrl: data.html_url,
       archived: data.archived,
@@ -173,11 +176,11 @@ export class GitHubRepository {
     return data.sha;
   }
 
-  /** The web address of the open pull request from `branch`, if there is one. */
-  async openPullRequest(branch: string): Promise<string | undefined> {
+  /** The web address of the open pull request from `owner:branch`, if there is one. */
+  async openPullRequest(owner: string, branch: string): Promise<string | undefined> {
     const { data } = await this.octokit.rest.pulls.list({
       ...this.name,
-      head: `${this.name.owner}:${branch}`,
+      head: `${owner}:${branch}`,
       state: "open",
       per_page: 1,
     });

@@ -96,9 +96,9 @@ export class GitHubWorkspaces implements WorkspaceProvider {
     const { branch } = workflow;
     if (branch === undefined) return {};
     const github = await this.connect(workflow.repository);
-    const open = await github.openPullRequest(branch);
-    if (open !== undefined) return { pullRequestUrl: open };
     const info = await github.info();
+    const open = await github.openPullRequest(info.owner, branch);
+    if (open !== undefined) return { pullRequestUrl: open };
     const comparison = await github.compare(info.defaultBranch, branch);
     if (!comparison || comparison.aheadBy === 0) return {};
     try {
@@ -112,7 +112,7 @@ export class GitHubWorkspaces implements WorkspaceProvider {
       };
     } catch (error) {
       // Another attempt opened it between our look and our create.
-      const opened = await github.openPullRequest(branch);
+      const opened = await github.openPullRequest(info.owner, branch);
       if (opened !== undefined) return { pullRequestUrl: opened };
       throw error;
     }

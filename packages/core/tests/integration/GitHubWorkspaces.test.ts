@@ -1,5 +1,6 @@
 import { chmodSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { inspect } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../../../../tests/support/fakeGitHub";
 import { ValidationError, WorkspaceError } from "../../src/errors";
@@ -31,6 +32,9 @@ function provider(token: () => Promise<string | undefined> = async () => github.
 }
 
 const noToken = async () => undefined;
+
+/** What every test repository holds, as `listFiles` names it. */
+const SEEDED_FILES = ["README.md", "bin/run.sh", "link.md", "linkdir", "src/index.ts"];
 
 let counter = 0;
 let repository: string;
@@ -150,13 +154,7 @@ describe("a GitHub workspace", () => {
     expect(workspace.baseCommit).toBe(main);
     expect(workspace.branch).toBe("amelia/PROJ-1");
     expect(workspace.root).toBe(`${github.url}/${repository}/tree/amelia/PROJ-1`);
-    expect(await workspace.listFiles()).toEqual([
-      "README.md",
-      "bin/run.sh",
-      "link.md",
-      "linkdir",
-      "src/index.ts",
-    ]);
+    expect(await workspace.listFiles()).toEqual(SEEDED_FILES);
     expect(await workspace.readFile("src/index.ts")).toBe("export const answer = 42;\n");
     expect(await workspace.diff()).toBe("");
   });
@@ -304,13 +302,7 @@ describe("a GitHub workspace", () => {
     github.maxRecursiveTreeEntries = 2;
     try {
       const workspace = await provider().open(request);
-      expect(await workspace.listFiles()).toEqual([
-        "README.md",
-        "bin/run.sh",
-        "link.md",
-        "linkdir",
-        "src/index.ts",
-      ]);
+      expect(await workspace.listFiles()).toEqual(SEEDED_FILES);
     } finally {
       github.maxRecursiveTreeEntries = 100_000;
     }
@@ -398,6 +390,14 @@ describe("path confinement in a GitHub workspace", () => {
 });
 
 describe("opening without what GitHub needs", () => {
+  it("passes a GitHub failure on with GitHub's status, and never with the token", async () => {
+    github.failNextRequest(502, "Server Error");
+    const error = await rejection(provider().open(request));
+    expect(error).toMatchObject({ status: 502 });
+    expect(inspect(error, { depth: 10 })).not.toContain(github.token);
+    expect(JSON.stringify(error)).not.toContain(github.token);
+  });
+
   it("fails with a WorkspaceError when no token is configured, naming GITHUB_TOKEN", async () => {
     const error = await rejection(provider(noToken).open(request));
     expect(error).toBeInstanceOf(WorkspaceError);

@@ -80,20 +80,18 @@ async function stageContext(id: string): Promise<StageContext> {
 
 async function approvePlan(id: string): Promise<void> {
   const { workflows } = invocation();
-  await workflows.record(id, {
-    type: "approval_required",
-    agent: "system",
-    level: "info",
-    message: "Plan ready",
-    data: { gate: "plan" },
-  });
-  await workflows.record(id, {
-    type: "approval_granted",
-    agent: "human",
-    level: "info",
-    message: "Plan approved",
-    data: { gate: "plan" },
-  });
+  for (const [type, agent] of [
+    ["approval_required", "system"],
+    ["approval_granted", "human"],
+  ] as const) {
+    await workflows.record(id, {
+      type,
+      agent,
+      level: "info",
+      message: type,
+      data: { gate: "plan" },
+    });
+  }
 }
 
 const driver = new DemoDriver();
