@@ -12,7 +12,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["packages/*/tests/unit/**/*.test.ts", "tests/unit/**/*.test.ts"] },
+        test: {
+          name: "unit",
+          include: ["packages/*/tests/unit/**/*.test.ts", "tests/unit/**/*.test.ts"],
+        },
       },
       {
         extends: true,

@@ -2,6 +2,8 @@
  * The environment, read without a schema library: every function reads it at start, and the
  * broadcaster's bundle stays small without zod.
  */
+export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
+
 export interface AmeliaConfig {
   tableName: string;
   eventBusName: string;
@@ -10,6 +12,8 @@ export interface AmeliaConfig {
   dataDir: string;
   maxActiveWorkflows: number;
   maxReviewRounds: number;
+  /** GitHub's REST API: api.github.com, a GitHub Enterprise Server, or a fake in tests. */
+  githubApiUrl: string;
 }
 
 /** Reads the configuration from the environment; a bad value fails loudly at start-up. */
@@ -24,6 +28,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AmeliaConfig {
     problems.push(`${name}: expected a positive integer, got "${raw}"`);
     return fallback;
   };
+  const httpUrl = (name: string, fallback: string) => {
+    const raw = text(name) ?? fallback;
+    if (URL.canParse(raw) && /^https?:$/.test(new URL(raw).protocol)) return raw;
+    problems.push(`${name}: expected an http(s) URL, got "${raw}"`);
+    return fallback;
+  };
   const config: AmeliaConfig = {
     tableName: text("AMELIA_TABLE_NAME") ?? "amelia",
     eventBusName: text("AMELIA_EVENT_BUS_NAME") ?? "amelia",
@@ -32,6 +42,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AmeliaConfig {
     dataDir: text("AMELIA_DATA_DIR") ?? ".amelia",
     maxActiveWorkflows: positiveInt("AMELIA_MAX_ACTIVE_WORKFLOWS", 5),
     maxReviewRounds: positiveInt("AMELIA_MAX_REVIEW_ROUNDS", 3),
+    githubApiUrl: httpUrl("AMELIA_GITHUB_API_URL", DEFAULT_GITHUB_API_URL),
   };
   if (config.tableName.length < 3) problems.push("AMELIA_TABLE_NAME: at least 3 characters");
   if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join("; ")}`);

@@ -8,7 +8,12 @@ import { Subscriptions } from "./realtime/Subscriptions";
 import { ConnectionStore } from "./store/ConnectionStore";
 import { EventStore } from "./store/EventStore";
 import { WorkflowRepository } from "./store/WorkflowRepository";
+import { GitHubConnection } from "./github/GitHubConnection";
+import { GitHubIssues } from "./github/GitHubIssues";
+import { GitHubWorkspaces } from "./workspace/GitHubWorkspaces";
 import { branchNameFor, LocalGitWorkspaces } from "./workspace/LocalGitWorkspaces";
+import { RepositoryWorkspaces } from "./workspace/RepositoryWorkspaces";
+import type { WorkspaceProvider } from "./workspace/Workspace";
 import { WorkflowService } from "./workflow/WorkflowService";
 
 export interface Services {
@@ -16,7 +21,7 @@ export interface Services {
   workflows: WorkflowService;
   subscriptions: Subscriptions;
   driver: AgentDriver;
-  workspaces: LocalGitWorkspaces;
+  workspaces: WorkspaceProvider;
   repository: WorkflowRepository;
 }
 
@@ -32,7 +37,12 @@ function createServices(config: AmeliaConfig): Services {
   const log = new EventStore(dynamoClient(), config.tableName);
   const repository = new WorkflowRepository(documentClient(), config.tableName);
   const driver = selectDriver();
-  const workspaces = new LocalGitWorkspaces(config.dataDir);
+  const github = new GitHubConnection({ apiUrl: config.githubApiUrl });
+  const workspaces = new RepositoryWorkspaces(
+    new LocalGitWorkspaces(config.dataDir),
+    new GitHubWorkspaces(github),
+  );
+  const issues = new GitHubIssues(github);
   const publisher = new EventPublisher(eventBridgeClient(), config.eventBusName);
   const workflows = new WorkflowService(
     log,
@@ -44,6 +54,8 @@ function createServices(config: AmeliaConfig): Services {
       model: driver.model,
       resolveRepository: (repository) => workspaces.resolveRepository(repository),
       branchNameFor,
+      describeIssue: (issueId) => issues.describe(issueId),
+      publish: (workflow) => workspaces.publish(workflow),
     },
   );
   const subscriptions = new Subscriptions(

@@ -56,7 +56,11 @@ export const EVENT_DATA = {
     comments: z.array(z.string()),
   }),
   token_usage: z.object({ model: z.string(), tokens: tokenCountsSchema, costUsd: z.number() }),
-  workflow_completed: z.object({ branch: z.string().optional(), commit: z.string().optional() }),
+  workflow_completed: z.object({
+    branch: z.string().optional(),
+    commit: z.string().optional(),
+    pullRequestUrl: z.url().optional(),
+  }),
   workflow_failed: z.object({ reason: z.string(), stage: stage.optional() }),
   workflow_cancelled: z.object({ reason: z.string().optional() }),
   system_error: z.object({ error: z.string(), stage: stage.optional() }),

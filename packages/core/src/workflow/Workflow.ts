@@ -23,6 +23,8 @@ export interface Workflow {
   iteration: { plan: number; review: number };
   usage: Usage;
   failureReason?: string;
+  /** The pull request that proposes the work, when the repository is on GitHub. */
+  pullRequestUrl?: string;
   lastSequence: number;
   createdAt: string;
   updatedAt: string;

@@ -16,6 +16,7 @@ import type { Claim, WorkflowPage, WorkflowRepository } from "../store/WorkflowR
 import { applyEvent, statusChange } from "./projection";
 import { isTerminal, type Gate, type WorkflowStatus } from "./status";
 import type { CreateWorkflowInput, Workflow } from "./Workflow";
+import type { Publication } from "../workspace/Workspace";
 
 export interface WorkflowServiceOptions {
   maxActiveWorkflows: number;
@@ -27,6 +28,15 @@ export interface WorkflowServiceOptions {
    */
   resolveRepository(repository: string | undefined): Promise<string | undefined>;
   branchNameFor(issueId: string): string;
+  /** The issue's title and body from its tracker, for a workflow created without them. */
+  describeIssue?(issueId: string): Promise<IssueDetails | undefined>;
+  /** Proposes the completed work for merging (a pull request); idempotent. */
+  publish?(workflow: Workflow): Promise<Publication>;
+}
+
+export interface IssueDetails {
+  title?: string;
+  description?: string;
 }
 
 export interface Recorded {
@@ -55,7 +65,18 @@ export class WorkflowService {
 
   async create(request: CreateWorkflowInput): Promise<Workflow> {
     const repository = await this.options.resolveRepository(request.repository);
-    const input = { ...request, ...(repository !== undefined && { repository }) };
+    const issue =
+      request.title === undefined || request.description === undefined
+        ? await this.options.describeIssue?.(request.issueId)
+        : undefined;
+    const title = request.title ?? issue?.title;
+    const description = request.description ?? issue?.description;
+    const input = {
+      ...request,
+      ...(title !== undefined && { title }),
+      ...(description !== undefined && { description }),
+      ...(repository !== undefined && { repository }),
+    };
     const id = randomUUID();
     await this.claimIssue(id, input);
     try {
@@ -166,12 +187,21 @@ export class WorkflowService {
   async complete(id: string): Promise<Workflow> {
     const workflow = await this.get(id);
     if (workflow.status === "completed") return workflow;
+    // Only a workflow that can still complete proposes its work; recording refuses the others.
+    const publication =
+      workflow.status === "in_progress" ? await this.options.publish?.(workflow) : undefined;
+    const pullRequestUrl = publication?.pullRequestUrl;
     const recorded = await this.record(id, {
       type: "workflow_completed",
       agent: "system",
       level: "info",
-      message: `Workflow completed on branch ${workflow.branch}`,
-      data: { ...(workflow.branch && { branch: workflow.branch }) },
+      message:
+        `Workflow completed on branch ${workflow.branch}` +
+        (pullRequestUrl ? `: pull request ${pullRequestUrl}` : ""),
+      data: {
+        ...(workflow.branch && { branch: workflow.branch }),
+        ...(pullRequestUrl !== undefined && { pullRequestUrl }),
+      },
     });
     return recorded.workflow;
   }

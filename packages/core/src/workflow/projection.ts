@@ -96,6 +96,7 @@ export function applyEvent(workflow: Workflow | undefined, event: WorkflowEvent)
     }
     case "workflow_completed":
       next.stage = "done";
+      if (event.data.pullRequestUrl !== undefined) next.pullRequestUrl = event.data.pullRequestUrl;
       break;
     case "workflow_failed":
       next.failureReason = event.data.reason;

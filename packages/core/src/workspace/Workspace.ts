@@ -1,10 +1,12 @@
+import type { Workflow } from "../workflow/Workflow";
+
 /**
  * The git work tree an agent works in. Every path is relative to `root`, uses `/`, and is
  * confined to the work tree: absolute paths, `..`, `.git` and symlinks resolving outside are
  * refused with a `PathOutsideWorkspaceError`.
  */
 export interface Workspace {
-  /** Absolute real path of the work tree. */
+  /** Where the work tree is: its absolute real path, or the branch's web address on GitHub. */
   readonly root: string;
   readonly branch: string;
   /** Where the branch started: `diff()` is measured against it. */
@@ -25,7 +27,10 @@ export interface Workspace {
 export interface OpenWorkspaceRequest {
   workflowId: string;
   issueId: string;
-  /** A local git work tree; without one the workflow gets a scratch repository. */
+  /**
+   * The repository in its canonical form: a local git work tree, or `owner/name` on GitHub.
+   * Without one the workflow gets a local scratch repository.
+   */
   repository?: string;
   branch: string;
 }
@@ -34,8 +39,24 @@ export interface OpenWorkspaceRequest {
 export interface WorkspaceProvider {
   /**
    * The repository's canonical form (one spelling per repository, for the conflict rule), or a
-   * `ValidationError` on field `repository` unless it is a usable git work tree.
+   * `ValidationError` on field `repository` unless it is a usable repository.
    */
   resolveRepository(repository?: string): Promise<string | undefined>;
   open(request: OpenWorkspaceRequest): Promise<Workspace>;
+  /**
+   * Offers a completed workflow's branch for merging (on GitHub: opens a pull request, or finds
+   * the one already open). Idempotent. Absent where the work simply stays on the branch.
+   */
+  publish?(workflow: PublishRequest): Promise<Publication>;
+}
+
+/** What publishing a workflow's work reads from it. */
+export type PublishRequest = Pick<
+  Workflow,
+  "issueId" | "title" | "repository" | "branch" | "plan" | "review" | "iteration"
+>;
+
+export interface Publication {
+  /** The pull request's web address; absent when there was nothing to propose. */
+  pullRequestUrl?: string;
 }

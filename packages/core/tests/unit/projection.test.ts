@@ -98,6 +98,19 @@ describe("the workflow projection", () => {
     expect(after.gate).toBeUndefined();
   });
 
+  it("keeps the pull request a completion names", () => {
+    sequence = 0;
+    const url = "https://github.com/octo/project/pull/4";
+    const workflow = replay(
+      [
+        created(),
+        system("workflow_started", { executionArn: "a" }),
+        system("workflow_completed", { branch: "amelia/ISSUE-1", pullRequestUrl: url }),
+      ].map(stored),
+    );
+    expect(workflow).toMatchObject({ status: "completed", pullRequestUrl: url });
+  });
+
   it("records the failure reason", () => {
     sequence = 0;
     const workflow = replay(

@@ -1,0 +1,167 @@
+import pMap from "p-map";
+import { WorkspaceError } from "../errors";
+import type { GitHubRepository, TreeChange, TreeFile, TreeFiles } from "../github/GitHubRepository";
+import { blobSha, FILE_MODE, SUBMODULE_MODE, SYMLINK_MODE } from "./gitObjects";
+import { PathOutsideWorkspaceError } from "./PathOutsideWorkspaceError";
+import { normalizeWorkspacePath } from "./paths";
+import { fileDiff, type DiffSide } from "./unifiedDiff";
+import type { Workspace } from "./Workspace";
+
+/** Blobs fetched at once for a diff. */
+const BLOB_CONCURRENCY = 8;
+
+/** Where a workspace starts: the branch's head commit, its tree and that tree's files. */
+export interface BranchHead {
+  commit: string;
+  tree: string;
+  files: TreeFiles;
+}
+
+/**
+ * A branch of a GitHub repository worked on through the REST API, with no clone: the files are
+ * the head commit's tree plus the changes made since, which live in memory until `commit`
+ * writes them to the branch as one commit. A later invocation reopens from the new head.
+ * Symlinks are listed and may be deleted, but are never followed: reading or writing through
+ * one is refused, as its target cannot be checked without the disk the link points into.
+ */
+export class GitHubWorkspace implements Workspace {
+  /** The files as they are now: the head's files with this invocation's changes applied. */
+  private readonly files: TreeFiles;
+  /** File contents by blob sha: fetched ones and written ones. */
+  private readonly contents = new Map<string, Buffer>();
+  private baseFiles: Promise<TreeFiles> | undefined;
+
+  constructor(
+    private readonly repository: GitHubRepository,
+    /** The branch's web address, e.g. `https://github.com/owner/repo/tree/amelia/PROJ-7`. */
+    readonly root: string,
+    readonly branch: string,
+    readonly baseCommit: string,
+    private head: BranchHead,
+  ) {
+    this.files = new Map(head.files);
+  }
+
+  async listFiles(): Promise<string[]> {
+    return [...this.files]
+      .filter(([, file]) => file.mode !== SUBMODULE_MODE)
+      .map(([path]) => path)
+      .sort();
+  }
+
+  async readFile(path: string): Promise<string> {
+    const file = this.lookup(path, "read");
+    if (!file) throw fileError("read", path, "no such file");
+    return (await this.content(file.sha)).toString("utf8");
+  }
+
+  async writeFile(path: string, content: string): Promise<"created" | "modified"> {
+    const existing = this.lookup(path, "write");
+    const bytes = Buffer.from(content, "utf8");
+    const sha = blobSha(bytes);
+    this.contents.set(sha, bytes);
+    this.files.set(normalizeWorkspacePath(path), { mode: existing?.mode ?? FILE_MODE, sha });
+    return existing ? "modified" : "created";
+  }
+
+  async deleteFile(path: string): Promise<boolean> {
+    if (!this.lookup(path, "delete")) return false;
+    this.files.delete(normalizeWorkspacePath(path));
+    return true;
+  }
+
+  async diff(): Promise<string> {
+    this.baseFiles ??= this.repository
+      .treeOf(this.baseCommit)
+      .then((tree) => this.repository.files(tree));
+    const base = await this.baseFiles;
+    const changed = changedPaths(base, this.files).filter(
+      (path) =>
+        base.get(path)?.mode !== SUBMODULE_MODE && this.files.get(path)?.mode !== SUBMODULE_MODE,
+    );
+    const patches = await pMap(
+      changed,
+      async (path) =>
+        fileDiff(path, await this.side(base.get(path)), await this.side(this.files.get(path))),
+      { concurrency: BLOB_CONCURRENCY },
+    );
+    return patches.join("");
+  }
+
+  async commit(message: string): Promise<string | undefined> {
+    const changes = changedPaths(this.head.files, this.files).map((path): TreeChange => {
+      const file = this.files.get(path);
+      if (file) {
+        const content = this.contents.get(file.sha);
+        // Only writes change a file, and every write keeps its content here.
+        if (!content) throw new Error(`The content of ${path} is missing`);
+        return { path, mode: file.mode, content: content.toString("utf8") };
+      }
+      return { path, mode: this.head.files.get(path)?.mode ?? FILE_MODE, delete: true };
+    });
+    if (changes.length === 0) return undefined;
+    const tree = await this.repository.createTree(this.head.tree, changes);
+    const commit = await this.repository.createCommit(message, tree, this.head.commit);
+    await this.repository.moveBranch(this.branch, commit);
+    this.head = { commit, tree, files: new Map(this.files) };
+    return commit;
+  }
+
+  /**
+   * The file at `path`, or undefined when there is none; refuses paths that leave the
+   * workspace, go through a file or a symlink, or name a directory, symlink or submodule.
+   */
+  private lookup(path: string, action: "read" | "write" | "delete"): TreeFile | undefined {
+    const normalized = normalizeWorkspacePath(path);
+    const segments = normalized.split("/");
+    for (let depth = 1; depth < segments.length; depth++) {
+      const ancestor = this.files.get(segments.slice(0, depth).join("/"));
+      if (ancestor?.mode === SYMLINK_MODE) {
+        throw new PathOutsideWorkspaceError(path, "it goes through a symlink");
+      }
+      if (ancestor) throw fileError(action, path, "a file stands where a directory is needed");
+    }
+    const file = this.files.get(normalized);
+    if (!file && this.isDirectory(normalized)) throw fileError(action, path, "it is a directory");
+    if (file?.mode === SUBMODULE_MODE) throw fileError(action, path, "it is a submodule");
+    if (file?.mode === SYMLINK_MODE && action !== "delete") {
+      throw fileError(action, path, "it is a symlink");
+    }
+    return file;
+  }
+
+  private isDirectory(path: string): boolean {
+    const prefix = `${path}/`;
+    for (const file of this.files.keys()) if (file.startsWith(prefix)) return true;
+    return false;
+  }
+
+  private async content(sha: string): Promise<Buffer> {
+    let content = this.contents.get(sha);
+    if (!content) {
+      content = await this.repository.blob(sha);
+      this.contents.set(sha, content);
+    }
+    return content;
+  }
+
+  private async side(file: TreeFile | undefined): Promise<DiffSide | undefined> {
+    return file && { mode: file.mode, content: await this.content(file.sha) };
+  }
+}
+
+/** Paths whose file differs between two trees (added, removed, or a new content or mode). */
+function changedPaths(before: TreeFiles, after: TreeFiles): string[] {
+  const paths = new Set([...before.keys(), ...after.keys()]);
+  return [...paths]
+    .filter((path) => {
+      const a = before.get(path);
+      const b = after.get(path);
+      return a?.sha !== b?.sha || a?.mode !== b?.mode;
+    })
+    .sort();
+}
+
+function fileError(action: string, path: string, reason: string): WorkspaceError {
+  return new WorkspaceError(`Could not ${action} ${path}: ${reason}`, path);
+}

@@ -1,0 +1,170 @@
+import { WorkspaceError } from "../errors";
+import { invalidField, refusedInput, type GitHubConnection } from "../github/GitHubConnection";
+import { GitHubRepository } from "../github/GitHubRepository";
+import { parseIssueReference, parseRepositoryName } from "../github/repositoryName";
+import { GitHubWorkspace } from "./GitHubWorkspace";
+import type {
+  OpenWorkspaceRequest,
+  Publication,
+  PublishRequest,
+  Workspace,
+  WorkspaceProvider,
+} from "./Workspace";
+
+/** GitHub's limits on a pull request's title and body. */
+const MAX_TITLE_LENGTH = 256;
+const MAX_BODY_LENGTH = 65_536;
+
+/**
+ * Workspaces on GitHub repositories (`owner/name`), worked through the REST API with no clone,
+ * so they run where there is no git and no disk that lasts (Lambda). Every stage reopens the
+ * workflow's branch `amelia/<issueId>` at its head; the developer's commit writes its changes to
+ * that branch, which is all the state there is between invocations. At completion the branch is
+ * proposed as a pull request against the repository's default branch.
+ */
+export class GitHubWorkspaces implements WorkspaceProvider {
+  constructor(private readonly github: GitHubConnection) {}
+
+  /**
+   * `owner/name` lower-cased (GitHub's names ignore case, so one repository has one spelling),
+   * after checking that the token sees it, may push to it, and that it has a commit to start from.
+   */
+  async resolveRepository(repository?: string): Promise<string | undefined> {
+    if (repository === undefined) return undefined;
+    const name = parseRepositoryName(repository);
+    if (!name) {
+      throw invalidField("repository", `${repository} is not a GitHub repository (owner/name)`);
+    }
+    const octokit = await this.github.client();
+    if (!octokit) {
+      throw invalidField(
+        "repository",
+        `${repository} is on GitHub, and no GitHub token is configured (GITHUB_TOKEN)`,
+      );
+    }
+    const github = new GitHubRepository(octokit, name);
+    const info = await github
+      .info()
+      .catch((error: unknown) =>
+        refusedInput(
+          error,
+          "repository",
+          `GitHub has no repository ${repository}, or the token cannot see it`,
+        ),
+      );
+    if (info.archived) throw invalidField("repository", `${info.fullName} is archived`);
+    if (info.canPush === false) {
+      throw invalidField("repository", `the GitHub token may not push to ${info.fullName}`);
+    }
+    if ((await github.branchTip(info.defaultBranch)) === undefined) {
+      throw invalidField("repository", `${info.fullName} has no commits yet`);
+    }
+    return info.fullName.toLowerCase();
+  }
+
+  async open(request: OpenWorkspaceRequest): Promise<Workspace> {
+    const github = await this.connect(request.repository);
+    const info = await github.info();
+    let head = await github.branchTip(request.branch);
+    let baseCommit: string;
+    if (head === undefined) {
+      const start = await github.branchTip(info.defaultBranch);
+      if (start === undefined) {
+        throw new WorkspaceError(`${info.fullName} has no commits yet`, github.fullName);
+      }
+      head = await github.createBranch(request.branch, start);
+      baseCommit = start;
+    } else {
+      // The branch forked from the default branch there; unrelated histories diff against its tip.
+      baseCommit = (await github.compare(info.defaultBranch, request.branch))?.mergeBase ?? head;
+    }
+    const tree = await github.treeOf(head);
+    return new GitHubWorkspace(
+      github,
+      `${info.htmlUrl}/tree/${request.branch}`,
+      request.branch,
+      baseCommit,
+      { commit: head, tree, files: await github.files(tree) },
+    );
+  }
+
+  /**
+   * Opens a pull request from the workflow's branch into the default branch, unless one is
+   * already open (a retried completion) or the branch has nothing the default branch lacks.
+   */
+  async publish(workflow: PublishRequest): Promise<Publication> {
+    const { branch } = workflow;
+    if (branch === undefined) return {};
+    const github = await this.connect(workflow.repository);
+    const info = await github.info();
+    const open = await github.openPullRequest(info.owner, branch);
+    if (open !== undefined) return { pullRequestUrl: open };
+    const comparison = await github.compare(info.defaultBranch, branch);
+    if (!comparison || comparison.aheadBy === 0) return {};
+    try {
+      return {
+        pullRequestUrl: await github.createPullRequest({
+          title: clip(workflow.title ?? `Amelia: ${workflow.issueId}`, MAX_TITLE_LENGTH),
+          body: clip(pullRequestBody(workflow, github.fullName), MAX_BODY_LENGTH),
+          head: branch,
+          base: info.defaultBranch,
+        }),
+      };
+    } catch (error) {
+      // Another attempt opened it between our look and our create.
+      const opened = await github.openPullRequest(info.owner, branch);
+      if (opened !== undefined) return { pullRequestUrl: opened };
+      throw error;
+    }
+  }
+
+  private async connect(repository: string | undefined): Promise<GitHubRepository> {
+    const name = repository === undefined ? undefined : parseRepositoryName(repository);
+    if (!name) {
+      throw new WorkspaceError(
+        `${repository ?? "No repository"} is not a GitHub repository (owner/name)`,
+        repository ?? "",
+      );
+    }
+    const octokit = await this.github.client();
+    if (!octokit) {
+      throw new WorkspaceError(
+        `No GitHub token is configured, and ${repository} is on GitHub (set GITHUB_TOKEN)`,
+        repository ?? "",
+      );
+    }
+    return new GitHubRepository(octokit, name);
+  }
+}
+
+/** What the pull request tells its reviewers: the issue it closes, the plan, the review. */
+function pullRequestBody(workflow: PublishRequest, repository: string): string {
+  const issue = parseIssueReference(workflow.issueId);
+  const sameRepository =
+    issue !== undefined &&
+    `${issue.repository.owner}/${issue.repository.repo}`.toLowerCase() === repository.toLowerCase();
+  const lines = [
+    `Amelia's work on issue \`${workflow.issueId}\`.`,
+    ...(issue ? ["", `Closes ${sameRepository ? `#${issue.number}` : workflow.issueId}`] : []),
+  ];
+  if (workflow.review) {
+    const { approved, severity, comments } = workflow.review;
+    const rounds = workflow.iteration.review;
+    lines.push(
+      "",
+      "## Review",
+      "",
+      approved
+        ? `Approved by the reviewer agent after ${rounds} round${rounds === 1 ? "" : "s"}.`
+        : `Accepted by a person after ${rounds} review rounds; the last review found ` +
+            `${severity} issues:`,
+      ...(approved ? [] : comments.map((comment) => `- ${comment}`)),
+    );
+  }
+  if (workflow.plan !== undefined) lines.push("", "## Plan", "", workflow.plan);
+  return `${lines.join("\n")}\n`;
+}
+
+function clip(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}

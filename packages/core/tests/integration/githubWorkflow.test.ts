@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeGitHub } from "../../../../tests/support/fakeGitHub";
+import { DemoDriver, demoDocumentPath } from "../../src/agents/DemoDriver";
+import {
+  runArchitect,
+  runDeveloper,
+  runReviewer,
+  type StageContext,
+} from "../../src/agents/stages";
+import type { EventPublisher } from "../../src/aws/EventPublisher";
+import type { Executions } from "../../src/aws/Executions";
+import { ValidationError } from "../../src/errors";
+import { GitHubConnection } from "../../src/github/GitHubConnection";
+import { GitHubIssues } from "../../src/github/GitHubIssues";
+import { EventStore } from "../../src/store/EventStore";
+import { WorkflowRepository } from "../../src/store/WorkflowRepository";
+import { WorkflowService } from "../../src/workflow/WorkflowService";
+import { GitHubWorkspaces } from "../../src/workspace/GitHubWorkspaces";
+import { branchNameFor, LocalGitWorkspaces } from "../../src/workspace/LocalGitWorkspaces";
+import { RepositoryWorkspaces } from "../../src/workspace/RepositoryWorkspaces";
+import { startTestTable, type TestTable } from "../support/dynamo";
+
+let github: FakeGitHub;
+let table: TestTable;
+let token: string | undefined;
+
+beforeAll(async () => {
+  github = await FakeGitHub.start();
+  table = await startTestTable();
+});
+afterAll(async () => {
+  await github.close();
+  await table.close();
+});
+
+/**
+ * Everything one Lambda invocation builds for itself, wired as services.ts wires it: a fresh
+ * GitHub connection, composite workspaces and a WorkflowService on the shared table. The state
+ * machine and the event bus are not under test: starting an execution and publishing do nothing.
+ */
+function invocation() {
+  const connection = new GitHubConnection({ apiUrl: github.url, token: async () => token });
+  const workspaces = new RepositoryWorkspaces(
+    new LocalGitWorkspaces("/nonexistent/amelia-data"),
+    new GitHubWorkspaces(connection),
+  );
+  const issues = new GitHubIssues(connection);
+  const executions = {
+    arnFor: (id: string) => `arn:aws:states:us-east-1:000000000000:execution:amelia:${id}`,
+    start: async () => undefined,
+  } as unknown as Executions;
+  const workflows = new WorkflowService(
+    new EventStore(table.client, table.tableName),
+    new WorkflowRepository(table.document, table.tableName),
+    executions,
+    { publish: async () => undefined } as unknown as EventPublisher,
+    {
+      maxActiveWorkflows: 50,
+      model: "amelia-demo",
+      resolveRepository: (repository) => workspaces.resolveRepository(repository),
+      branchNameFor,
+      describeIssue: (issueId) => issues.describe(issueId),
+      publish: (workflow) => workspaces.publish(workflow),
+    },
+  );
+  return { workspaces, workflows };
+}
+
+/** What agentTask hands a stage runner. */
+async function stageContext(id: string): Promise<StageContext> {
+  const { workflows } = invocation();
+  return {
+    workflow: await workflows.get(id),
+    log: await workflows.history(id),
+    record: async (event) => {
+      await workflows.record(id, event);
+    },
+  };
+}
+
+async function approvePlan(id: string): Promise<void> {
+  const { workflows } = invocation();
+  for (const [type, agent] of [
+    ["approval_required", "system"],
+    ["approval_granted", "human"],
+  ] as const) {
+    await workflows.record(id, {
+      type,
+      agent,
+      level: "info",
+      message: type,
+      data: { gate: "plan" },
+    });
+  }
+}
+
+const driver = new DemoDriver();
+
+describe("a workflow on a GitHub repository, one invocation per step", () => {
+  it("takes the issue from GitHub, commits each developer round, and opens a pull request at completion", async () => {
+    token = github.token;
+    github.addRepository("Octo-Org/App", {
+      files: { "README.md": "# App\n", "src/main.ts": "console.log('hi');\n" },
+    });
+    const issue = github.addIssue("Octo-Org/App", {
+      title: "Add a dark mode",
+      body: "- Add a theme toggle\n- Remember the choice",
+    });
+    const issueId = `octo-org/app#${issue}`;
+
+    const created = await invocation().workflows.create({ issueId, repository: "Octo-Org/App" });
+    expect(created).toMatchObject({
+      issueId,
+      title: "Add a dark mode",
+      description: "- Add a theme toggle\n- Remember the choice",
+      repository: "octo-org/app",
+      branch: branchNameFor(issueId),
+    });
+    const id = created.id;
+
+    const { plan } = await runArchitect(await stageContext(id), driver, invocation().workspaces);
+    expect(plan).toContain("Add a theme toggle");
+    await approvePlan(id);
+
+    const first = await runDeveloper(await stageContext(id), driver, invocation().workspaces);
+    expect(github.branchTip("octo-org/app", created.branch as string)).toBe(first.commit);
+    expect(await runReviewer(await stageContext(id), driver, invocation().workspaces, 3)).toEqual({
+      approved: false,
+      atCap: false,
+    });
+    const second = await runDeveloper(await stageContext(id), driver, invocation().workspaces);
+    expect(github.commitInfo("octo-org/app", second.commit as string).parents).toEqual([
+      first.commit,
+    ]);
+    expect(await runReviewer(await stageContext(id), driver, invocation().workspaces, 3)).toEqual({
+      approved: true,
+      atCap: false,
+    });
+    const document = github.filesAt("octo-org/app", created.branch as string)[
+      demoDocumentPath(issueId)
+    ];
+    expect(document).toContain("Add a theme toggle");
+    expect(document).not.toContain("TODO");
+
+    const completed = await invocation().workflows.complete(id);
+    const pullRequestUrl = `${github.url}/Octo-Org/App/pull/${issue + 1}`;
+    expect(completed).toMatchObject({ status: "completed", stage: "done", pullRequestUrl });
+    const events = await invocation().workflows.history(id);
+    const completion = events.find((event) => event.type === "workflow_completed");
+    expect(completion?.data).toEqual({ branch: created.branch, pullRequestUrl });
+    expect(completion?.message).toBe(
+      `Workflow completed on branch ${created.branch}: pull request ${pullRequestUrl}`,
+    );
+    const [pull] = github.pullRequests("octo-org/app");
+    expect(pull).toMatchObject({ title: "Add a dark mode", head: created.branch, base: "main" });
+    expect(pull?.body).toContain(`Closes #${issue}`);
+
+    // A retried completion changes nothing and opens nothing.
+    expect(await invocation().workflows.complete(id)).toEqual(completed);
+    expect(github.pullRequests("octo-org/app")).toHaveLength(1);
+    // No token ever reached the log.
+    expect(JSON.stringify(events)).not.toContain(github.token);
+  });
+});
+
+describe("creating a workflow from a GitHub issue id", () => {
+  it("keeps a title the person gave, and fills in only what is missing", async () => {
+    token = github.token;
+    github.addRepository("octo-org/lib", { files: { "README.md": "# Lib\n" } });
+    const issue = github.addIssue("octo-org/lib", { title: "From GitHub", body: "Body on GitHub" });
+    const workflow = await invocation().workflows.create({
+      issueId: `octo-org/lib#${issue}`,
+      title: "My own title",
+    });
+    expect(workflow.title).toBe("My own title");
+    expect(workflow.description).toBe("Body on GitHub");
+  });
+
+  it("leaves out a description when the issue has no body", async () => {
+    token = github.token;
+    github.addRepository("octo-org/bare", { files: { "README.md": "# Bare\n" } });
+    const issue = github.addIssue("octo-org/bare", { title: "Only a title", body: null });
+    const workflow = await invocation().workflows.create({ issueId: `octo-org/bare#${issue}` });
+    expect(workflow.title).toBe("Only a title");
+    expect(workflow.description).toBeUndefined();
+  });
+
+  it("refuses an issue GitHub does not have, naming issueId, and creates nothing", async () => {
+    token = github.token;
+    github.addRepository("octo-org/tracker", { files: { "README.md": "# Tracker\n" } });
+    const { workflows } = invocation();
+    const error = await workflows.create({ issueId: "octo-org/tracker#99" }).catch((e) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).details).toEqual([
+      {
+        field: "issueId",
+        message: "GitHub has no issue octo-org/tracker#99, or the token cannot see it",
+      },
+    ]);
+    const listed = await workflows.list({ limit: 100 });
+    expect(listed.workflows.map((w) => w.issueId)).not.toContain("octo-org/tracker#99");
+  });
+
+  it("asks GitHub nothing without a token, and keeps other issue ids as they are", async () => {
+    token = undefined;
+    const before = github.requests.length;
+    const unnamed = await invocation().workflows.create({ issueId: "octo-org/app#1" });
+    expect(unnamed.title).toBeUndefined();
+    token = github.token;
+    const plain = await invocation().workflows.create({ issueId: "PROJ-123" });
+    expect(plain.title).toBeUndefined();
+    expect(github.requests.length).toBe(before);
+  });
+});

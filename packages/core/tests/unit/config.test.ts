@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { readConfig } from "../../src/config";
+
+describe("the GitHub API address in the configuration", () => {
+  it("defaults to api.github.com and takes another from AMELIA_GITHUB_API_URL", () => {
+    expect(readConfig({}).githubApiUrl).toBe("https://api.github.com");
+    expect(
+      readConfig({ AMELIA_GITHUB_API_URL: "https://ghe.example.com/api/v3" }).githubApiUrl,
+    ).toBe("https://ghe.example.com/api/v3");
+  });
+
+  it.each([["not a url"], ["ftp://example.com"]])("refuses %j at start-up", (value) => {
+    expect(() => readConfig({ AMELIA_GITHUB_API_URL: value })).toThrow(
+      /^Invalid configuration: AMELIA_GITHUB_API_URL: /,
+    );
+  });
+});
+
+describe("the rest of the configuration", () => {
+  it("has defaults for a laptop", () => {
+    expect(readConfig({})).toMatchObject({
+      tableName: "amelia",
+      eventBusName: "amelia",
+      dataDir: ".amelia",
+      maxActiveWorkflows: 5,
+      maxReviewRounds: 3,
+      stateMachineArn: undefined,
+    });
+  });
+
+  it("reads the limits as positive integers and names a bad one", () => {
+    expect(readConfig({ AMELIA_MAX_ACTIVE_WORKFLOWS: "12" }).maxActiveWorkflows).toBe(12);
+    expect(() =>
+      readConfig({ AMELIA_MAX_ACTIVE_WORKFLOWS: "0", AMELIA_MAX_REVIEW_ROUNDS: "two" }),
+    ).toThrow(
+      'Invalid configuration: AMELIA_MAX_ACTIVE_WORKFLOWS: expected a positive integer, got "0"; AMELIA_MAX_REVIEW_ROUNDS: expected a positive integer, got "two"',
+    );
+  });
+});

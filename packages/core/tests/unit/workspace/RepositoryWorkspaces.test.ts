@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { RepositoryWorkspaces } from "../../../src/workspace/RepositoryWorkspaces";
+import type {
+  OpenWorkspaceRequest,
+  Workspace,
+  WorkspaceProvider,
+} from "../../../src/workspace/Workspace";
+
+/** A provider that says who it is, so the test sees which one was chosen. */
+function provider(name: string, publishes: boolean): WorkspaceProvider & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    resolveRepository: async (repository) => {
+      calls.push(`resolve ${repository}`);
+      return repository === undefined ? undefined : `${name}:${repository}`;
+    },
+    open: async (request: OpenWorkspaceRequest) => {
+      calls.push(`open ${request.repository}`);
+      return { root: name } as Workspace;
+    },
+    ...(publishes && {
+      publish: async (workflow) => {
+        calls.push(`publish ${workflow.repository}`);
+        return { pullRequestUrl: `https://example.com/${workflow.repository}/pull/1` };
+      },
+    }),
+  };
+}
+
+const request = (repository?: string): OpenWorkspaceRequest => ({
+  workflowId: "wf",
+  issueId: "I-1",
+  branch: "amelia/I-1",
+  ...(repository !== undefined && { repository }),
+});
+
+const workflow = (repository?: string) => ({
+  issueId: "I-1",
+  branch: "amelia/I-1",
+  iteration: { plan: 1, review: 1 },
+  ...(repository !== undefined && { repository }),
+});
+
+describe("choosing a workspace provider by the repository's form", () => {
+  it("sends owner/name to GitHub, and paths and no repository to the local provider", async () => {
+    const local = provider("local", false);
+    const github = provider("github", true);
+    const workspaces = new RepositoryWorkspaces(local, github);
+    expect(await workspaces.resolveRepository("octo/project")).toBe("github:octo/project");
+    expect(await workspaces.resolveRepository("/home/me/project")).toBe("local:/home/me/project");
+    expect(await workspaces.resolveRepository("./octo/project")).toBe("local:./octo/project");
+    expect(await workspaces.resolveRepository(undefined)).toBeUndefined();
+    expect((await workspaces.open(request("octo/project"))).root).toBe("github");
+    expect((await workspaces.open(request("/home/me/project"))).root).toBe("local");
+    expect((await workspaces.open(request())).root).toBe("local");
+    expect(github.calls).toEqual(["resolve octo/project", "open octo/project"]);
+    expect(local.calls).toEqual([
+      "resolve /home/me/project",
+      "resolve ./octo/project",
+      "resolve undefined",
+      "open /home/me/project",
+      "open undefined",
+    ]);
+  });
+
+  it("publishes through GitHub, and publishes nothing for local work", async () => {
+    const workspaces = new RepositoryWorkspaces(provider("local", false), provider("github", true));
+    expect(await workspaces.publish(workflow("octo/project"))).toEqual({
+      pullRequestUrl: "https://example.com/octo/project/pull/1",
+    });
+    expect(await workspaces.publish(workflow("/home/me/project"))).toEqual({});
+    expect(await workspaces.publish(workflow())).toEqual({});
+  });
+});
