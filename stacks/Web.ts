@@ -10,6 +10,8 @@ export function Web({ stack }: StackContext) {
     path: "packages/web",
     buildCommand: "npm run build",
     buildOutput: "dist",
+    // Client-side routes (/workflows/<id>) load the app on a reload.
+    errorPage: "redirect_to_index_page",
     environment: { VITE_API_URL: api.url, VITE_WS_URL: webSocketUrl },
   });
   stack.addOutputs({

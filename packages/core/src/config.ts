@@ -14,6 +14,8 @@ export interface AmeliaConfig {
   maxReviewRounds: number;
   /** GitHub's REST API: api.github.com, a GitHub Enterprise Server, or a fake in tests. */
   githubApiUrl: string;
+  /** `github` where there is no git binary (Lambda): local paths are refused. */
+  repositories: "any" | "github";
 }
 
 /** Reads the configuration from the environment; a bad value fails loudly at start-up. */
@@ -43,7 +45,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AmeliaConfig {
     maxActiveWorkflows: positiveInt("AMELIA_MAX_ACTIVE_WORKFLOWS", 5),
     maxReviewRounds: positiveInt("AMELIA_MAX_REVIEW_ROUNDS", 3),
     githubApiUrl: httpUrl("AMELIA_GITHUB_API_URL", DEFAULT_GITHUB_API_URL),
+    repositories: text("AMELIA_REPOSITORIES") === "github" ? "github" : "any",
   };
+  if (!["any", "github", undefined].includes(text("AMELIA_REPOSITORIES"))) {
+    problems.push(`AMELIA_REPOSITORIES: expected "any" or "github"`);
+  }
   if (config.tableName.length < 3) problems.push("AMELIA_TABLE_NAME: at least 3 characters");
   if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join("; ")}`);
   return config;

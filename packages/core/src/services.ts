@@ -39,7 +39,7 @@ function createServices(config: AmeliaConfig): Services {
   const driver = selectDriver();
   const github = new GitHubConnection({ apiUrl: config.githubApiUrl });
   const workspaces = new RepositoryWorkspaces(
-    new LocalGitWorkspaces(config.dataDir),
+    config.repositories === "any" ? new LocalGitWorkspaces(config.dataDir) : undefined,
     new GitHubWorkspaces(github),
   );
   const issues = new GitHubIssues(github);

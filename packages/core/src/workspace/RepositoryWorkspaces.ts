@@ -1,3 +1,4 @@
+import { ValidationError } from "../errors";
 import { isGitHubRepository } from "../github/repositoryName";
 import type {
   OpenWorkspaceRequest,
@@ -10,19 +11,20 @@ import type {
 /**
  * Chooses the provider by the repository's form: `owner/name` is a GitHub repository, anything
  * else (a path, or no repository at all) is local. Canonical forms keep the choice stable: a
- * local repository is stored as an absolute path, a GitHub one as `owner/name`.
+ * local repository is stored as an absolute path, a GitHub one as `owner/name`. Without a local
+ * provider (in Lambda, which has no git binary) only GitHub repositories are accepted.
  */
 export class RepositoryWorkspaces implements WorkspaceProvider {
   constructor(
-    private readonly local: WorkspaceProvider,
+    private readonly local: WorkspaceProvider | undefined,
     private readonly github: WorkspaceProvider,
   ) {}
 
-  resolveRepository(repository?: string): Promise<string | undefined> {
+  async resolveRepository(repository?: string): Promise<string | undefined> {
     return this.providerFor(repository).resolveRepository(repository);
   }
 
-  open(request: OpenWorkspaceRequest): Promise<Workspace> {
+  async open(request: OpenWorkspaceRequest): Promise<Workspace> {
     return this.providerFor(request.repository).open(request);
   }
 
@@ -31,6 +33,9 @@ export class RepositoryWorkspaces implements WorkspaceProvider {
   }
 
   private providerFor(repository: string | undefined): WorkspaceProvider {
-    return repository !== undefined && isGitHubRepository(repository) ? this.github : this.local;
+    if (repository !== undefined && isGitHubRepository(repository)) return this.github;
+    if (this.local) return this.local;
+    const message = "this deployment works on GitHub repositories only: give it as owner/name";
+    throw new ValidationError(`Invalid repository: ${message}`, [{ field: "repository", message }]);
   }
 }

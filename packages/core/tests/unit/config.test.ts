@@ -37,3 +37,11 @@ describe("the rest of the configuration", () => {
     );
   });
 });
+
+describe("which repositories a deployment accepts", () => {
+  it("accepts any by default and GitHub only where asked, refusing other values", () => {
+    expect(readConfig({}).repositories).toBe("any");
+    expect(readConfig({ AMELIA_REPOSITORIES: "github" }).repositories).toBe("github");
+    expect(() => readConfig({ AMELIA_REPOSITORIES: "gitlab" })).toThrow(/AMELIA_REPOSITORIES/);
+  });
+});

@@ -73,3 +73,23 @@ describe("choosing a workspace provider by the repository's form", () => {
     expect(await workspaces.publish(workflow())).toEqual({});
   });
 });
+
+describe("without a local provider (Lambda has no git binary)", () => {
+  const github = provider("github", true);
+  const workspaces = new RepositoryWorkspaces(undefined, github);
+
+  it("still serves owner/name repositories", async () => {
+    await expect(workspaces.resolveRepository("octo/demo")).resolves.toBe("github:octo/demo");
+  });
+
+  it.each([[undefined], ["/home/me/project"]])(
+    "refuses %j with a 400 on field repository",
+    async (repository) => {
+      await expect(workspaces.resolveRepository(repository)).rejects.toMatchObject({
+        statusCode: 400,
+        details: [{ field: "repository", message: expect.stringContaining("owner/name") }],
+      });
+      await expect(workspaces.open(request(repository))).rejects.toMatchObject({ statusCode: 400 });
+    },
+  );
+});
