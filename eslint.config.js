@@ -13,20 +13,4 @@ export default tseslint.config(
       "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
     },
   },
-  {
-    files: ["packages/web/**/*.js"],
-    languageOptions: {
-      globals: {
-        window: "readonly",
-        document: "readonly",
-        fetch: "readonly",
-        WebSocket: "readonly",
-        localStorage: "readonly",
-        location: "readonly",
-        setTimeout: "readonly",
-        clearTimeout: "readonly",
-        URLSearchParams: "readonly",
-      },
-    },
-  },
 );

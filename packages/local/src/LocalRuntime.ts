@@ -39,12 +39,14 @@ export interface LocalRuntimeOptions {
   apiToken?: string;
   /** Milliseconds between Step Functions retries instead of the definition's backoff (tests). */
   retryIntervalMs?: number;
-  /** Where the web UI's files are. */
+  /** Where the built web UI is (default packages/web/dist, which `npm start` builds). */
   webRoot?: string;
 }
 
 export interface LocalRuntime {
   url: string;
+  /** Cuts every WebSocket connection with no close handshake, as a network failure does. */
+  dropWebSockets(): number;
   close(): Promise<void>;
 }
 
@@ -136,7 +138,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   const http = new HttpGateway(lambdas, options.apiToken !== undefined);
   const web = new StaticFiles(
-    path.resolve(options.webRoot ?? path.join(REPOSITORY_ROOT, "packages/web/public")),
+    path.resolve(options.webRoot ?? path.join(REPOSITORY_ROOT, "packages/web/dist")),
   );
   ready = (request, response) => {
     const requestUrl = new URL(request.url ?? "/", url);
@@ -166,6 +168,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   return {
     url,
+    dropWebSockets: () => websocket.terminateAll(),
     async close() {
       await websocket.closeAll();
       await new Promise<void>((resolve) => {
