@@ -4,11 +4,10 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { launchChromium, openApp } from "../support/browser";
+import { launchChromium, openAtPlanGate } from "../support/browser";
 import { startTestRuntime } from "../support/runtime";
 import { buildWeb } from "../support/webBuild";
 import { Api } from "../support/api";
-import { createAtPlanGate } from "../support/workflows";
 
 const OUTPUT = path.resolve("docs/images/workflow-page.png");
 
@@ -17,14 +16,12 @@ await buildWeb();
 const runtime = await startTestRuntime();
 const browser = await launchChromium();
 try {
-  const workflow = await createAtPlanGate(new Api(runtime.url), {
+  const { page } = await openAtPlanGate(browser, new Api(runtime.url), {
     issueId: "DEMO-42",
     title: "Greet users on the home page",
     description: "Show a greeting on the home page. Log each greeting.",
   });
-  const { page } = await openApp(browser, `${runtime.url}/workflows/${workflow.id}`);
   await page.setViewportSize({ width: 1280, height: 1100 });
-  await page.getByRole("button", { name: "Approve", exact: true }).waitFor();
   await page.locator('[data-state="open"]').waitFor();
   await mkdir(path.dirname(OUTPUT), { recursive: true });
   await page.screenshot({ path: OUTPUT });

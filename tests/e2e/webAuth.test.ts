@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => browser?.close());
 
-describe("the web UI with auth on", () => {
+describe("the web UI with auth on", { timeout: 60_000 }, () => {
   it("asks for the token once after a 401, keeps it, and uses it on HTTP and the WebSocket", async () => {
     const { page, errors } = await openApp(browser, fixture.runtime.url);
     const dialog = page.getByRole("dialog", { name: "API token needed" });
@@ -29,7 +29,7 @@ describe("the web UI with auth on", () => {
     await page.getByText("No workflows yet").waitFor();
     await page.locator('[data-state="open"]').waitFor();
     expect(await dialog.count()).toBe(0);
-    expect(await page.evaluate(() => localStorage.getItem("amelia.apiToken"))).toBe(TOKEN);
+    expect(await page.evaluate('localStorage.getItem("amelia.apiToken")')).toBe(TOKEN);
     expect(errors).toEqual([]);
   });
 });

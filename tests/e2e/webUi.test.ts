@@ -1,9 +1,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oneTo } from "../support/api";
-import { launchChromium, openApp } from "../support/browser";
+import { launchChromium, openApp, openAtPlanGate } from "../support/browser";
 import { useTestRuntime } from "../support/runtime";
-import { createAtPlanGate } from "../support/workflows";
 
 const fixture = useTestRuntime();
 let browser: Browser;
@@ -19,19 +18,19 @@ const timelineSequences = (page: Page) =>
   page
     .getByRole("region", { name: "Event timeline" })
     .locator("li[data-sequence]")
-    .evaluateAll((items) => items.map((item) => Number((item as HTMLElement).dataset.sequence)));
+    .evaluateAll((items) => items.map((item) => Number(item.getAttribute("data-sequence"))));
 
 async function waitForStatus(page: Page, status: string, timeout = 20_000): Promise<void> {
   await page.locator(`.workflow-head [data-status="${status}"]`).waitFor({ timeout });
 }
 
-describe("the web UI in a browser, against the local runtime", () => {
+describe("the web UI in a browser, against the local runtime", { timeout: 60_000 }, () => {
   it("starts a workflow from the form, shows the plan without a reload, approves it and follows it to completed", async () => {
     const { page, errors } = await openApp(browser, fixture.runtime.url);
     await page.getByText("Offline demo model").waitFor();
     await page.locator('[data-state="open"]').waitFor();
     // Anything that reloads the page would lose this.
-    await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+    await page.evaluate("window.sameDocument = true");
 
     // The API's validation error is shown next to the field it names.
     await page.getByLabel("Issue ID").fill("not valid!");
@@ -57,7 +56,7 @@ describe("the web UI in a browser, against the local runtime", () => {
     const events = await fixture.api.events(id);
     await page.locator(`li[data-sequence="${events.length}"]`).waitFor();
     expect(await timelineSequences(page)).toEqual(oneTo(events.length));
-    expect(await page.evaluate(() => "sameDocument" in window)).toBe(true);
+    expect(await page.evaluate("window.sameDocument")).toBe(true);
 
     // The list shows it too, with its status.
     await page.getByRole("link", { name: "← All workflows" }).click();
@@ -67,14 +66,8 @@ describe("the web UI in a browser, against the local runtime", () => {
   });
 
   it("rejects with feedback and shows the architect's new plan", async () => {
-    const workflow = await createAtPlanGate(fixture.api, { issueId: "WEB-2", title: "Settings" });
-    // Opening /workflows/<id> directly is a reload of a client-side route.
-    const { page, errors } = await openApp(
-      browser,
-      `${fixture.runtime.url}/workflows/${workflow.id}`,
-    );
+    const { page, errors } = await openAtPlanGate(browser, fixture.api, { issueId: "WEB-2" });
     const reject = page.getByRole("button", { name: "Reject with feedback" });
-    await reject.waitFor();
     expect(await reject.isDisabled()).toBe(true);
 
     const feedback = "Also cover the dark mode toggle";
@@ -93,13 +86,11 @@ describe("the web UI in a browser, against the local runtime", () => {
   });
 
   it("catches up after the server cuts the WebSocket mid-run: every event once, none missing", async () => {
-    const workflow = await createAtPlanGate(fixture.api, { issueId: "WEB-3", title: "Cut me" });
-    const { page, errors } = await openApp(
-      browser,
-      `${fixture.runtime.url}/workflows/${workflow.id}`,
-    );
-    await page.getByRole("button", { name: "Approve", exact: true }).waitFor();
+    const { workflow, page, errors } = await openAtPlanGate(browser, fixture.api, {
+      issueId: "WEB-3",
+    });
     await page.locator('[data-state="open"]').waitFor();
+    await page.locator(`li[data-sequence="${workflow.lastSequence}"]`).waitFor();
     const before = await timelineSequences(page);
     expect(before).toEqual(oneTo(workflow.lastSequence));
 
@@ -117,18 +108,26 @@ describe("the web UI in a browser, against the local runtime", () => {
     expect(errors).toEqual([]);
   });
 
+  it("lists workflows live: one started elsewhere appears, and its status follows", async () => {
+    const { page, errors } = await openApp(browser, fixture.runtime.url);
+    await page.locator('[data-state="open"]').waitFor();
+    await page.getByRole("heading", { name: "Workflows" }).waitFor();
+
+    const created = await fixture.api.create({ issueId: "WEB-LIVE", title: "Started by a script" });
+    expect(created.status).toBe(201);
+    const row = page.getByRole("link", { name: /WEB-LIVE/ });
+    await row.locator('[data-status="blocked"]').waitFor({ timeout: 20_000 });
+    expect(await row.textContent()).toContain("Plan approval");
+
+    await fixture.api.cancel(created.body.id);
+    await row.locator('[data-status="cancelled"]').waitFor();
+    expect(errors).toEqual([]);
+  });
+
   it("works at 375 px wide", async () => {
-    const workflow = await createAtPlanGate(fixture.api, { issueId: "WEB-4", title: "Narrow" });
-    const { page, errors } = await openApp(
-      browser,
-      `${fixture.runtime.url}/workflows/${workflow.id}`,
-      375,
-    );
-    await page.getByRole("button", { name: "Approve", exact: true }).waitFor();
+    const { page, errors } = await openAtPlanGate(browser, fixture.api, { issueId: "WEB-4" }, 375);
     // Nothing is wider than the screen: no sideways scrolling.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-      375,
-    );
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
     expect(errors).toEqual([]);
   });
 });

@@ -1,4 +1,7 @@
 import { chromium, type Browser, type Page } from "playwright-core";
+import type { Workflow } from "../../packages/core/src/workflow/Workflow";
+import type { Api } from "./api";
+import { createAtPlanGate } from "./workflows";
 
 /** Debian's Chromium (`.ci/run` installs it with apt); a browser is never downloaded. */
 const CHROMIUM = "/usr/bin/chromium";
@@ -30,4 +33,20 @@ export async function openApp(
   page.on("pageerror", (error) => errors.push(error.message));
   await page.goto(url);
   return { page, errors };
+}
+
+/**
+ * Starts a workflow through the API and opens its page once it waits at the plan gate (loading
+ * /workflows/<id> directly, as a reload of that client-side route does).
+ */
+export async function openAtPlanGate(
+  browser: Browser,
+  api: Api,
+  body: Record<string, unknown>,
+  width?: number,
+): Promise<{ workflow: Workflow; page: Page; errors: string[] }> {
+  const workflow = await createAtPlanGate(api, body);
+  const app = await openApp(browser, `${api.baseUrl}/workflows/${workflow.id}`, width);
+  await app.page.getByRole("button", { name: "Approve", exact: true }).waitFor();
+  return { workflow, ...app };
 }

@@ -1,6 +1,7 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState, type UIEvent } from "react";
 import type { Agent, Level, WorkflowEvent } from "../api/types";
 import { AGENT_LABELS, formatTime, LEVEL_LABELS } from "../format";
+import { Choice } from "./Choice";
 
 /** Within this many pixels of the bottom counts as "at the bottom": the timeline follows. */
 const FOLLOW_SLACK_PX = 32;
@@ -54,28 +55,18 @@ export function Timeline({ events, caughtUp }: TimelineProps) {
         </span>
       </div>
       <div className="filters">
-        <label>
-          Agent
-          <select value={agent} onChange={(e) => setAgent(e.target.value as Agent | "")}>
-            <option value="">All agents</option>
-            {Object.entries(AGENT_LABELS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Level
-          <select value={level} onChange={(e) => setLevel(e.target.value as Level | "")}>
-            <option value="">All levels</option>
-            {Object.entries(LEVEL_LABELS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice
+          label="Agent"
+          value={agent}
+          options={{ "": "All agents", ...AGENT_LABELS }}
+          onChange={setAgent}
+        />
+        <Choice
+          label="Level"
+          value={level}
+          options={{ "": "All levels", ...LEVEL_LABELS }}
+          onChange={setLevel}
+        />
       </div>
       <div
         className="timeline-scroll"

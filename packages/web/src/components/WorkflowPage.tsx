@@ -32,6 +32,13 @@ export function WorkflowPage({ id }: { id: string }) {
     load();
   }, [load]);
   useLiveRefresh(live, (changed) => changed === id && load(), load);
+  const issueId = workflow?.issueId;
+  useEffect(() => {
+    if (issueId) document.title = `${issueId} · Amelia`;
+    return () => {
+      document.title = "Amelia";
+    };
+  }, [issueId]);
 
   if (!workflow) {
     return (

@@ -7,6 +7,7 @@ import { useLiveRefresh } from "../live/hooks";
 import { isActive } from "@amelia/core/workflow/status";
 import { Link, workflowHref } from "../router";
 import { useServices } from "../services";
+import { Choice } from "./Choice";
 import { ErrorMessage } from "./ErrorMessage";
 import { StartWorkflowForm } from "./StartWorkflowForm";
 import { StatusBadge } from "./StatusBadge";
@@ -86,18 +87,12 @@ export function WorkflowsPage() {
       <section className="card workflows" aria-labelledby="workflows-title">
         <div className="list-head">
           <h1 id="workflows-title">Workflows</h1>
-          <label>
-            Status
-            <select value={filter} onChange={(e) => setFilter(e.target.value as Filter)}>
-              <option value="">All</option>
-              <option value="active">Active</option>
-              {Object.entries(STATUS_LABELS).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Choice
+            label="Status"
+            value={filter}
+            options={{ "": "All", active: "Active", ...STATUS_LABELS }}
+            onChange={setFilter}
+          />
         </div>
         <ErrorMessage error={error} />
         {!page && !error && <p className="muted">Loading…</p>}
