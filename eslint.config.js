@@ -21,20 +21,4 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ["packages/web/**/*.js"],
-    languageOptions: {
-      globals: {
-        window: "readonly",
-        document: "readonly",
-        fetch: "readonly",
-        WebSocket: "readonly",
-        localStorage: "readonly",
-        location: "readonly",
-        setTimeout: "readonly",
-        clearTimeout: "readonly",
-        URLSearchParams: "readonly",
-      },
-    },
-  },
 );

@@ -22,12 +22,18 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["packages/*/tests/integration/**/*.test.ts", "tests/integration/**/*.test.ts"],
+          globalSetup: ["tests/support/buildWebOnce.ts"],
         },
       },
       {
         extends: true,
-        test: { name: "e2e", include: ["tests/e2e/**/*.test.ts"] },
+        test: {
+          name: "e2e",
+          include: ["tests/e2e/**/*.test.ts"],
+          globalSetup: ["tests/support/buildWebOnce.ts"],
+        },
       },
+      "packages/web/vite.config.ts",
     ],
   },
 });

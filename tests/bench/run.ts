@@ -3,7 +3,8 @@
  * (a) appends/s to one workflow's log with 8 concurrent writers, gapless;
  * (b) latency from append to receipt by 50 subscribed WebSocket clients;
  * (c) latency from the approve request to the developer stage starting.
- * And for the deploy: (d) every function's bundle size, (e) the AWS cost of one demo workflow.
+ * And for the deploy: (d) every function's bundle size, (e) the AWS cost of one demo workflow,
+ * (f) the gzip size of the web UI's production bundle.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,6 +19,7 @@ import { Api } from "../support/api";
 import { WsClient } from "../support/ws";
 import { printBundleSizes } from "./bundleSizes";
 import { estimateCost } from "./workflowCost";
+import { reportWebBundle } from "./webBundle";
 
 process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
 process.env.AMELIA_MAX_ACTIVE_WORKFLOWS ??= "100";
@@ -192,6 +194,8 @@ try {
     );
   }
   console.log(`    ${"total".padEnd(36)} ${"".padStart(14)}   $${total.toFixed(6)}`);
+
+  await reportWebBundle();
 } catch (error) {
   console.error("Benchmark failed:", error);
   process.exitCode = 1;

@@ -40,7 +40,7 @@ export interface LocalRuntimeOptions {
   apiToken?: string;
   /** Milliseconds between Step Functions retries instead of the definition's backoff (tests). */
   retryIntervalMs?: number;
-  /** Where the web UI's files are. */
+  /** Where the built web UI is (default packages/web/dist, which `npm start` builds). */
   webRoot?: string;
 }
 
@@ -48,6 +48,8 @@ export interface LocalRuntime {
   url: string;
   /** The billable work done so far, in AWS's units (for cost estimates). */
   usage: UsageMeter;
+  /** Cuts every WebSocket connection with no close handshake, as a network failure does. */
+  dropWebSockets(): number;
   close(): Promise<void>;
 }
 
@@ -142,7 +144,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   const http = new HttpGateway(lambdas, options.apiToken !== undefined);
   const web = new StaticFiles(
-    path.resolve(options.webRoot ?? path.join(REPOSITORY_ROOT, "packages/web/public")),
+    path.resolve(options.webRoot ?? path.join(REPOSITORY_ROOT, "packages/web/dist")),
   );
   ready = (request, response) => {
     const requestUrl = new URL(request.url ?? "/", url);
@@ -175,6 +177,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   return {
     url,
     usage,
+    dropWebSockets: () => websocket.terminateAll(),
     async close() {
       await websocket.closeAll();
       await new Promise<void>((resolve) => {

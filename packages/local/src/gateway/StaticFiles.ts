@@ -13,33 +13,52 @@ const TYPES: Record<string, string> = {
   ".ico": "image/x-icon",
 };
 
-/** Serves the web UI's files; unknown paths fall back to index.html (client-side routes). */
+/** Vite names these files after their content: a browser may keep them for good. */
+const IMMUTABLE_PREFIX = "/assets/";
+
+/** Serves the built web UI; unknown paths fall back to index.html (client-side routes). */
 export class StaticFiles {
   constructor(private readonly root: string) {}
 
   async serve(pathname: string, response: ServerResponse): Promise<void> {
     const file = await this.resolve(pathname);
+    if (!file) {
+      response.writeHead(503, { "content-type": "text/plain; charset=utf-8" });
+      response.end(
+        `The web UI is not built (no ${path.join(this.root, "index.html")}).\n` +
+          "Run `npm run build -w @amelia/web`, or start with `npm start`, which builds it.\n",
+      );
+      return;
+    }
+    const immutable = pathname.startsWith(IMMUTABLE_PREFIX) && file !== this.index;
     response.writeHead(200, {
       "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
-      "cache-control": "no-cache",
+      "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
       "x-content-type-options": "nosniff",
     });
     createReadStream(file).pipe(response);
   }
 
-  private async resolve(pathname: string): Promise<string> {
-    let decoded: string;
+  private get index(): string {
+    return path.join(this.root, "index.html");
+  }
+
+  /** The file to send: the one asked for inside the root, else index.html if it exists. */
+  private async resolve(pathname: string): Promise<string | undefined> {
+    let decoded: string | undefined;
     try {
       decoded = decodeURIComponent(pathname);
     } catch {
-      return path.join(this.root, "index.html");
+      // A broken %-escape names no file: the page itself answers.
     }
-    const requested = path.resolve(this.root, `.${decoded}`);
-    const inside = requested === this.root || requested.startsWith(this.root + path.sep);
-    if (inside) {
-      const found = await stat(requested).catch(() => undefined);
-      if (found?.isFile()) return requested;
+    const candidates = [this.index];
+    if (decoded !== undefined) {
+      const requested = path.resolve(this.root, `.${decoded}`);
+      if (requested.startsWith(this.root + path.sep)) candidates.unshift(requested);
     }
-    return path.join(this.root, "index.html");
+    for (const file of candidates) {
+      if ((await stat(file).catch(() => undefined))?.isFile()) return file;
+    }
+    return undefined;
   }
 }

@@ -105,6 +105,13 @@ export class WebSocketGateway implements ConnectionRegistry {
     );
   }
 
+  /** Drops every connection at once, as a broken network does; returns how many there were. */
+  terminateAll(): number {
+    const sockets = [...this.connections.values()].map((c) => c.socket);
+    for (const socket of sockets) socket.terminate();
+    return sockets.length;
+  }
+
   /**
    * Closes every connection, as a redeploy does (clients reconnect and backfill with `since`),
    * and waits until each has closed so its `$disconnect` runs while the database is still up.

@@ -1,0 +1,17 @@
+import type { ConnectionState } from "../live/LiveConnection";
+
+const TEXT: Record<ConnectionState, string> = {
+  connecting: "Connecting…",
+  open: "Live",
+  reconnecting: "Reconnecting…",
+  closed: "Offline",
+};
+
+export function ConnectionIndicator({ state }: { state: ConnectionState }) {
+  return (
+    <span className={`connection connection-${state}`} role="status" data-state={state}>
+      <span className="dot" aria-hidden="true" />
+      {TEXT[state]}
+    </span>
+  );
+}

@@ -1,0 +1,10 @@
+import type { WorkflowStatus } from "../api/types";
+import { STATUS_LABELS } from "../format";
+
+export function StatusBadge({ status }: { status: WorkflowStatus }) {
+  return (
+    <span className={`badge status-${status}`} data-status={status}>
+      {STATUS_LABELS[status]}
+    </span>
+  );
+}

@@ -1,0 +1,149 @@
+import { useCallback, useEffect, useState, type ReactNode } from "react";
+import type { Review, Workflow } from "../api/types";
+import { formatCost, formatDateTime, formatTokens, STAGE_LABELS } from "../format";
+import { useLiveRefresh, useWorkflowEvents } from "../live/hooks";
+import { Link } from "../router";
+import { useServices } from "../services";
+import { DecisionPanel } from "./DecisionPanel";
+import { ErrorMessage } from "./ErrorMessage";
+import { Markdown } from "./Markdown";
+import { StatusBadge } from "./StatusBadge";
+import { Timeline } from "./Timeline";
+import { newest } from "../api/newest";
+
+/** One workflow: where it is, its plan and review, the decision it waits for, its live events. */
+export function WorkflowPage({ id }: { id: string }) {
+  const { api, live } = useServices();
+  const [workflow, setWorkflow] = useState<Workflow>();
+  const [error, setError] = useState<unknown>(null);
+  const feed = useWorkflowEvents(live, id);
+
+  const accept = useCallback((next: Workflow) => {
+    setWorkflow((previous) => newest(previous, next));
+    setError(null);
+    return next;
+  }, []);
+  const load = useCallback(() => {
+    api.getWorkflow(id).then(accept, setError);
+  }, [api, id, accept]);
+
+  useEffect(() => {
+    setWorkflow(undefined);
+    load();
+  }, [load]);
+  useLiveRefresh(live, (changed) => changed === id && load(), load);
+  const issueId = workflow?.issueId;
+  useEffect(() => {
+    if (issueId) document.title = `${issueId} · Amelia`;
+    return () => {
+      document.title = "Amelia";
+    };
+  }, [issueId]);
+
+  if (!workflow) {
+    return (
+      <main className="page">
+        <Link href="/" className="back">
+          ← All workflows
+        </Link>
+        {error ? <ErrorMessage error={error} /> : <p className="muted">Loading…</p>}
+      </main>
+    );
+  }
+
+  return (
+    <main className="page">
+      <Link href="/" className="back">
+        ← All workflows
+      </Link>
+      <header className="workflow-head">
+        <h1>
+          <span className="issue-id">{workflow.issueId}</span>
+          {workflow.title && <span className="title"> {workflow.title}</span>}
+        </h1>
+        <StatusBadge status={workflow.status} />
+      </header>
+      {workflow.description && <p className="description">{workflow.description}</p>}
+      <Facts workflow={workflow} />
+      {error !== null && <ErrorMessage error={error} />}
+      {workflow.failureReason && (
+        <p className="error" role="alert">
+          Failed: {workflow.failureReason}
+        </p>
+      )}
+      <div className="workflow-grid">
+        <div className="workflow-main">
+          <DecisionPanel
+            key={workflow.id}
+            workflow={workflow}
+            onApprove={() => api.approve(id).then(accept)}
+            onReject={(feedback) => api.reject(id, feedback).then(accept)}
+            onCancel={() => api.cancel(id).then(accept)}
+          />
+          {workflow.plan && (
+            <section className="card plan" aria-labelledby="plan-title">
+              <h2 id="plan-title">
+                Plan <span className="muted">round {workflow.iteration.plan}</span>
+              </h2>
+              <Markdown text={workflow.plan} label="Plan" />
+            </section>
+          )}
+          {workflow.review && (
+            <ReviewSummary review={workflow.review} round={workflow.iteration.review} />
+          )}
+        </div>
+        <Timeline events={feed.events} caughtUp={feed.caughtUp} />
+      </div>
+    </main>
+  );
+}
+
+function Facts({ workflow }: { workflow: Workflow }) {
+  const facts: [string, ReactNode][] = [
+    ["Stage", <span data-testid="stage">{STAGE_LABELS[workflow.stage]}</span>],
+    ["Gate", workflow.gate ? `${workflow.gate} approval` : "none"],
+    ["Rounds", `plan ${workflow.iteration.plan} · review ${workflow.iteration.review}`],
+    ["Cost", formatCost(workflow.usage.costUsd)],
+    ["Tokens", formatTokens(workflow.usage)],
+    ["Model", workflow.model],
+    ["Branch", workflow.branch ? <code>{workflow.branch}</code> : "none yet"],
+    ["Repository", workflow.repository ? <code>{workflow.repository}</code> : "scratch repository"],
+    ["Started", formatDateTime(workflow.createdAt)],
+  ];
+  if (workflow.completedAt) facts.push(["Ended", formatDateTime(workflow.completedAt)]);
+  return (
+    <dl className="card facts" aria-label="Details">
+      {facts.map(([term, value]) => (
+        <div key={term}>
+          <dt>{term}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function ReviewSummary({ review, round }: { review: Review; round: number }) {
+  return (
+    <section className="card review" aria-labelledby="review-title">
+      <h2 id="review-title">
+        Latest review <span className="muted">round {round}</span>
+      </h2>
+      <p>
+        <span className={`verdict ${review.approved ? "approved" : "changes"}`}>
+          {review.approved ? "Approved" : "Changes requested"}
+        </span>{" "}
+        · severity <strong>{review.severity}</strong>
+      </p>
+      {review.comments.length > 0 ? (
+        <ul className="comments">
+          {review.comments.map((comment, index) => (
+            <li key={index}>{comment}</li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">No comments.</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,109 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { ApiError } from "../src/api/ApiError";
+import { DecisionPanel, type DecisionPanelProps } from "../src/components/DecisionPanel";
+
+/** A request the test settles by hand. */
+function deferred() {
+  let resolve!: (value: unknown) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function panel(props: Partial<DecisionPanelProps> = {}) {
+  const handlers = {
+    onApprove: vi.fn(() => Promise.resolve()),
+    onReject: vi.fn((_feedback: string) => Promise.resolve()),
+    onCancel: vi.fn(() => Promise.resolve()),
+    ...props,
+  };
+  render(<DecisionPanel workflow={{ status: "blocked", gate: "plan" }} {...handlers} {...props} />);
+  return handlers;
+}
+
+const button = (name: string | RegExp) => screen.getByRole("button", { name });
+const allButtons = () => screen.getAllByRole("button") as HTMLButtonElement[];
+
+describe("DecisionPanel", () => {
+  it("approves, showing progress and disabling every button while the request is in flight", async () => {
+    const request = deferred();
+    const { onApprove } = panel({ onApprove: vi.fn(() => request.promise) });
+
+    await userEvent.click(button("Approve"));
+    expect(onApprove).toHaveBeenCalledOnce();
+    expect(button("Approving…")).toBeTruthy();
+    expect(allButtons().every((b) => b.disabled)).toBe(true);
+
+    request.resolve(undefined);
+    expect(await screen.findByRole("button", { name: "Approve" })).toHaveProperty(
+      "disabled",
+      false,
+    );
+  });
+
+  it("rejects only with feedback, sends it trimmed, and clears it once accepted", async () => {
+    const { onReject } = panel();
+    const reject = button("Reject with feedback");
+    expect(reject).toHaveProperty("disabled", true);
+
+    await userEvent.type(screen.getByLabelText(/Feedback/), "   ");
+    expect(reject).toHaveProperty("disabled", true);
+    await userEvent.type(screen.getByLabelText(/Feedback/), "Cover dark mode too ");
+    expect(reject).toHaveProperty("disabled", false);
+
+    await userEvent.click(reject);
+    expect(onReject).toHaveBeenCalledWith("Cover dark mode too");
+    expect(screen.getByLabelText(/Feedback/)).toHaveProperty("value", "");
+    expect(button("Reject with feedback")).toHaveProperty("disabled", true);
+  });
+
+  it("shows the API's error, e.g. when someone else approved first, and lets the person act again", async () => {
+    panel({
+      onApprove: vi.fn(() =>
+        Promise.reject(new ApiError(422, "INVALID_STATE", "Workflow wf-1 is not at a gate")),
+      ),
+    });
+
+    await userEvent.click(button("Approve"));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("Workflow wf-1 is not at a gate");
+    expect(alert.textContent).toContain("INVALID_STATE");
+    expect(button("Approve")).toHaveProperty("disabled", false);
+  });
+
+  it("cancels only after a confirmation", async () => {
+    const { onCancel } = panel({ workflow: { status: "in_progress" } });
+    expect(screen.queryByRole("button", { name: "Approve" })).toBeNull();
+
+    await userEvent.click(button("Cancel workflow…"));
+    await userEvent.click(button("Keep it running"));
+    expect(onCancel).not.toHaveBeenCalled();
+
+    await userEvent.click(button("Cancel workflow…"));
+    await userEvent.click(button("Yes, cancel it"));
+    expect(onCancel).toHaveBeenCalledOnce();
+  });
+
+  it("offers the review gate's decision with its own wording", () => {
+    panel({ workflow: { status: "blocked", gate: "review" } });
+    expect(screen.getByText(/review loop reached its limit/)).toBeTruthy();
+    expect(button("Approve")).toBeTruthy();
+  });
+
+  it("renders nothing for a finished workflow", () => {
+    const { container } = render(
+      <DecisionPanel
+        workflow={{ status: "completed" }}
+        onApprove={vi.fn()}
+        onReject={vi.fn()}
+        onCancel={vi.fn()}
+      />,
+    );
+    expect(container.innerHTML).toBe("");
+  });
+});

@@ -1,0 +1,234 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { LiveConnection, type SocketLike } from "../src/live/LiveConnection";
+import { makeEvent } from "./support/events";
+
+/** A WebSocket whose server side the test plays. */
+class FakeSocket implements SocketLike {
+  static created: FakeSocket[] = [];
+  readyState = 0;
+  onopen: SocketLike["onopen"] = null;
+  onmessage: SocketLike["onmessage"] = null;
+  onclose: SocketLike["onclose"] = null;
+  readonly sent: Record<string, unknown>[] = [];
+
+  constructor(readonly url: string) {
+    FakeSocket.created.push(this);
+  }
+
+  send(data: string): void {
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  }
+
+  close(): void {
+    this.readyState = 3;
+  }
+
+  accept(): void {
+    this.readyState = 1;
+    this.onopen?.call(this as unknown as WebSocket, new Event("open"));
+  }
+
+  push(message: unknown): void {
+    const data = JSON.stringify(message);
+    this.onmessage?.call(this as unknown as WebSocket, new MessageEvent("message", { data }));
+  }
+
+  /** The connection breaks (server gone, network down). */
+  drop(): void {
+    this.readyState = 3;
+    this.onclose?.call(this as unknown as WebSocket, new CloseEvent("close", { code: 1006 }));
+  }
+}
+
+const latest = () => FakeSocket.created.at(-1)!;
+
+const pushEvents = (socket: FakeSocket, workflowId: string, sequences: number[]) => {
+  for (const sequence of sequences) {
+    socket.push({ type: "event", event: makeEvent(sequence, { workflowId }) });
+  }
+};
+
+function connection(url = () => "ws://amelia.test/ws") {
+  return new LiveConnection({
+    url,
+    createSocket: (u) => new FakeSocket(u),
+    initialDelayMs: 500,
+    maxDelayMs: 4_000,
+    random: () => 0.5, // no jitter: delays are exact
+    heartbeatMs: 20_000,
+    heartbeatTimeoutMs: 5_000,
+    releaseDelayMs: 1_000,
+  });
+}
+
+const sequencesOf = (live: LiveConnection, id: string) =>
+  live.snapshot(id).events.map((e) => e.sequence);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  FakeSocket.created = [];
+});
+afterEach(() => vi.useRealTimers());
+
+describe("LiveConnection", () => {
+  it("subscribes to every workflow and to a followed one from its start, keeping each event once and in order", () => {
+    const live = connection();
+    live.start();
+    expect(live.state).toBe("connecting");
+    const changes = vi.fn();
+    live.follow("wf-1", changes);
+    latest().accept();
+
+    expect(live.state).toBe("open");
+    expect(latest().sent).toEqual([
+      { action: "subscribe", workflowId: "*" },
+      { action: "subscribe", workflowId: "wf-1", since: 0 },
+    ]);
+    // A live push overtakes the backfill, and one event comes twice.
+    pushEvents(latest(), "wf-1", [1, 3, 2, 3]);
+    latest().push({ type: "backfill_complete", workflowId: "wf-1", count: 3 });
+    pushEvents(latest(), "wf-2", [1]);
+
+    expect(sequencesOf(live, "wf-1")).toEqual([1, 2, 3]);
+    expect(live.snapshot("wf-1").caughtUp).toBe(true);
+    expect(live.snapshot("wf-2").events).toEqual([]); // not followed
+    expect(changes).toHaveBeenCalledTimes(4); // three new events and the end of the backfill
+  });
+
+  it("hands every pushed event of every workflow to onEvent listeners", () => {
+    const live = connection();
+    const seen: string[] = [];
+    live.onEvent((e) => seen.push(`${e.workflowId}#${e.sequence}`));
+    live.start();
+    latest().accept();
+    pushEvents(latest(), "wf-1", [1]);
+    pushEvents(latest(), "wf-2", [4]);
+    expect(seen).toEqual(["wf-1#1", "wf-2#4"]);
+  });
+
+  it("reconnects after a drop and resubscribes since the last sequence seen: nothing missed, nothing twice", () => {
+    const live = connection();
+    const reopened = vi.fn();
+    live.onReopen(reopened);
+    live.start();
+    live.follow("wf-1", () => {});
+    latest().accept();
+    pushEvents(latest(), "wf-1", [1, 2, 3]);
+    latest().push({ type: "backfill_complete", workflowId: "wf-1", count: 3 });
+
+    latest().drop();
+    expect(live.state).toBe("reconnecting");
+    expect(FakeSocket.created).toHaveLength(1);
+    vi.advanceTimersByTime(499);
+    expect(FakeSocket.created).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(FakeSocket.created).toHaveLength(2);
+
+    latest().accept();
+    expect(live.state).toBe("open");
+    expect(reopened).toHaveBeenCalledOnce();
+    expect(latest().sent).toEqual([
+      { action: "subscribe", workflowId: "*" },
+      { action: "subscribe", workflowId: "wf-1", since: 3 },
+    ]);
+    expect(live.snapshot("wf-1").caughtUp).toBe(false);
+    // The backfill overlaps what a live push already brought: duplicates are dropped.
+    pushEvents(latest(), "wf-1", [5, 4, 5, 6]);
+    latest().push({ type: "backfill_complete", workflowId: "wf-1", count: 3 });
+    expect(sequencesOf(live, "wf-1")).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(live.snapshot("wf-1").caughtUp).toBe(true);
+  });
+
+  it("resumes from the last sequence without a gap, so a missing event is fetched again", () => {
+    const live = connection();
+    live.start();
+    live.follow("wf-1", () => {});
+    latest().accept();
+    pushEvents(latest(), "wf-1", [1, 2, 4]);
+    latest().drop();
+    vi.advanceTimersByTime(500);
+    latest().accept();
+    expect(latest().sent).toContainEqual({ action: "subscribe", workflowId: "wf-1", since: 2 });
+    pushEvents(latest(), "wf-1", [3, 4, 5]);
+    expect(sequencesOf(live, "wf-1")).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("backs off exponentially up to a ceiling while the server stays away, and starts over once connected", () => {
+    const live = connection();
+    live.start();
+    latest().accept();
+    const delays: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const before = FakeSocket.created.length;
+      latest().drop();
+      let waited = 0;
+      while (FakeSocket.created.length === before) {
+        vi.advanceTimersByTime(100);
+        waited += 100;
+      }
+      delays.push(waited);
+    }
+    expect(delays).toEqual([500, 1_000, 2_000, 4_000, 4_000]);
+
+    latest().accept();
+    latest().drop();
+    vi.advanceTimersByTime(500);
+    expect(latest().readyState).toBe(0); // a fresh attempt after the first delay again
+  });
+
+  it("pings, and treats a connection that stays silent as dead", () => {
+    const live = connection();
+    live.start();
+    latest().accept();
+    const first = latest();
+
+    vi.advanceTimersByTime(20_000);
+    expect(first.sent.at(-1)).toEqual({ action: "ping" });
+    first.push({ type: "pong" });
+    vi.advanceTimersByTime(5_000);
+    expect(live.state).toBe("open");
+
+    vi.advanceTimersByTime(15_000); // the next ping gets no answer
+    vi.advanceTimersByTime(5_000);
+    expect(live.state).toBe("reconnecting");
+    expect(first.readyState).toBe(3);
+    vi.advanceTimersByTime(500);
+    expect(latest()).not.toBe(first);
+  });
+
+  it("unsubscribes a workflow nobody follows any more, unless it is followed again soon", () => {
+    const live = connection();
+    live.start();
+    latest().accept();
+    const stop = live.follow("wf-1", () => {});
+    pushEvents(latest(), "wf-1", [1, 2]);
+
+    stop();
+    vi.advanceTimersByTime(500);
+    const again = live.follow("wf-1", () => {}); // a remount: the same subscription serves it
+    vi.advanceTimersByTime(1_000);
+    expect(sequencesOf(live, "wf-1")).toEqual([1, 2]);
+    expect(latest().sent.filter((m) => m.workflowId === "wf-1")).toHaveLength(1);
+
+    again();
+    vi.advanceTimersByTime(1_000);
+    expect(latest().sent.at(-1)).toEqual({ action: "unsubscribe", workflowId: "wf-1" });
+    expect(live.snapshot("wf-1").events).toEqual([]);
+  });
+
+  it("reconnects at once with a fresh URL when asked (a new token), and stops for good on stop()", () => {
+    let token = "old";
+    const live = connection(() => `ws://amelia.test/ws?token=${token}`);
+    live.start();
+    latest().accept();
+    token = "new";
+    live.reconnect();
+    expect(latest().url).toBe("ws://amelia.test/ws?token=new");
+    expect(FakeSocket.created[0]!.readyState).toBe(3);
+
+    live.stop();
+    expect(live.state).toBe("closed");
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.created).toHaveLength(2);
+  });
+});

@@ -1,0 +1,25 @@
+import type { Agent, Level, WorkflowEvent } from "../../src/api/types";
+
+/** An event as the API sends it; by default a developer's info message. */
+export function makeEvent(
+  sequence: number,
+  fields: {
+    workflowId?: string;
+    agent?: Agent;
+    level?: Level;
+    message?: string;
+    data?: unknown;
+  } = {},
+): WorkflowEvent {
+  return {
+    id: `event-${sequence}`,
+    workflowId: fields.workflowId ?? "wf-1",
+    sequence,
+    timestamp: new Date(Date.UTC(2026, 0, 1, 12, 0, sequence)).toISOString(),
+    type: "agent_message",
+    agent: fields.agent ?? "developer",
+    level: fields.level ?? "info",
+    message: fields.message ?? `event ${sequence}`,
+    data: fields.data ?? {},
+  } as WorkflowEvent;
+}

@@ -1,0 +1,32 @@
+/**
+ * `npm run screenshot`: the README's picture of the workflow page, waiting at the plan gate,
+ * taken from a fresh local runtime with the offline demo model.
+ */
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { launchChromium, openAtPlanGate } from "../support/browser";
+import { startTestRuntime } from "../support/runtime";
+import { buildWeb } from "../support/webBuild";
+import { Api } from "../support/api";
+
+const OUTPUT = path.resolve("docs/images/workflow-page.png");
+
+process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
+await buildWeb();
+const runtime = await startTestRuntime();
+const browser = await launchChromium();
+try {
+  const { page } = await openAtPlanGate(browser, new Api(runtime.url), {
+    issueId: "DEMO-42",
+    title: "Greet users on the home page",
+    description: "Show a greeting on the home page. Log each greeting.",
+  });
+  await page.setViewportSize({ width: 1280, height: 1100 });
+  await page.locator('[data-state="open"]').waitFor();
+  await mkdir(path.dirname(OUTPUT), { recursive: true });
+  await page.screenshot({ path: OUTPUT });
+  console.log(`Saved ${path.relative(process.cwd(), OUTPUT)}`);
+} finally {
+  await browser.close();
+  await runtime.stop();
+}
