@@ -3,7 +3,7 @@ import { Api as HttpApi, use, type Function, type StackContext } from "sst/const
 import { HTTP_ROUTES } from "@amelia/core/definitions/routes";
 import { tableStatement, type TableAccess } from "./access";
 import { SIZES } from "./functionDefaults";
-import { Auth } from "./Auth";
+import { Auth, secretEnvironment } from "./Auth";
 import { Events } from "./Events";
 import { Storage } from "./Storage";
 import { Workflow } from "./Workflow";
@@ -14,31 +14,34 @@ type Execution = "start" | "answerGate" | "stop";
  * What each route may do. A route without an entry fails synthesis: whoever adds a route
  * decides its privileges. Only approve and reject answer gates (states:SendTask*).
  */
-const ROUTE_ACCESS: Record<string, { table: TableAccess; publish?: true; execution?: Execution }> =
-  {
-    "GET /api/health": { table: "read" },
-    "POST /api/workflows": { table: "readWrite", publish: true, execution: "start" },
-    "GET /api/workflows": { table: "read" },
-    "GET /api/workflows/active": { table: "read" },
-    "GET /api/workflows/{id}": { table: "read" },
-    "GET /api/workflows/{id}/events": { table: "read" },
-    "POST /api/workflows/{id}/approve": {
-      table: "readWrite",
-      publish: true,
-      execution: "answerGate",
-    },
-    "POST /api/workflows/{id}/reject": {
-      table: "readWrite",
-      publish: true,
-      execution: "answerGate",
-    },
-    "POST /api/workflows/{id}/cancel": { table: "readWrite", publish: true, execution: "stop" },
-  };
+const ROUTE_ACCESS: Record<
+  string,
+  { table: TableAccess; publish?: true; execution?: Execution; github?: true }
+> = {
+  "GET /api/health": { table: "read" },
+  // Checks the repository and reads `owner/name#n` issues on GitHub.
+  "POST /api/workflows": { table: "readWrite", publish: true, execution: "start", github: true },
+  "GET /api/workflows": { table: "read" },
+  "GET /api/workflows/active": { table: "read" },
+  "GET /api/workflows/{id}": { table: "read" },
+  "GET /api/workflows/{id}/events": { table: "read" },
+  "POST /api/workflows/{id}/approve": {
+    table: "readWrite",
+    publish: true,
+    execution: "answerGate",
+  },
+  "POST /api/workflows/{id}/reject": {
+    table: "readWrite",
+    publish: true,
+    execution: "answerGate",
+  },
+  "POST /api/workflows/{id}/cancel": { table: "readWrite", publish: true, execution: "stop" },
+};
 
 /** The HTTP API: the shared route table, every route but health behind the token. */
 export function Api({ stack }: StackContext) {
   const { table } = use(Storage);
-  const { authorizer } = use(Auth);
+  const { authorizer, agentSecrets } = use(Auth);
   const { bus } = use(Events);
   const { stateMachine, executionsArn } = use(Workflow);
 
@@ -93,6 +96,13 @@ export function Api({ stack }: StackContext) {
     fn.attachPermissions([tableStatement(table, access.table)]);
     if (access.publish) bus.cdk.eventBus.grantPutEventsTo(fn);
     if (access.execution) grantExecution[access.execution](fn);
+    if (access.github) {
+      const { githubToken } = agentSecrets;
+      fn.attachPermissions([githubToken.grantRead]);
+      for (const [name, value] of Object.entries(secretEnvironment([githubToken]))) {
+        fn.addEnvironment(name, value);
+      }
+    }
   }
 
   stack.addOutputs({ ApiUrl: api.url });

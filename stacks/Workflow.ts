@@ -12,7 +12,7 @@ import { workflowDefinition } from "@amelia/core/definitions/stateMachine";
 import { tableStatement } from "./access";
 import { SIZES } from "./functionDefaults";
 import { logicalId } from "./logicalId";
-import { Auth } from "./Auth";
+import { Auth, secretEnvironment } from "./Auth";
 import { Events } from "./Events";
 import { Storage } from "./Storage";
 
@@ -35,27 +35,25 @@ export function Workflow({ stack }: StackContext) {
     // Lambda's only writable directory.
     AMELIA_DATA_DIR: "/tmp/amelia",
   };
+  const { anthropicApiKey, githubToken } = agentSecrets;
   const tasks = Object.fromEntries(
     Object.entries(TASK_FUNCTIONS).map(([name, handler]) => {
       const agent = AGENTS.includes(name as TaskFunction);
+      // Agents open the repository; finish opens its pull request.
+      const secrets = agent
+        ? [anthropicApiKey, githubToken]
+        : name === "finish"
+          ? [githubToken]
+          : [];
       const fn = new Function(stack, logicalId(name), {
         handler,
         ...(agent ? SIZES.agent : SIZES.step),
-        environment: agent
-          ? {
-              ...environment,
-              AMELIA_ANTHROPIC_API_KEY_PARAMETER: agentSecrets.anthropicApiKey.parameterName,
-              AMELIA_GITHUB_TOKEN_PARAMETER: agentSecrets.githubToken.parameterName,
-            }
-          : environment,
+        environment: { ...environment, ...secretEnvironment(secrets) },
       });
-      fn.attachPermissions([tableStatement(table, "readWrite")]);
-      if (agent) {
-        fn.attachPermissions([
-          agentSecrets.anthropicApiKey.grantRead,
-          agentSecrets.githubToken.grantRead,
-        ]);
-      }
+      fn.attachPermissions([
+        tableStatement(table, "readWrite"),
+        ...secrets.map((s) => s.grantRead),
+      ]);
       bus.cdk.eventBus.grantPutEventsTo(fn);
       return [name, fn];
     }),

@@ -32,6 +32,8 @@ export const FUNCTION_DEFAULTS = {
   environment: {
     POWERTOOLS_SERVICE_NAME: "amelia",
     AWS_NODEJS_CONNECTION_REUSE_ENABLED: "1",
+    // Lambda has no git binary: the agents work on GitHub repositories only.
+    AMELIA_REPOSITORIES: "github",
   },
 } satisfies FunctionProps;
 

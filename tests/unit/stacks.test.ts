@@ -211,6 +211,30 @@ describe("least privilege", () => {
     expect(holders[0]).toMatch(/^Broadcaster/);
   });
 
+  it("each secret is readable only by the functions that use it", () => {
+    const readers = (secret: string) =>
+      statements()
+        .filter(
+          ([, s]) =>
+            actionsOf(s).includes("ssm:GetParameter") &&
+            JSON.stringify(s.Resource).includes(secret),
+        )
+        .map(([id]) => id.replace(/ServiceRole.*$/, ""))
+        .sort();
+    expect(readers("ANTHROPIC_API_KEY")).toEqual(["Architect", "Developer", "Reviewer"]);
+    expect(readers("GITHUB_TOKEN")).toEqual([
+      "ApiLambdaPOSTapiworkflows",
+      "Architect",
+      "Developer",
+      "Finish",
+      "Reviewer",
+    ]);
+    const tokenReaders = statements().filter(([, s]) =>
+      actionsOf(s).includes("secretsmanager:GetSecretValue"),
+    );
+    expect(tokenReaders.map(([id]) => id.replace(/ServiceRole.*$/, ""))).toEqual(["Authorizer"]);
+  });
+
   it("read-only routes cannot write", () => {
     const writes = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
     const readOnly = HTTP_ROUTES.filter((r) => r.method === "GET").map((r) =>
