@@ -45,6 +45,8 @@ export interface LocalRuntimeOptions {
 
 export interface LocalRuntime {
   url: string;
+  /** Cuts every WebSocket connection as a network failure would; returns how many (tests). */
+  dropWebSocketConnections(): number;
   close(): Promise<void>;
 }
 
@@ -166,6 +168,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   return {
     url,
+    dropWebSocketConnections: () => websocket.dropAll(),
     async close() {
       await websocket.closeAll();
       await new Promise<void>((resolve) => {

@@ -97,6 +97,16 @@ export class WebSocketGateway implements ConnectionRegistry {
   }
 
   /**
+   * Cuts every connection without a close handshake, as a network failure does (clients see
+   * 1006 and must reconnect with `since`). Returns how many were cut.
+   */
+  dropAll(): number {
+    const sockets = [...this.connections.values()].map((connection) => connection.socket);
+    for (const socket of sockets) socket.terminate();
+    return sockets.length;
+  }
+
+  /**
    * Closes every connection, as a redeploy does (clients reconnect and backfill with `since`),
    * and waits until each has closed so its `$disconnect` runs while the database is still up.
    */
