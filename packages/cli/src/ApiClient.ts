@@ -168,7 +168,7 @@ function isErrorBody(body: unknown): body is { code: string; error: string; deta
 }
 
 /** Why a request got no answer, from undici's error and its cause (e.g. ECONNREFUSED). */
-export function failureReason(error: unknown): string {
+function failureReason(error: unknown): string {
   if (error instanceof Error && error.name === "TimeoutError") return "no answer in time";
   const cause =
     error instanceof Error ? (error.cause as { code?: string; message?: string }) : undefined;

@@ -7,6 +7,7 @@ import type { CliError } from "./errors";
 export interface Stream {
   write(text: string): unknown;
   isTTY?: boolean;
+  columns?: number;
 }
 
 export interface OutputOptions {
@@ -43,19 +44,20 @@ export class Output {
   }
 
   static async create(options: OutputOptions): Promise<Output> {
-    const interactive = !options.json && Boolean(options.stderr.isTTY);
+    // A terminal of zero columns (a bare pty) would make ora's line arithmetic divide by zero.
+    const interactive =
+      !options.json && Boolean(options.stderr.isTTY) && (options.stderr.columns ?? 0) > 0;
     return new Output(options, interactive ? (await import("ora")).default : undefined);
   }
 
-  /** A line of human output on stdout. */
+  /** A line of human output on stdout (a running spinner moves below it by itself). */
   line(text: string): void {
-    this.aroundSpinner(() => this.options.stdout.write(`${text}\n`));
+    this.options.stdout.write(`${text}\n`);
   }
 
   /** A note for the person on stderr (nothing with --json). */
   note(text: string): void {
-    if (this.json) return;
-    this.aroundSpinner(() => this.options.stderr.write(`${this.errorColors.dim(text)}\n`));
+    if (!this.json) this.options.stderr.write(`${this.errorColors.dim(text)}\n`);
   }
 
   /** One JSON document on stdout. */
@@ -115,12 +117,6 @@ export class Output {
     } finally {
       this.stopSpinner();
     }
-  }
-
-  private aroundSpinner(write: () => void): void {
-    this.spinner?.clear();
-    write();
-    this.spinner?.render();
   }
 }
 

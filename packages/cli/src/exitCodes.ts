@@ -14,6 +14,8 @@ export const EXIT_CODES = {
   workflowFailed: 4,
   /** A followed workflow ended `cancelled`. */
   workflowCancelled: 5,
+  /** A bug in amelia itself (EX_SOFTWARE): the stack trace is printed. */
+  internalError: 70,
   /** Interrupted with Ctrl+C (128 + SIGINT). */
   interrupted: 130,
 } as const;

@@ -7,9 +7,15 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   process.exit(EXIT_CODES.ok);
 });
 
-process.exitCode = await run(process.argv.slice(2), {
-  env: process.env,
-  cwd: process.cwd(),
-  stdout: process.stdout,
-  stderr: process.stderr,
-});
+try {
+  process.exitCode = await run(process.argv.slice(2), {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
+} catch (error) {
+  // Not a CliError: a bug, so its own exit code (never 1, which scripts read as a server refusal).
+  console.error("amelia: unexpected error", error);
+  process.exitCode = EXIT_CODES.internalError;
+}

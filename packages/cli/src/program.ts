@@ -35,7 +35,8 @@ Environment:
   NO_COLOR          no colours
 
 Exit codes: 0 ok, 1 server refused, 2 usage error, 3 server unreachable,
-  4 followed workflow failed, 5 followed workflow cancelled, 130 interrupted.
+  4 followed workflow failed, 5 followed workflow cancelled, 70 internal error,
+  130 interrupted.
 See docs/cli.md.`;
 
 /** Runs `amelia` with these arguments (after the program name); resolves with the exit code. */
@@ -46,10 +47,10 @@ export async function run(argv: readonly string[], environment: CliEnvironment):
   const serverCommand =
     <A extends unknown[]>(handler: (context: CommandContext, ...args: A) => Promise<unknown>) =>
     async (...args: A) => {
-      const command = args.at(-1) as Command;
+      const flags = (args.at(-1) as Command).opts() as OutputFlags;
       const output = await Output.create({
-        ...(command.opts() as OutputFlags),
-        json: Boolean((command.opts() as OutputFlags).json),
+        json: Boolean(flags.json),
+        color: flags.color,
         stdout: environment.stdout,
         stderr: environment.stderr,
         env: environment.env,

@@ -4,7 +4,10 @@ import { Output, type Stream } from "../../src/Output";
 
 class Capture implements Stream {
   text = "";
-  constructor(readonly isTTY = false) {}
+  constructor(
+    readonly isTTY = false,
+    readonly columns?: number,
+  ) {}
   write(chunk: string) {
     this.text += chunk;
     return true;
@@ -83,5 +86,14 @@ describe("Output for people", () => {
     out.line("result");
     out.stopSpinner();
     expect(stdout.text).toBe("result\n");
+  });
+
+  it("has no spinner on a terminal of zero columns (a bare pty), where ora cannot measure lines", async () => {
+    const stdout = new Capture(false);
+    const stderr = new Capture(true, 0);
+    const out = await Output.create({ json: false, color: false, stdout, stderr, env: {} });
+    out.spin("working");
+    out.stopSpinner();
+    expect(stderr.text).toBe("");
   });
 });
