@@ -1,6 +1,8 @@
-import { realpath } from "node:fs/promises";
+import { mkdtemp, readFile, realpath } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Workflow } from "../../../core/src/workflow/Workflow";
 import { oneTo } from "../../../../tests/support/api";
@@ -50,6 +52,20 @@ describe("npx amelia", () => {
     }
     expect(stdout).toContain("AMELIA_API_URL");
     expect(stdout).toContain("3 server unreachable");
+  });
+
+  it("loads no AWS SDK code, even for its largest command (start --follow)", async () => {
+    const log = path.join(await mkdtemp(path.join(tmpdir(), "amelia-modules-")), "modules.txt");
+    const preload = fileURLToPath(new URL("../support/moduleLog.mjs", import.meta.url));
+    const { code } = await runCli(["start", "CLI-LEAN", "--no-repo", "--follow"], {
+      env: { ...env(), NODE_OPTIONS: `--import=${preload}`, AMELIA_MODULE_LOG: log },
+    });
+    expect(code).toBe(0);
+    const modules = (await readFile(log, "utf8")).split("\n");
+    expect(modules.some((url) => url.endsWith("/packages/cli/src/EventFollower.ts"))).toBe(true);
+    expect(modules.filter((url) => /@aws-sdk|@smithy|@aws-lambda-powertools/.test(url))).toEqual(
+      [],
+    );
   });
 });
 
