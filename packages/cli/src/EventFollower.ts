@@ -54,16 +54,12 @@ export class EventFollower {
     this.reconnect = options.reconnect ?? DEFAULT_RECONNECT;
   }
 
-  /** Resolves when onEvent asks to stop or stop() is called; rejects with a CliError. */
+  /** Resolves when onEvent asks to stop; rejects with a CliError. */
   run(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
       this.connect();
     });
-  }
-
-  stop(): void {
-    this.finish();
   }
 
   private connect(): void {

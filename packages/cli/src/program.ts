@@ -55,6 +55,12 @@ export async function run(argv: readonly string[], environment: CliEnvironment):
         stderr: environment.stderr,
         env: environment.env,
       });
+      // Ctrl+C, whether waiting for an answer or following: stop at once, changing nothing.
+      const interrupted = () => {
+        output.stopSpinner();
+        process.exit(EXIT_CODES.interrupted);
+      };
+      process.once("SIGINT", interrupted);
       try {
         const server = serverConfig(environment.env);
         const context = { output, server, api: new ApiClient(server), cwd: environment.cwd };
@@ -64,6 +70,8 @@ export async function run(argv: readonly string[], environment: CliEnvironment):
         if (!(error instanceof CliError)) throw error;
         output.error(error);
         exitCode = error.exitCode;
+      } finally {
+        process.off("SIGINT", interrupted);
       }
     };
 

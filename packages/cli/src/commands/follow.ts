@@ -59,15 +59,9 @@ export async function followWorkflow(
     },
     onSubscribed: () => output.spin(following),
   });
-  const interrupt = () => {
-    outcome = EXIT_CODES.interrupted;
-    follower.stop();
-  };
-  process.once("SIGINT", interrupt);
   try {
     await follower.run();
   } finally {
-    process.off("SIGINT", interrupt);
     output.stopSpinner();
   }
   return outcome;
