@@ -105,7 +105,10 @@ export class WebSocketGateway implements ConnectionRegistry {
     );
   }
 
-  /** Drops every connection at once, as a broken network does; returns how many there were. */
+  /**
+   * Cuts every connection without a close handshake, as a network failure does (clients see
+   * 1006 and must reconnect with `since`). Returns how many were cut.
+   */
   terminateAll(): number {
     const sockets = [...this.connections.values()].map((c) => c.socket);
     for (const socket of sockets) socket.terminate();

@@ -1,0 +1,170 @@
+import type { Agent, Level, WorkflowEvent } from "@amelia/core/events/types";
+import type { Workflow } from "@amelia/core/workflow/Workflow";
+import type { WorkflowStatus } from "@amelia/core/workflow/status";
+import Table from "cli-table3";
+import type { Colors } from "picocolors/types";
+
+type Paint = (text: string) => string;
+
+const STATUS_COLOUR: Record<WorkflowStatus, (c: Colors) => Paint> = {
+  pending: (c) => c.dim,
+  in_progress: (c) => c.cyan,
+  blocked: (c) => c.yellow,
+  completed: (c) => c.green,
+  failed: (c) => c.red,
+  cancelled: (c) => c.gray,
+};
+
+const AGENT_COLOUR: Record<Agent, (c: Colors) => Paint> = {
+  system: (c) => c.gray,
+  architect: (c) => c.magenta,
+  developer: (c) => c.blue,
+  reviewer: (c) => c.cyan,
+  human: (c) => c.green,
+};
+
+const LEVEL_COLOUR: Record<Level, (c: Colors) => Paint> = {
+  debug: (c) => c.dim,
+  info: () => (text) => text,
+  warning: (c) => c.yellow,
+  error: (c) => c.red,
+};
+
+/** Column widths of an event line, so a stream of lines reads as a table. */
+const SEQUENCE_WIDTH = 4;
+const AGENT_WIDTH = 9;
+const TYPE_WIDTH = 18;
+
+export function statusLabel(workflow: Pick<Workflow, "status" | "gate">, c: Colors): string {
+  const text =
+    workflow.status === "blocked" && workflow.gate
+      ? `blocked (${workflow.gate} gate)`
+      : workflow.status;
+  return STATUS_COLOUR[workflow.status](c)(text);
+}
+
+/** An aligned, borderless table of workflows, newest first as the server sends them. */
+export function workflowTable(workflows: readonly Workflow[], c: Colors, now = Date.now()): string {
+  const table = new Table({
+    head: ["ID", "ISSUE", "STATUS", "STAGE", "UPDATED", "TITLE"].map((h) => c.bold(h)),
+    chars: Object.fromEntries(BORDER_CHARS.map((name) => [name, ""])),
+    style: { head: [], border: [], "padding-left": 0, "padding-right": 2 },
+  });
+  for (const w of workflows) {
+    table.push([w.id, w.issueId, statusLabel(w, c), w.stage, age(w.updatedAt, now), w.title ?? ""]);
+  }
+  return table
+    .toString()
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n");
+}
+
+const BORDER_CHARS = [
+  "top",
+  "top-mid",
+  "top-left",
+  "top-right",
+  "bottom",
+  "bottom-mid",
+  "bottom-left",
+  "bottom-right",
+  "left",
+  "left-mid",
+  "mid",
+  "mid-mid",
+  "right",
+  "right-mid",
+  "middle",
+] as const;
+
+/** Everything a person needs to decide at a gate: fields, plan, review, and what to run next. */
+export function workflowDetail(w: Workflow, c: Colors, now = Date.now()): string {
+  const fields: Array<[string, string | undefined]> = [
+    ["Workflow", w.id],
+    ["Issue", w.title ? `${w.issueId}  ${w.title}` : w.issueId],
+    ["Status", statusLabel(w, c)],
+    ["Stage", w.stage],
+    ["Repository", w.repository ?? "scratch repository (none given)"],
+    ["Branch", w.branch],
+    ["Model", w.model],
+    ["Rounds", `plan ${w.iteration.plan}, review ${w.iteration.review}`],
+    ["Usage", usageSummary(w.usage)],
+    ["Created", `${w.createdAt} (${age(w.createdAt, now)})`],
+    ["Updated", `${w.updatedAt} (${age(w.updatedAt, now)})`],
+    ["Completed", w.completedAt],
+    ["Failure", w.failureReason && c.red(w.failureReason)],
+  ];
+  const width = Math.max(...fields.map(([label]) => label.length)) + 2;
+  const lines = fields
+    .filter((field): field is [string, string] => field[1] !== undefined)
+    .map(([label, value]) => `${c.bold(label.padEnd(width))}${value}`);
+  const section = (title: string, body: string) =>
+    lines.push("", c.bold(title), ...body.split("\n").map((line) => `  ${line}`.trimEnd()));
+  if (w.description) section("Description", w.description);
+  if (w.plan) section("Plan", w.plan.trimEnd());
+  if (w.review) {
+    section(
+      "Review",
+      [
+        `${w.review.approved ? c.green("approved") : c.yellow("changes requested")}, severity ${w.review.severity}`,
+        ...w.review.comments.map((comment) => `- ${comment}`),
+      ].join("\n"),
+    );
+  }
+  const next = nextSteps(w);
+  if (next) lines.push("", c.dim(next));
+  return lines.join("\n");
+}
+
+/** What the person can run next, when the workflow waits for them. */
+export function nextSteps(w: Pick<Workflow, "id" | "status" | "gate">): string | undefined {
+  if (w.status === "blocked") {
+    const gate = w.gate ? `the ${w.gate} gate` : "a gate";
+    return `Waiting at ${gate}: amelia approve ${w.id}  or  amelia reject ${w.id} "<feedback>"`;
+  }
+  if (w.status === "failed") return `To retry from the failed stage: amelia resume ${w.id}`;
+  return undefined;
+}
+
+export function usageSummary(usage: Workflow["usage"]): string {
+  const n = (value: number) => value.toLocaleString("en-US");
+  return (
+    `${n(usage.inputTokens)} input, ${n(usage.outputTokens)} output, ` +
+    `${n(usage.cacheReadTokens)} cache read, ${n(usage.cacheWriteTokens)} cache write tokens; ` +
+    `$${usage.costUsd.toFixed(4)}`
+  );
+}
+
+/** One event as one line (continuation lines indented under the message). */
+export function eventLine(event: WorkflowEvent, c: Colors): string {
+  const time = new Date(event.timestamp).toTimeString().slice(0, 8);
+  const prefix = [
+    String(event.sequence).padStart(SEQUENCE_WIDTH),
+    time,
+    event.agent.padEnd(AGENT_WIDTH),
+    event.type.padEnd(TYPE_WIDTH),
+  ];
+  const indent = " ".repeat(prefix.join("  ").length + 2);
+  const paint = event.type === "approval_required" ? c.yellow : LEVEL_COLOUR[event.level](c);
+  const message = event.message
+    .split("\n")
+    .map((line, index) => (index === 0 ? paint(line) : `${indent}${paint(line)}`))
+    .join("\n");
+  return [
+    c.dim(prefix[0]!),
+    c.dim(prefix[1]!),
+    AGENT_COLOUR[event.agent](c)(prefix[2]!),
+    prefix[3],
+    message,
+  ].join("  ");
+}
+
+/** "12s ago", "5m ago", "3h ago", "2d ago". */
+export function age(iso: string, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3_600) return `${Math.floor(seconds / 60)}m ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3_600)}h ago`;
+  return `${Math.floor(seconds / 86_400)}d ago`;
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import type { WorkflowEvent } from "../../../core/src/events/types";
+import { EventSequencer } from "../../src/EventSequencer";
+
+const event = (sequence: number) => ({ sequence }) as WorkflowEvent;
+const sequences = (events: WorkflowEvent[]) => events.map((e) => e.sequence);
+
+describe("EventSequencer", () => {
+  it("passes events in order straight through", () => {
+    const sequencer = new EventSequencer();
+    expect(sequences(sequencer.accept(event(1)))).toEqual([1]);
+    expect(sequences(sequencer.accept(event(2)))).toEqual([2]);
+    expect(sequencer.lastSequence).toBe(2);
+  });
+
+  it("holds an event that overtook others until the gap is filled, then releases them in order", () => {
+    const sequencer = new EventSequencer();
+    expect(sequencer.accept(event(3))).toEqual([]);
+    expect(sequencer.accept(event(2))).toEqual([]);
+    expect(sequencer.lastSequence).toBe(0);
+    expect(sequences(sequencer.accept(event(1)))).toEqual([1, 2, 3]);
+    expect(sequencer.lastSequence).toBe(3);
+  });
+
+  it("drops repeats, whether already handed over or still waiting", () => {
+    const sequencer = new EventSequencer();
+    sequencer.accept(event(1));
+    expect(sequencer.accept(event(1))).toEqual([]);
+    expect(sequencer.accept(event(3))).toEqual([]);
+    expect(sequencer.accept(event(3))).toEqual([]);
+    expect(sequences(sequencer.accept(event(2)))).toEqual([2, 3]);
+  });
+
+  it("starts after a given sequence: what came before is not handed over again", () => {
+    const sequencer = new EventSequencer(5);
+    expect(sequencer.accept(event(5))).toEqual([]);
+    expect(sequences(sequencer.accept(event(6)))).toEqual([6]);
+  });
+});

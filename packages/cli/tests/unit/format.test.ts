@@ -1,0 +1,187 @@
+import { stripVTControlCharacters } from "node:util";
+import picocolors from "picocolors";
+import { describe, expect, it } from "vitest";
+import type { WorkflowEvent } from "../../../core/src/events/types";
+import type { Workflow } from "../../../core/src/workflow/Workflow";
+import { age, eventLine, nextSteps, workflowDetail, workflowTable } from "../../src/format";
+
+const plain = picocolors.createColors(false);
+const coloured = picocolors.createColors(true);
+const NOW = Date.parse("2026-01-01T12:00:00.000Z");
+
+function workflow(overrides: Partial<Workflow> = {}): Workflow {
+  return {
+    id: "11111111-2222-3333-4444-555555555555",
+    issueId: "ISSUE-1",
+    model: "amelia-demo",
+    status: "in_progress",
+    stage: "developer",
+    iteration: { plan: 1, review: 0 },
+    usage: {
+      inputTokens: 12_345,
+      outputTokens: 678,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      costUsd: 0.0421,
+    },
+    lastSequence: 9,
+    createdAt: "2026-01-01T11:00:00.000Z",
+    updatedAt: "2026-01-01T11:58:00.000Z",
+    ...overrides,
+  };
+}
+
+describe("workflowTable", () => {
+  it("aligns every column under its heading, without borders or colour when colour is off", () => {
+    const rows = [
+      workflow({ issueId: "A-1", title: "Short" }),
+      workflow({
+        id: "x",
+        issueId: "A-LONGER-ISSUE",
+        status: "blocked",
+        gate: "plan",
+        stage: "plan_approval",
+        updatedAt: "2026-01-01T11:59:30.000Z",
+      }),
+    ];
+    const lines = workflowTable(rows, plain, NOW).split("\n");
+    expect(lines).toHaveLength(3);
+    expect(stripVTControlCharacters(lines.join(""))).toBe(lines.join(""));
+    const columns = ["ISSUE", "STATUS", "STAGE", "UPDATED", "TITLE"].map((h) =>
+      lines[0]!.indexOf(h),
+    );
+    expect(lines[1]!.indexOf("A-1")).toBe(columns[0]);
+    expect(lines[2]!.indexOf("A-LONGER-ISSUE")).toBe(columns[0]);
+    expect(lines[1]!.indexOf("in_progress")).toBe(columns[1]);
+    expect(lines[2]!.indexOf("blocked (plan gate)")).toBe(columns[1]);
+    expect(lines[2]!.indexOf("plan_approval")).toBe(columns[2]);
+    expect(lines[1]!.indexOf("2m ago")).toBe(columns[3]);
+    expect(lines[2]!.indexOf("30s ago")).toBe(columns[3]);
+    expect(lines[1]!.indexOf("Short")).toBe(columns[4]);
+    expect(lines.every((line) => line === line.trimEnd())).toBe(true);
+  });
+
+  it("colours the status when colour is on, and stays aligned", () => {
+    const text = workflowTable([workflow({ status: "failed" })], coloured, NOW);
+    expect(text).toContain(coloured.red("failed"));
+    const [head, row] = stripVTControlCharacters(text).split("\n");
+    expect(row!.indexOf("failed")).toBe(head!.indexOf("STATUS"));
+  });
+});
+
+describe("workflowDetail", () => {
+  it("shows the fields, the plan and review, and what to run at a gate", () => {
+    const text = workflowDetail(
+      workflow({
+        status: "blocked",
+        gate: "review",
+        stage: "review_approval",
+        title: "Greet users",
+        branch: "amelia/ISSUE-1",
+        plan: "# Plan\n\n1. Greet",
+        review: { approved: false, severity: "major", comments: ["Add a test"] },
+      }),
+      plain,
+      NOW,
+    );
+    expect(text).toContain("Issue       ISSUE-1  Greet users");
+    expect(text).toContain("Status      blocked (review gate)");
+    expect(text).toContain("Repository  scratch repository (none given)");
+    expect(text).toContain(
+      "Usage       12,345 input, 678 output, 0 cache read, 0 cache write tokens; $0.0421",
+    );
+    expect(text).toContain("Updated     2026-01-01T11:58:00.000Z (2m ago)");
+    expect(text).toContain("Plan\n  # Plan\n\n  1. Greet");
+    expect(text).toContain("Review\n  changes requested, severity major\n  - Add a test");
+    expect(text.split("\n").at(-1)).toBe(
+      `Waiting at the review gate: amelia approve ${workflow().id}  or  amelia reject ${workflow().id} "<feedback>"`,
+    );
+    expect(text).not.toContain("Failure");
+  });
+
+  it("shows why a workflow failed and how to resume it", () => {
+    const text = workflowDetail(
+      workflow({ status: "failed", failureReason: "The developer stage failed: boom" }),
+      plain,
+      NOW,
+    );
+    expect(text).toContain("Failure     The developer stage failed: boom");
+    expect(text.split("\n").at(-1)).toBe(
+      `To retry from the failed stage: amelia resume ${workflow().id}`,
+    );
+  });
+});
+
+describe("nextSteps", () => {
+  it("is only for a workflow that waits for a person or failed", () => {
+    expect(nextSteps(workflow({ status: "completed" }))).toBeUndefined();
+    expect(nextSteps(workflow({ status: "in_progress" }))).toBeUndefined();
+  });
+});
+
+describe("eventLine", () => {
+  const base = {
+    id: "e",
+    workflowId: "w",
+    timestamp: "2026-01-01T12:00:00.000Z",
+    agent: "architect",
+    level: "info",
+    data: {},
+  } as const;
+
+  it("puts sequence, time, agent, type and message in fixed columns", () => {
+    const a = eventLine(
+      { ...base, sequence: 7, type: "stage_started", message: "Planning" } as WorkflowEvent,
+      plain,
+    );
+    const b = eventLine(
+      {
+        ...base,
+        sequence: 123,
+        agent: "human",
+        type: "approval_granted",
+        message: "Plan approved",
+      } as WorkflowEvent,
+      plain,
+    );
+    expect(a).toMatch(/^ {3}7 {2}\d\d:\d\d:\d\d {2}architect {2}stage_started {7}Planning$/);
+    expect(a.indexOf("Planning")).toBe(b.indexOf("Plan approved"));
+    expect(a.indexOf("stage_started")).toBe(b.indexOf("approval_granted"));
+  });
+
+  it("indents a message's further lines under its first", () => {
+    const line = eventLine(
+      { ...base, sequence: 1, type: "agent_message", message: "one\ntwo" } as WorkflowEvent,
+      plain,
+    );
+    const [first, second] = line.split("\n");
+    expect(second!.indexOf("two")).toBe(first!.indexOf("one"));
+    expect(second!.trim()).toBe("two");
+  });
+
+  it("paints errors red when colour is on", () => {
+    const line = eventLine(
+      {
+        ...base,
+        sequence: 2,
+        type: "system_error",
+        level: "error",
+        message: "boom",
+      } as WorkflowEvent,
+      coloured,
+    );
+    expect(line).toContain(coloured.red("boom"));
+  });
+});
+
+describe("age", () => {
+  it.each([
+    ["2026-01-01T11:59:59.000Z", "1s ago"],
+    ["2026-01-01T11:55:00.000Z", "5m ago"],
+    ["2026-01-01T09:00:00.000Z", "3h ago"],
+    ["2025-12-29T12:00:00.000Z", "3d ago"],
+    ["2026-01-01T12:00:05.000Z", "0s ago"],
+  ])("%s is %s", (iso, expected) => {
+    expect(age(iso, NOW)).toBe(expected);
+  });
+});
