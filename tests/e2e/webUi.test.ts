@@ -12,8 +12,6 @@ beforeAll(async () => {
 });
 afterAll(() => browser?.close());
 
-const statusOf = (page: Page) =>
-  page.locator(".workflow-head [data-status]").getAttribute("data-status");
 const timelineSequences = (page: Page) =>
   page
     .getByRole("region", { name: "Event timeline" })
@@ -47,7 +45,8 @@ describe("the web UI in a browser, against the local runtime", { timeout: 60_000
 
     const plan = page.getByLabel("Plan", { exact: true });
     await plan.getByText("Greet users").first().waitFor({ timeout: 20_000 });
-    expect(await statusOf(page)).toBe("blocked");
+    // The plan is recorded a moment before the gate opens on it.
+    await waitForStatus(page, "blocked");
     await page.getByRole("button", { name: "Approve", exact: true }).click();
 
     await waitForStatus(page, "completed");
