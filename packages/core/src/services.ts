@@ -1,14 +1,21 @@
+import Anthropic from "@anthropic-ai/sdk";
 import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
 import { documentClient, dynamoClient, eventBridgeClient, sfnClient } from "./aws/clients";
 import { EventPublisher } from "./aws/EventPublisher";
 import { Executions } from "./aws/Executions";
 import type { AgentDriver } from "./agents/AgentDriver";
+import { AnthropicDriver } from "./agents/anthropic/AnthropicDriver";
+import { ModelClient } from "./agents/anthropic/ModelClient";
 import { DemoDriver } from "./agents/DemoDriver";
-import { readConfig, requireSetting, type AmeliaConfig } from "./config";
+import { readConfig, requireSetting, type AgentSettings, type AmeliaConfig } from "./config";
 import { Connections } from "./realtime/Connections";
 import { RealtimeService } from "./realtime/RealtimeService";
+import { CircuitBreaker } from "./resilience/CircuitBreaker";
+import { readSecret } from "./secrets";
 import { ConnectionStore } from "./store/ConnectionStore";
+import { ConversationStore } from "./store/ConversationStore";
 import { EventStore } from "./store/EventStore";
+import { UsageStore } from "./store/UsageStore";
 import { WorkflowRepository } from "./store/WorkflowRepository";
 import { branchNameFor, LocalGitWorkspaces } from "./workspace/LocalGitWorkspaces";
 import { WorkflowService } from "./workflow/WorkflowService";
@@ -17,9 +24,12 @@ export interface Services {
   config: AmeliaConfig;
   workflows: WorkflowService;
   realtime: RealtimeService;
-  driver: AgentDriver;
+  /** Claude when an Anthropic API key is configured, else the offline demo model. */
+  driver(): Promise<AgentDriver>;
   workspaces: LocalGitWorkspaces;
   repository: WorkflowRepository;
+  conversations: ConversationStore;
+  usage: UsageStore;
 }
 
 let cached: Services | undefined;
@@ -33,7 +43,7 @@ export function services(): Services {
 function createServices(config: AmeliaConfig): Services {
   const log = new EventStore(dynamoClient(), config.tableName);
   const repository = new WorkflowRepository(documentClient(), config.tableName);
-  const driver = selectDriver();
+  const driver = driverSelector(config.agents);
   const workspaces = new LocalGitWorkspaces(config.dataDir);
   const workflows = new WorkflowService(
     log,
@@ -42,7 +52,7 @@ function createServices(config: AmeliaConfig): Services {
     new EventPublisher(eventBridgeClient(), config.eventBusName),
     {
       maxActiveWorkflows: config.maxActiveWorkflows,
-      model: driver.model,
+      model: async () => (await driver()).model,
       resolveRepository: (repository) => workspaces.resolveRepository(repository),
       branchNameFor,
     },
@@ -58,10 +68,43 @@ function createServices(config: AmeliaConfig): Services {
     log,
     repository,
   );
-  return { config, workflows, realtime, driver, workspaces, repository };
+  return {
+    config,
+    workflows,
+    realtime,
+    driver,
+    workspaces,
+    repository,
+    conversations: new ConversationStore(documentClient(), config.tableName),
+    usage: new UsageStore(documentClient(), config.tableName),
+  };
 }
 
-/** The Anthropic driver arrives with the agents issue; until then every workflow uses the demo. */
-function selectDriver(): AgentDriver {
-  return new DemoDriver();
+/**
+ * Picks the model per call: the key is read through `readSecret` (cached, so a rotated key is
+ * picked up within minutes) and a driver is built once per key. The circuit breaker belongs to
+ * the provider, so every driver of this process shares it.
+ */
+function driverSelector(settings: AgentSettings): () => Promise<AgentDriver> {
+  const demo = new DemoDriver();
+  const breaker = new CircuitBreaker("The Anthropic API", settings.breaker);
+  let current: { apiKey: string; driver: AgentDriver } | undefined;
+  return async () => {
+    const apiKey = await readSecret("anthropicApiKey");
+    if (apiKey === undefined) return demo;
+    if (current?.apiKey !== apiKey) {
+      const anthropic = new Anthropic({
+        apiKey,
+        maxRetries: 0,
+        timeout: settings.retry.timeoutMs,
+      });
+      const client = new ModelClient(anthropic, breaker, {
+        maxTokens: settings.maxTokens,
+        streaming: settings.streaming,
+        ...settings.retry,
+      });
+      current = { apiKey, driver: new AnthropicDriver(client, settings) };
+    }
+    return current.driver;
+  };
 }

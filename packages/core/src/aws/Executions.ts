@@ -1,6 +1,8 @@
 import {
+  DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  RedriveExecutionCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
   StopExecutionCommand,
@@ -12,7 +14,18 @@ import {
   type GateDecision,
 } from "../definitions/stateMachine";
 
-/** The workflow's Step Functions execution: start, stop, and answer a gate. */
+/** Where a failed workflow's execution stands, for a resume. */
+export interface StoppedExecution {
+  /** RUNNING when it had not stopped yet by the end of the wait. */
+  status: string;
+  redrivable: boolean;
+  /** Why it cannot be redriven, when it cannot. */
+  reason?: string;
+}
+
+const STOP_POLL_MS = 100;
+
+/** The workflow's Step Functions execution: start, stop, answer a gate, redrive after a failure. */
 export class Executions {
   constructor(
     private readonly client: SFNClient,
@@ -47,6 +60,47 @@ export class Executions {
     } catch (error) {
       if (!(error instanceof ExecutionDoesNotExist)) throw error;
     }
+  }
+
+  /**
+   * The execution once it has stopped. A failed stage records `workflow_failed` a moment before
+   * its execution stops, so a RUNNING execution is polled for up to `waitMs`.
+   */
+  async whenStopped(workflowId: string, waitMs: number): Promise<StoppedExecution> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      let execution;
+      try {
+        execution = await this.client.send(
+          new DescribeExecutionCommand({ executionArn: this.arnFor(workflowId) }),
+        );
+      } catch (error) {
+        if (error instanceof ExecutionDoesNotExist) {
+          return { status: "NONE", redrivable: false, reason: "the workflow's execution never started" };
+        }
+        throw error;
+      }
+      const status = execution.status ?? "UNKNOWN";
+      if (status !== "RUNNING" || Date.now() >= deadline) {
+        const redrivable = status !== "RUNNING" && execution.redriveStatus === "REDRIVABLE";
+        return {
+          status,
+          redrivable,
+          ...(!redrivable && {
+            reason:
+              status === "RUNNING"
+                ? "its execution is still stopping; try again in a moment"
+                : (execution.redriveStatusReason ?? `its execution is ${status}`),
+          }),
+        };
+      }
+      await new Promise((resolve) => setTimeout(resolve, STOP_POLL_MS));
+    }
+  }
+
+  /** Continues a stopped execution from the state that failed (RedriveExecution). */
+  async redrive(workflowId: string): Promise<void> {
+    await this.client.send(new RedriveExecutionCommand({ executionArn: this.arnFor(workflowId) }));
   }
 
   async decide(taskToken: string, decision: GateDecision): Promise<void> {

@@ -58,6 +58,7 @@ export const EVENT_DATA = {
   token_usage: z.object({ model: z.string(), tokens: tokenCountsSchema, costUsd: z.number() }),
   workflow_completed: z.object({ branch: z.string().optional(), commit: z.string().optional() }),
   workflow_failed: z.object({ reason: z.string(), stage: stage.optional() }),
+  workflow_resumed: z.object({ stage, failureReason: z.string().optional() }),
   workflow_cancelled: z.object({ reason: z.string().optional() }),
   system_error: z.object({ error: z.string(), stage: stage.optional() }),
 } as const;

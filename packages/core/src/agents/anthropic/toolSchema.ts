@@ -1,0 +1,8 @@
+import type { Tool } from "@anthropic-ai/sdk/resources/messages";
+import { z } from "zod";
+
+/** A tool's `input_schema` from the zod schema that validates its calls (one source of truth). */
+export function toolInputSchema(schema: z.ZodType): Tool.InputSchema {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema) as Record<string, unknown>;
+  return json as Tool.InputSchema;
+}
