@@ -89,17 +89,35 @@ describe("Claude agents against the fake Messages API", () => {
     const repository = await repositoryWithCode();
     fake.script(
       "architect",
-      billed(reply(text("Let me read the code first."), toolUse("read_file", { path: "src/greeting.ts" }))),
+      billed(
+        reply(
+          text("Let me read the code first."),
+          toolUse("read_file", { path: "src/greeting.ts" }),
+        ),
+      ),
       billed(reply(text("I have what I need."), toolUse("submit_plan", { plan: PLAN }))),
     );
     fake.script(
       "developer",
       // Round 1, invocation 1 (a budget of two turns).
-      billed(reply(text(LONG_NOTE), toolUse("list_files", {}), toolUse("search_files", { text: "hello" }))),
       billed(
         reply(
-          toolUse("edit_file", { path: "src/greeting.ts", old_text: "'hello'", new_text: "'Hello, world'" }),
-          toolUse("create_file", { path: "src/farewell.ts", content: "export const farewell = 'bye';\n" }),
+          text(LONG_NOTE),
+          toolUse("list_files", {}),
+          toolUse("search_files", { text: "hello" }),
+        ),
+      ),
+      billed(
+        reply(
+          toolUse("edit_file", {
+            path: "src/greeting.ts",
+            old_text: "'hello'",
+            new_text: "'Hello, world'",
+          }),
+          toolUse("create_file", {
+            path: "src/farewell.ts",
+            content: "export const farewell = 'bye';\n",
+          }),
           toolUse("create_file", { path: "../escape.txt", content: "out\n" }),
           toolUse("create_file", { path: "/tmp/amelia-absolute.txt", content: "out\n" }),
         ),
@@ -108,7 +126,9 @@ describe("Claude agents against the fake Messages API", () => {
       billed(
         reply(
           toolUse("delete_file", { path: "obsolete.txt" }),
-          toolUse("finish", { summary: "Capitalised the greeting, added farewell, removed obsolete.txt." }),
+          toolUse("finish", {
+            summary: "Capitalised the greeting, added farewell, removed obsolete.txt.",
+          }),
         ),
       ),
       // Round 2, after the review.
@@ -134,7 +154,12 @@ describe("Claude agents against the fake Messages API", () => {
           }),
         ),
       ),
-      billed(reply(text("Looks right."), toolUse("submit_review", { approved: true, severity: "none", comments: [] }))),
+      billed(
+        reply(
+          text("Looks right."),
+          toolUse("submit_review", { approved: true, severity: "none", comments: [] }),
+        ),
+      ),
     );
 
     const created = await fixture.api.create({
@@ -169,7 +194,9 @@ describe("Claude agents against the fake Messages API", () => {
       "submit_plan",
     ]);
     expect(planning!.body.tools!.at(-1)).toMatchObject({ strict: true });
-    expect(JSON.stringify(planning!.body.messages)).toContain("Say hello properly and goodbye too.");
+    expect(JSON.stringify(planning!.body.messages)).toContain(
+      "Say hello properly and goodbye too.",
+    );
     expect(toolResults(planned!)).toEqual([
       expect.objectContaining({ content: "export const greeting = 'hello';\n" }),
     ]);
@@ -276,9 +303,11 @@ describe("Claude agents against the fake Messages API", () => {
     const prompt = expected.inputTokens + expected.cacheReadTokens + expected.cacheWriteTokens;
     expect(report.body.totals.cacheHitShare).toBeCloseTo(expected.cacheReadTokens / prompt, 4);
     expect(report.body.byModel.map((m) => [m.model, m.calls])).toEqual([["claude-sonnet-5-5", 8]]);
-    expect(
-      Object.fromEntries(report.body.byAgent.map((a) => [a.agent, a.calls])),
-    ).toEqual({ architect: 2, developer: 4, reviewer: 2 });
+    expect(Object.fromEntries(report.body.byAgent.map((a) => [a.agent, a.calls]))).toEqual({
+      architect: 2,
+      developer: 4,
+      reviewer: 2,
+    });
     const developerInput = fake
       .requestsOf("developer")
       .reduce((total, r) => total + r.usage!.input_tokens, 0);

@@ -1,5 +1,10 @@
 import { createHash } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 
@@ -40,7 +45,8 @@ export interface ErrorReply {
   retryAfter?: number;
 }
 
-export type Reply = MessageReply | ErrorReply | ((request: RecordedRequest) => MessageReply | ErrorReply);
+export type Reply =
+  MessageReply | ErrorReply | ((request: RecordedRequest) => MessageReply | ErrorReply);
 
 export interface MessagesBody {
   model: string;
@@ -309,15 +315,24 @@ function streamMessage(
       const json = JSON.stringify(block.input);
       const sent = cutOff ? json.slice(0, Math.floor(json.length / 2)) : json;
       for (const piece of pieces(sent, 24)) {
-        send("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: piece } });
+        send("content_block_delta", {
+          index,
+          delta: { type: "input_json_delta", partial_json: piece },
+        });
       }
     } else {
       send("content_block_start", {
         index,
         content_block: { type: "thinking", thinking: "", signature: "" },
       });
-      send("content_block_delta", { index, delta: { type: "thinking_delta", thinking: block.thinking } });
-      send("content_block_delta", { index, delta: { type: "signature_delta", signature: block.signature } });
+      send("content_block_delta", {
+        index,
+        delta: { type: "thinking_delta", thinking: block.thinking },
+      });
+      send("content_block_delta", {
+        index,
+        delta: { type: "signature_delta", signature: block.signature },
+      });
     }
     if (!cutOff) send("content_block_stop", { index });
   });

@@ -104,7 +104,9 @@ export async function runDeveloper(
       agent: "developer",
       level: "info",
       message:
-        round === 1 ? "Developer is implementing the plan" : `Developer is revising (round ${round})`,
+        round === 1
+          ? "Developer is implementing the plan"
+          : `Developer is revising (round ${round})`,
       data: { stage: "developer", round },
     });
   } else {

@@ -76,7 +76,11 @@ export class Executions {
         );
       } catch (error) {
         if (error instanceof ExecutionDoesNotExist) {
-          return { status: "NONE", redrivable: false, reason: "the workflow's execution never started" };
+          return {
+            status: "NONE",
+            redrivable: false,
+            reason: "the workflow's execution never started",
+          };
         }
         throw error;
       }

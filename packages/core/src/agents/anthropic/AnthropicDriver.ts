@@ -142,7 +142,14 @@ export class AnthropicDriver implements AgentDriver {
       reviewTask(request),
     );
     const result = await this.loop(ctx).run(
-      this.spec("reviewer", REVIEWER_PROMPT, workspace, READ_TOOLS, SUBMIT_REVIEW, reviewSubmission),
+      this.spec(
+        "reviewer",
+        REVIEWER_PROMPT,
+        workspace,
+        READ_TOOLS,
+        SUBMIT_REVIEW,
+        reviewSubmission,
+      ),
       state,
     );
     if (result.status !== "submitted") throw new Error("The reviewer paused without a budget");

@@ -69,7 +69,9 @@ export class ModelClient {
       }
       if (!failure.retryable) {
         this.breaker.recordSuccess();
-        throw new PermanentAgentError(`The Anthropic API refused the request: ${failure.description}`);
+        throw new PermanentAgentError(
+          `The Anthropic API refused the request: ${failure.description}`,
+        );
       }
       this.breaker.recordFailure(failure.description);
       if (attempt >= this.options.maxRetries) {

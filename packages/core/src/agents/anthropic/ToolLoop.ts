@@ -135,7 +135,9 @@ export class ToolLoop {
     if (calls.length === 0) {
       if (!cutOff) {
         this.malformed(spec, state, "it ended its turn without calling a tool");
-        notes.push(text(`You ended your turn without calling a tool. Call ${spec.submit.name} to finish.`));
+        notes.push(
+          text(`You ended your turn without calling a tool. Call ${spec.submit.name} to finish.`),
+        );
       }
       this.pushUser(state, [], notes, spec);
       return { status: "continue" };
@@ -165,9 +167,14 @@ export class ToolLoop {
         }),
       );
     }
-    if (submission && "value" in submission) return { status: "submitted", value: submission.value };
+    if (submission && "value" in submission)
+      return { status: "submitted", value: submission.value };
     if (submission) {
-      this.malformed(spec, state, `its ${spec.submit.name} input was invalid (${submission.invalid})`);
+      this.malformed(
+        spec,
+        state,
+        `its ${spec.submit.name} input was invalid (${submission.invalid})`,
+      );
     } else {
       state.corrections = 0;
     }

@@ -22,7 +22,10 @@ export interface LoopState {
 export const loopStateSchema = z.object({
   context: z.string(),
   messages: z.array(
-    z.object({ role: z.enum(["user", "assistant"]), content: z.union([z.string(), z.array(z.any())]) }),
+    z.object({
+      role: z.enum(["user", "assistant"]),
+      content: z.union([z.string(), z.array(z.any())]),
+    }),
   ),
   turns: z.number().int().nonnegative(),
   corrections: z.number().int().nonnegative(),

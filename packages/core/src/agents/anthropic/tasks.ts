@@ -72,7 +72,9 @@ export function reviewTask(request: ReviewRequest): string {
     "# The approved plan",
     request.plan,
     `# The change to review (round ${request.round}): the branch against its base commit`,
-    request.diff.trim() === "" ? "(The diff is empty: nothing was changed.)" : "```diff\n" + diff + "\n```",
+    request.diff.trim() === ""
+      ? "(The diff is empty: nothing was changed.)"
+      : "```diff\n" + diff + "\n```",
     "Review the change, then call submit_review.",
   ].join("\n\n");
 }

@@ -3,6 +3,8 @@ import { z } from "zod";
 
 /** A tool's `input_schema` from the zod schema that validates its calls (one source of truth). */
 export function toolInputSchema(schema: z.ZodType): Tool.InputSchema {
-  const { $schema: _dialect, ...json } = z.toJSONSchema(schema) as Record<string, unknown>;
+  const json = z.toJSONSchema(schema) as Record<string, unknown>;
+  // The API takes the schema itself; the dialect marker is not part of it.
+  delete json.$schema;
   return json as Tool.InputSchema;
 }

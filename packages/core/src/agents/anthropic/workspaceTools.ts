@@ -170,7 +170,8 @@ const TOOLS: {
   async edit_file(workspace, { path, old_text, new_text, replace_all }) {
     const content = await workspace.readFile(path);
     const count = content.split(old_text).length - 1;
-    if (count === 0) return error(`old_text was not found in ${path}: read the file and copy it exactly`);
+    if (count === 0)
+      return error(`old_text was not found in ${path}: read the file and copy it exactly`);
     if (count > 1 && !replace_all) {
       return error(
         `old_text occurs ${count} times in ${path}: include more surrounding text, or set replace_all`,

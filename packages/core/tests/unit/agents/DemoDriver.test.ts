@@ -65,7 +65,11 @@ describe("DemoDriver architect", () => {
       ctx,
     );
     expect(fromSentences.plan).toContain("1. Parse the file\n2. Then report errors\n3. Done\n");
-    const bare = await new DemoDriver().plan({ ...planRequest, issue: { issueId: "X-2" } }, untouched, ctx);
+    const bare = await new DemoDriver().plan(
+      { ...planRequest, issue: { issueId: "X-2" } },
+      untouched,
+      ctx,
+    );
     expect(bare.plan).toContain("1. Work out what issue X-2 asks for");
     expect(bare.plan).toContain("no description");
   });
@@ -119,7 +123,11 @@ describe("DemoDriver reviewer", () => {
   });
 
   it("requests changes for each added TODO line, but not removed ones", async () => {
-    const { review } = await new DemoDriver().review({ ...request, diff }, untouched, silentContext());
+    const { review } = await new DemoDriver().review(
+      { ...request, diff },
+      untouched,
+      silentContext(),
+    );
     expect(review).toEqual({
       approved: false,
       severity: "minor",
