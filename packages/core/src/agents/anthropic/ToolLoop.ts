@@ -23,6 +23,9 @@ import {
 import type { ModelClient } from "./ModelClient";
 import type { ToolOutcome } from "./workspaceTools";
 
+/** What the loop needs of the client: one resilient model call. */
+export type ModelCaller = Pick<ModelClient, "create">;
+
 /** Serialised size above which the oldest tool results are elided (about 100k tokens). */
 const MAX_CONVERSATION_CHARS = 400_000;
 
@@ -53,7 +56,7 @@ export type LoopResult<T> = { status: "submitted"; value: T } | { status: "pause
  */
 export class ToolLoop {
   constructor(
-    private readonly client: ModelClient,
+    private readonly client: ModelCaller,
     private readonly ctx: AgentContext,
     private readonly maxTokens: number,
   ) {}
