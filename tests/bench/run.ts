@@ -2,7 +2,8 @@
  * `npm run bench`: the local runtime's figures for the targets of the foundation issue.
  * (a) appends/s to one workflow's log with 8 concurrent writers, gapless;
  * (b) latency from append to receipt by 50 subscribed WebSocket clients;
- * (c) latency from the approve request to the developer stage starting.
+ * (c) latency from the approve request to the developer stage starting;
+ * (d) a Claude workflow against the fake Messages API (tests/bench/agents.ts).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,6 +16,7 @@ import { EventStore } from "../../packages/core/src/store/EventStore";
 import { startLocalRuntime } from "../../packages/local/src/LocalRuntime";
 import { Api } from "../support/api";
 import { WsClient } from "../support/ws";
+import { benchAgents } from "./agents";
 
 process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
 process.env.AMELIA_MAX_ACTIVE_WORKFLOWS ??= "100";
@@ -155,6 +157,8 @@ try {
   console.log(
     `    ${approve.length} workflows   p50 ${ms(percentile(approve, 50))}   p99 ${ms(percentile(approve, 99))}`,
   );
+
+  await benchAgents(api);
 } catch (error) {
   console.error("Benchmark failed:", error);
   process.exitCode = 1;
