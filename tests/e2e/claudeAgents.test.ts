@@ -2,11 +2,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { UsageReport } from "../../packages/core/src/usage/usageReport";
 import { oneTo, sequencesOf, type ApiError } from "../support/api";
 import {
-  FakeAnthropic,
   reply,
   text,
   toolUse,
@@ -15,19 +14,10 @@ import {
   type Usage,
 } from "../support/fakeAnthropic";
 import { createGitRepository, gitOutput } from "../support/git";
-import { useTestRuntime } from "../support/runtime";
+import { useClaudeRuntime } from "../support/runtime";
 import { ofType } from "../support/workflows";
 
-const fake = await FakeAnthropic.start();
-afterAll(() => fake.close());
-
-const fixture = useTestRuntime({
-  env: {
-    ANTHROPIC_API_KEY: "test-key",
-    ANTHROPIC_BASE_URL: fake.url,
-    AMELIA_DEVELOPER_TURNS_PER_INVOCATION: "2",
-  },
-});
+const { fake, fixture } = await useClaudeRuntime({ AMELIA_DEVELOPER_TURNS_PER_INVOCATION: "2" });
 
 /** Distinct numbers per call and per field, so a sum that mixes fields up cannot match. */
 let calls = 0;

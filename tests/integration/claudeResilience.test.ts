@@ -1,33 +1,25 @@
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { ApiError } from "../support/api";
 import {
   apiError,
-  FakeAnthropic,
   overloaded,
   reply,
   text,
   toolUse,
   type RecordedRequest,
 } from "../support/fakeAnthropic";
-import { useTestRuntime } from "../support/runtime";
+import { useClaudeRuntime } from "../support/runtime";
 import { cancelAllActive, ofType, sleep } from "../support/workflows";
 
 const COOLDOWN_MS = 500;
-const fake = await FakeAnthropic.start();
-afterAll(() => fake.close());
-
 // Whole messages instead of SSE here (the other path), and retries that wait milliseconds.
-const fixture = useTestRuntime({
-  env: {
-    ANTHROPIC_API_KEY: "test-key",
-    ANTHROPIC_BASE_URL: fake.url,
-    AMELIA_ANTHROPIC_STREAMING: "false",
-    AMELIA_LLM_MAX_RETRIES: "4",
-    AMELIA_LLM_RETRY_BASE_MS: "5",
-    AMELIA_LLM_RETRY_MAX_MS: "20",
-    AMELIA_LLM_BREAKER_THRESHOLD: "5",
-    AMELIA_LLM_BREAKER_COOLDOWN_MS: String(COOLDOWN_MS),
-  },
+const { fake, fixture } = await useClaudeRuntime({
+  AMELIA_ANTHROPIC_STREAMING: "false",
+  AMELIA_LLM_MAX_RETRIES: "4",
+  AMELIA_LLM_RETRY_BASE_MS: "5",
+  AMELIA_LLM_RETRY_MAX_MS: "20",
+  AMELIA_LLM_BREAKER_THRESHOLD: "5",
+  AMELIA_LLM_BREAKER_COOLDOWN_MS: String(COOLDOWN_MS),
 });
 
 beforeEach(async () => {
@@ -188,6 +180,30 @@ describe("an outage", () => {
     expect(after.some((e) => e.message.startsWith("Developer continues round 1"))).toBe(true);
     expect(ofType(events, "file_created").map((e) => e.data.path)).toEqual(["notes.md"]);
     expect(ofType(events, "workflow_failed")).toHaveLength(1);
+  });
+
+  it("resumes a workflow only while no other active one holds its issue", async () => {
+    fake.script("architect", apiError(400, "invalid_request_error", "bad"));
+    const created = await fixture.api.create({ issueId: "RES-SHARED", title: "First" });
+    const first = created.body.id;
+    await fixture.api.waitForStatus(first, "failed");
+
+    fake.script("architect", plan());
+    const second = await fixture.api.create({ issueId: "RES-SHARED", title: "Second" });
+    expect(second.status).toBe(201);
+    await fixture.api.waitForStatus(second.body.id, "blocked");
+    const conflict = await fixture.api.request<ApiError>("POST", `/api/workflows/${first}/resume`);
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.code).toBe("WORKFLOW_CONFLICT");
+    expect((await fixture.api.get(first)).body.status).toBe("failed");
+
+    // Once the issue is free, the first one resumes at its architect, which plans this time.
+    await fixture.api.cancel(second.body.id);
+    fake.script("architect", plan("# Plan\n\nSecond try."));
+    const resumed = await fixture.api.request("POST", `/api/workflows/${first}/resume`);
+    expect(resumed.status).toBe(200);
+    const blocked = await fixture.api.waitForStatus(first, "blocked");
+    expect(blocked.plan).toBe("# Plan\n\nSecond try.");
   });
 
   it("resumes only a failed workflow", async () => {

@@ -235,13 +235,18 @@ export class FakeAnthropic {
    * same prefix, else written to it.
    */
   private simulate(body: MessagesBody): Usage {
-    const parts: { value: unknown; breakpoint: boolean }[] = [
-      ...(body.tools ?? []).map((tool) => ({ value: tool, breakpoint: !!tool.cache_control })),
-      ...(body.system ?? []).map((block) => ({ value: block, breakpoint: !!block.cache_control })),
-      ...body.messages.flatMap((message) =>
+    type Part = { value: unknown; breakpoint: boolean };
+    const part = (value: { cache_control?: unknown }): Part => ({
+      value,
+      breakpoint: !!value.cache_control,
+    });
+    const parts: Part[] = [
+      ...(body.tools ?? []).map(part),
+      ...(body.system ?? []).map(part),
+      ...body.messages.flatMap((message): Part[] =>
         typeof message.content === "string"
           ? [{ value: message.content, breakpoint: false }]
-          : message.content.map((block) => ({ value: block, breakpoint: !!block.cache_control })),
+          : message.content.map(part),
       ),
     ];
     const hash = createHash("sha256").update(body.model);

@@ -3,10 +3,10 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
 import type { Conversations } from "../agents/stages";
+import { queryAll } from "./queryAll";
 import { keys } from "./table";
 
 /** DynamoDB items hold at most 400 KB: the gzipped conversation is split into chunks this big. */
@@ -33,24 +33,16 @@ export class ConversationStore implements Conversations {
   async load(workflowId: string, round: number): Promise<unknown> {
     const head = await this.head(workflowId, round);
     if (!head) return undefined;
-    const parts: Uint8Array[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: {
-            ":pk": keys.workflow(workflowId),
-            ":prefix": `${chunkPrefix(round, head.version)}`,
-          },
-          ConsistentRead: true,
-          ...(cursor && { ExclusiveStartKey: cursor }),
-        }),
-      );
-      for (const item of page.Items ?? []) parts.push(item.data as Uint8Array);
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: {
+        ":pk": keys.workflow(workflowId),
+        ":prefix": chunkPrefix(round, head.version),
+      },
+      ConsistentRead: true,
+    });
+    const parts = items.map((item) => item.data as Uint8Array);
     if (parts.length !== head.chunks) {
       throw new Error(
         `The saved conversation of ${workflowId} round ${round} has ${parts.length} of ${head.chunks} chunks`,

@@ -1,6 +1,7 @@
-import { QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import pMap from "p-map";
 import type { WorkflowEvent } from "../events/types";
+import { queryAll } from "./queryAll";
 import { keys } from "./table";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -26,25 +27,14 @@ export class UsageStore {
   }
 
   private async day(day: string, from: string, to: string) {
-    const events: WorkflowEvent<"token_usage">[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: "gsi1",
-          KeyConditionExpression: "gsi1pk = :day AND gsi1sk BETWEEN :from AND :to",
-          ExpressionAttributeValues: { ":day": keys.usageDay(day), ":from": from, ":to": to },
-          ProjectionExpression: "event",
-          ...(cursor && { ExclusiveStartKey: cursor }),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        events.push(JSON.parse(item.event as string) as WorkflowEvent<"token_usage">);
-      }
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return events;
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: "gsi1",
+      KeyConditionExpression: "gsi1pk = :day AND gsi1sk BETWEEN :from AND :to",
+      ExpressionAttributeValues: { ":day": keys.usageDay(day), ":from": from, ":to": to },
+      ProjectionExpression: "event",
+    });
+    return items.map((item) => JSON.parse(item.event as string) as WorkflowEvent<"token_usage">);
   }
 }
 

@@ -60,13 +60,7 @@ export class WorkflowService {
     const repository = await this.options.resolveRepository(request.repository);
     const input = { ...request, ...(repository !== undefined && { repository }) };
     const id = randomUUID();
-    await this.claimIssue(id, input);
-    try {
-      await this.claimSlot(id);
-    } catch (error) {
-      await this.releaseIssue(id, input);
-      throw error;
-    }
+    await this.claim(id, input);
     await this.record(id, {
       type: "workflow_created",
       agent: "system",
@@ -178,13 +172,7 @@ export class WorkflowService {
         execution: execution.status,
       });
     }
-    await this.claimIssue(id, workflow);
-    try {
-      await this.claimSlot(id);
-    } catch (error) {
-      await this.releaseIssue(id, workflow);
-      throw error;
-    }
+    await this.claim(id, workflow);
     const recorded = await this.record(id, {
       type: "workflow_resumed",
       agent: "human",
@@ -370,6 +358,17 @@ export class WorkflowService {
       if (!workflow) throw new NotFoundError("Workflow", id);
       if (await this.workflows.saveProjection(workflow, stored?.lastSequence)) return workflow;
       stored = undefined;
+    }
+  }
+
+  /** Claims the issue (409 when another active workflow holds it), then an active slot (429). */
+  private async claim(id: string, issue: { issueId: string; repository?: string }): Promise<void> {
+    await this.claimIssue(id, issue);
+    try {
+      await this.claimSlot(id);
+    } catch (error) {
+      await this.releaseIssue(id, issue);
+      throw error;
     }
   }
 

@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -7,32 +7,24 @@ import {
   workspaceToolDefinitions,
   WRITE_TOOLS,
 } from "../../../../src/agents/anthropic/workspaceTools";
-import { GitWorkspace } from "../../../../src/workspace/GitWorkspace";
 import {
-  git,
   isolateGitConfig,
-  makeRepository,
   removeTempDirs,
-  tempDir,
+  workspaceWithOutside,
   writeFiles,
 } from "../../workspace/gitFixture";
 
 beforeAll(isolateGitConfig);
 afterAll(removeTempDirs);
 
-let repo: string;
-let outside: string;
-let workspace: GitWorkspace;
-
+/** A fresh repository per test, and a directory outside it that nothing may reach. */
+let where: ReturnType<typeof workspaceWithOutside>;
 beforeEach(() => {
-  repo = realpathSync(makeRepository());
-  outside = tempDir("amelia-outside-");
-  writeFileSync(join(outside, "secret.txt"), "secret\n");
-  workspace = new GitWorkspace(repo, "main", git(repo, "rev-parse", "HEAD"));
+  where = workspaceWithOutside();
 });
 
 const run = (name: Parameters<typeof runWorkspaceTool>[1], input: unknown) =>
-  runWorkspaceTool(workspace, name, input);
+  runWorkspaceTool(where.workspace, name, input);
 
 describe("the developer's workspace tools", () => {
   it("describe themselves to the model with the schemas that check their input", () => {
@@ -52,7 +44,7 @@ describe("the developer's workspace tools", () => {
   });
 
   it("list, read (in line windows) and search the files", async () => {
-    writeFiles(repo, { "src/long.txt": "a\nb\nc\nd\n", "docs/guide.md": "Answer: 42\n" });
+    writeFiles(where.repo, { "src/long.txt": "a\nb\nc\nd\n", "docs/guide.md": "Answer: 42\n" });
     expect(await run("list_files", { directory: "src" })).toEqual({
       content: "2 files under src\nsrc/index.ts\nsrc/long.txt",
       isError: false,
@@ -92,7 +84,7 @@ describe("the developer's workspace tools", () => {
         replace_all: true,
       }),
     ).toEqual({ content: "Edited src/new.ts (2 replacements)", isError: false });
-    expect(readFileSync(join(repo, "src/new.ts"), "utf8")).toBe("y = 2;\ny = 2;\n");
+    expect(readFileSync(join(where.repo, "src/new.ts"), "utf8")).toBe("y = 2;\ny = 2;\n");
     expect(await run("delete_file", { path: "src/new.ts" })).toEqual({
       content: "Deleted src/new.ts",
       isError: false,
@@ -104,7 +96,7 @@ describe("the developer's workspace tools", () => {
   });
 
   it("refuse paths that leave the workspace, as errors the model can act on", async () => {
-    symlinkSync(outside, join(repo, "linked"));
+    symlinkSync(where.outside, join(where.repo, "linked"));
     const attempts = [
       run("read_file", { path: "../outside/secret.txt" }),
       run("read_file", { path: "/etc/passwd" }),
@@ -117,8 +109,8 @@ describe("the developer's workspace tools", () => {
       expect(outcome.isError).toBe(true);
       expect(outcome.content).toMatch(/^Refused path/);
     }
-    expect(readFileSync(join(outside, "secret.txt"), "utf8")).toBe("secret\n");
-    expect(() => readFileSync(join(outside, "planted.txt"))).toThrow();
+    expect(readFileSync(join(where.outside, "secret.txt"), "utf8")).toBe("secret\n");
+    expect(() => readFileSync(join(where.outside, "planted.txt"))).toThrow();
   });
 
   it("answer bad input with the problem, not a crash", async () => {
