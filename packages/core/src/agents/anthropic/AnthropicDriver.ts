@@ -98,12 +98,11 @@ export class AnthropicDriver implements AgentDriver {
 
   async plan(request: PlanRequest, workspace: Workspace, ctx: AgentContext) {
     const state = newLoopState(repositoryContext(request.files), planTask(request));
-    const result = await this.loop(ctx).run(
+    const { plan } = await this.loop(ctx).complete(
       this.spec("architect", ARCHITECT_PROMPT, workspace, READ_TOOLS, SUBMIT_PLAN, planSubmission),
       state,
     );
-    if (result.status !== "submitted") throw new Error("The architect paused without a budget");
-    return { plan: result.value.plan };
+    return { plan };
   }
 
   async develop(
@@ -141,7 +140,7 @@ export class AnthropicDriver implements AgentDriver {
       repositoryContext(await workspace.listFiles(), workspace.branch),
       reviewTask(request),
     );
-    const result = await this.loop(ctx).run(
+    const review = await this.loop(ctx).complete(
       this.spec(
         "reviewer",
         REVIEWER_PROMPT,
@@ -152,8 +151,7 @@ export class AnthropicDriver implements AgentDriver {
       ),
       state,
     );
-    if (result.status !== "submitted") throw new Error("The reviewer paused without a budget");
-    return { review: result.value };
+    return { review };
   }
 
   private loop(ctx: AgentContext): ToolLoop {

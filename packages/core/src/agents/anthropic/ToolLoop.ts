@@ -61,6 +61,13 @@ export class ToolLoop {
     private readonly maxTokens: number,
   ) {}
 
+  /** Runs a loop that has no turn budget (the architect's, the reviewer's) to its submission. */
+  async complete<T>(spec: LoopSpec<T>, state: LoopState): Promise<T> {
+    const result = await this.run({ ...spec, pauseAfter: undefined }, state);
+    if (result.status === "paused") throw new Error(`The ${spec.agent} paused without a budget`);
+    return result.value;
+  }
+
   async run<T>(spec: LoopSpec<T>, state: LoopState): Promise<LoopResult<T>> {
     const started = state.turns;
     for (;;) {
@@ -76,8 +83,8 @@ export class ToolLoop {
       const message = await this.call(spec, state);
       state.turns += 1;
       const outcome = await this.handle(spec, state, message);
-      if (spec.afterTurn && outcome.status !== "submitted") await spec.afterTurn(state);
       if (outcome.status === "submitted") return outcome;
+      await spec.afterTurn?.(state);
     }
   }
 
