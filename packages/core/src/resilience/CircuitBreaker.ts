@@ -18,7 +18,9 @@ export class CircuitOpenError extends Error {
     super(
       `${provider} looks unavailable: its circuit breaker is open after repeated failures` +
         (lastFailure ? ` (last: ${lastFailure})` : "") +
-        `, so calls fail fast for ${Math.ceil(retryInMs / 1000)} s more`,
+        (retryInMs > 0
+          ? `, so calls fail fast for ${Math.ceil(retryInMs / 1000)} s more`
+          : ", and one probe call is testing whether it is back"),
     );
     this.name = "CircuitOpenError";
   }
