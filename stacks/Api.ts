@@ -3,12 +3,12 @@ import { Api as HttpApi, use, type Function, type StackContext } from "sst/const
 import { HTTP_ROUTES } from "@amelia/core/definitions/routes";
 import { tableStatement, type TableAccess } from "./access";
 import { SIZES } from "./functionDefaults";
-import { Auth, secretEnvironment } from "./Auth";
+import { Auth, secretEnvironment, type AgentSecretName } from "./Auth";
 import { Events } from "./Events";
 import { Storage } from "./Storage";
 import { Workflow } from "./Workflow";
 
-type Execution = "start" | "answerGate" | "stop";
+type Execution = "start" | "answerGate" | "stop" | "redrive";
 
 /**
  * What each route may do. A route without an entry fails synthesis: whoever adds a route
@@ -16,11 +16,17 @@ type Execution = "start" | "answerGate" | "stop";
  */
 const ROUTE_ACCESS: Record<
   string,
-  { table: TableAccess; publish?: true; execution?: Execution; github?: true }
+  { table: TableAccess; publish?: true; execution?: Execution; secrets?: AgentSecretName[] }
 > = {
-  "GET /api/health": { table: "read" },
-  // Checks the repository and reads `owner/name#n` issues on GitHub.
-  "POST /api/workflows": { table: "readWrite", publish: true, execution: "start", github: true },
+  // Health and create name the model in use, which depends on whether a key is set.
+  "GET /api/health": { table: "read", secrets: ["anthropicApiKey"] },
+  // Create also checks the repository and reads `owner/name#n` issues on GitHub.
+  "POST /api/workflows": {
+    table: "readWrite",
+    publish: true,
+    execution: "start",
+    secrets: ["anthropicApiKey", "githubToken"],
+  },
   "GET /api/workflows": { table: "read" },
   "GET /api/workflows/active": { table: "read" },
   "GET /api/workflows/{id}": { table: "read" },
@@ -36,6 +42,8 @@ const ROUTE_ACCESS: Record<
     execution: "answerGate",
   },
   "POST /api/workflows/{id}/cancel": { table: "readWrite", publish: true, execution: "stop" },
+  "POST /api/workflows/{id}/resume": { table: "readWrite", publish: true, execution: "redrive" },
+  "GET /api/usage": { table: "read" },
 };
 
 /** The HTTP API: the shared route table, every route but health behind the token. */
@@ -87,6 +95,13 @@ export function Api({ stack }: StackContext) {
       fn.attachPermissions([
         new PolicyStatement({ actions: ["states:StopExecution"], resources: [executionsArn] }),
       ]),
+    redrive: (fn) =>
+      fn.attachPermissions([
+        new PolicyStatement({
+          actions: ["states:DescribeExecution", "states:RedriveExecution"],
+          resources: [executionsArn],
+        }),
+      ]),
   };
   for (const route of HTTP_ROUTES) {
     const key = `${route.method} ${route.path}`;
@@ -96,12 +111,10 @@ export function Api({ stack }: StackContext) {
     fn.attachPermissions([tableStatement(table, access.table)]);
     if (access.publish) bus.cdk.eventBus.grantPutEventsTo(fn);
     if (access.execution) grantExecution[access.execution](fn);
-    if (access.github) {
-      const { githubToken } = agentSecrets;
-      fn.attachPermissions([githubToken.grantRead]);
-      for (const [name, value] of Object.entries(secretEnvironment([githubToken]))) {
-        fn.addEnvironment(name, value);
-      }
+    const secrets = (access.secrets ?? []).map((name) => agentSecrets[name]);
+    if (secrets.length > 0) fn.attachPermissions(secrets.map((secret) => secret.grantRead));
+    for (const [name, value] of Object.entries(secretEnvironment(secrets))) {
+      fn.addEnvironment(name, value);
     }
   }
 

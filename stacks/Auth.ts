@@ -12,6 +12,8 @@ export interface AgentSecret {
   grantRead: PolicyStatement;
 }
 
+export type AgentSecretName = "anthropicApiKey" | "githubToken";
+
 /** The environment that tells a function where its secrets are (never their values). */
 export function secretEnvironment(secrets: readonly AgentSecret[]): Record<string, string> {
   return Object.fromEntries(secrets.map((s) => [s.environmentName, s.parameterName]));
@@ -56,5 +58,9 @@ export function Auth({ stack, app }: StackContext) {
   };
 
   stack.addOutputs({ ApiTokenSecretName: apiToken.secretName });
-  return { apiToken, authorizer, agentSecrets };
+  return {
+    apiToken,
+    authorizer,
+    agentSecrets: agentSecrets as Record<AgentSecretName, AgentSecret>,
+  };
 }

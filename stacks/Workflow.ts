@@ -54,7 +54,7 @@ export function Workflow({ stack }: StackContext) {
         tableStatement(table, "readWrite"),
         ...secrets.map((s) => s.grantRead),
       ]);
-      bus.cdk.eventBus.grantPutEventsTo(fn);
+      if (name !== "halt") bus.cdk.eventBus.grantPutEventsTo(fn);
       return [name, fn];
     }),
   ) as Record<TaskFunction, Function>;

@@ -4,7 +4,8 @@
  * (b) latency from append to receipt by 50 subscribed WebSocket clients;
  * (c) latency from the approve request to the developer stage starting.
  * And for the deploy: (d) every function's bundle size, (e) the AWS cost of one demo workflow,
- * (f) the gzip size of the web UI's production bundle.
+ * (f) the gzip size of the web UI's production bundle, (g) a Claude workflow against the fake
+ * Messages API (tests/bench/agents.ts).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -20,6 +21,7 @@ import { WsClient } from "../support/ws";
 import { printBundleSizes } from "./bundleSizes";
 import { estimateCost } from "./workflowCost";
 import { reportWebBundle } from "./webBundle";
+import { benchAgents } from "./agents";
 
 process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
 process.env.AMELIA_MAX_ACTIVE_WORKFLOWS ??= "100";
@@ -196,6 +198,8 @@ try {
   console.log(`    ${"total".padEnd(36)} ${"".padStart(14)}   $${total.toFixed(6)}`);
 
   await reportWebBundle();
+
+  await benchAgents(api);
 } catch (error) {
   console.error("Benchmark failed:", error);
   process.exitCode = 1;

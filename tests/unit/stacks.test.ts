@@ -203,6 +203,16 @@ describe("least privilege", () => {
     ).toBe(true);
   });
 
+  it("only resume may redrive an execution, and only this state machine's", () => {
+    const holders = statements().filter(([, s]) =>
+      actionsOf(s).includes("states:RedriveExecution"),
+    );
+    expect(holders.map(([id]) => id.replace(/ServiceRole.*$/, ""))).toEqual([
+      "ApiLambdaPOSTapiworkflowsidresume",
+    ]);
+    expect(JSON.stringify(holders[0]![1].Resource)).toContain(":execution:");
+  });
+
   it("only the broadcaster may post to connections", () => {
     const holders = statements()
       .filter(([, s]) => actionsOf(s).includes("execute-api:ManageConnections"))
@@ -221,7 +231,13 @@ describe("least privilege", () => {
         )
         .map(([id]) => id.replace(/ServiceRole.*$/, ""))
         .sort();
-    expect(readers("ANTHROPIC_API_KEY")).toEqual(["Architect", "Developer", "Reviewer"]);
+    expect(readers("ANTHROPIC_API_KEY")).toEqual([
+      "ApiLambdaGETapihealth",
+      "ApiLambdaPOSTapiworkflows",
+      "Architect",
+      "Developer",
+      "Reviewer",
+    ]);
     expect(readers("GITHUB_TOKEN")).toEqual([
       "ApiLambdaPOSTapiworkflows",
       "Architect",

@@ -1,12 +1,20 @@
+import Anthropic from "@anthropic-ai/sdk";
 import { documentClient, dynamoClient, eventBridgeClient, sfnClient } from "./aws/clients";
 import { EventPublisher } from "./aws/EventPublisher";
 import { Executions } from "./aws/Executions";
 import type { AgentDriver } from "./agents/AgentDriver";
+import { AnthropicDriver } from "./agents/anthropic/AnthropicDriver";
+import { ModelClient } from "./agents/anthropic/ModelClient";
 import { DemoDriver } from "./agents/DemoDriver";
+import { readAgentSettings, type AgentSettings } from "./agents/agentSettings";
 import { readConfig, type AmeliaConfig } from "./config";
 import { Subscriptions } from "./realtime/Subscriptions";
+import { CircuitBreaker } from "./resilience/CircuitBreaker";
+import { readSecret } from "./secrets";
 import { ConnectionStore } from "./store/ConnectionStore";
+import { ConversationStore } from "./store/ConversationStore";
 import { EventStore } from "./store/EventStore";
+import { UsageStore } from "./store/UsageStore";
 import { WorkflowRepository } from "./store/WorkflowRepository";
 import { GitHubConnection } from "./github/GitHubConnection";
 import { GitHubIssues } from "./github/GitHubIssues";
@@ -20,9 +28,13 @@ export interface Services {
   config: AmeliaConfig;
   workflows: WorkflowService;
   subscriptions: Subscriptions;
-  driver: AgentDriver;
+  /** Claude when an Anthropic API key is configured, else the offline demo model. */
+  driver(): Promise<AgentDriver>;
+  agentSettings: AgentSettings;
   workspaces: WorkspaceProvider;
   repository: WorkflowRepository;
+  conversations: ConversationStore;
+  usage: UsageStore;
 }
 
 let cached: Services | undefined;
@@ -36,7 +48,8 @@ export function services(): Services {
 function createServices(config: AmeliaConfig): Services {
   const log = new EventStore(dynamoClient(), config.tableName);
   const repository = new WorkflowRepository(documentClient(), config.tableName);
-  const driver = selectDriver();
+  const agentSettings = readAgentSettings();
+  const driver = driverSelector(agentSettings);
   const github = new GitHubConnection({ apiUrl: config.githubApiUrl });
   const workspaces = new RepositoryWorkspaces(
     config.repositories === "any" ? new LocalGitWorkspaces(config.dataDir) : undefined,
@@ -51,7 +64,7 @@ function createServices(config: AmeliaConfig): Services {
     publisher,
     {
       maxActiveWorkflows: config.maxActiveWorkflows,
-      model: driver.model,
+      model: async () => (await driver()).model,
       resolveRepository: (repository) => workspaces.resolveRepository(repository),
       branchNameFor,
       describeIssue: (issueId) => issues.describe(issueId),
@@ -63,10 +76,44 @@ function createServices(config: AmeliaConfig): Services {
     repository,
     publisher,
   );
-  return { config, workflows, subscriptions, driver, workspaces, repository };
+  return {
+    config,
+    workflows,
+    subscriptions,
+    driver,
+    agentSettings,
+    workspaces,
+    repository,
+    conversations: new ConversationStore(documentClient(), config.tableName),
+    usage: new UsageStore(documentClient(), config.tableName),
+  };
 }
 
-/** The Anthropic driver arrives with the agents issue; until then every workflow uses the demo. */
-function selectDriver(): AgentDriver {
-  return new DemoDriver();
+/**
+ * Picks the model per call: the key is read through `readSecret` (cached, so a rotated key is
+ * picked up within minutes) and a driver is built once per key. The circuit breaker belongs to
+ * the provider, so every driver of this process shares it.
+ */
+function driverSelector(settings: AgentSettings): () => Promise<AgentDriver> {
+  const demo = new DemoDriver();
+  const breaker = new CircuitBreaker("The Anthropic API", settings.breaker);
+  let current: { apiKey: string; driver: AgentDriver } | undefined;
+  return async () => {
+    const apiKey = await readSecret("anthropicApiKey");
+    if (apiKey === undefined) return demo;
+    if (current?.apiKey !== apiKey) {
+      const anthropic = new Anthropic({
+        apiKey,
+        maxRetries: 0,
+        timeout: settings.retry.timeoutMs,
+      });
+      const client = new ModelClient(anthropic, breaker, {
+        maxTokens: settings.maxTokens,
+        streaming: settings.streaming,
+        ...settings.retry,
+      });
+      current = { apiKey, driver: new AnthropicDriver(client, settings) };
+    }
+    return current.driver;
+  };
 }

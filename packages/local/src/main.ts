@@ -1,3 +1,4 @@
+import { services } from "@amelia/core/services";
 import { PortInUseError, startLocalRuntime } from "./LocalRuntime";
 
 /** `npm start`: the whole product on this machine, no AWS account, no Docker, no network. */
@@ -18,7 +19,11 @@ try {
   console.log(
     `  web UI ${runtime.url}/   API ${runtime.url}/api   WebSocket ${runtime.url.replace("http", "ws")}/ws`,
   );
-  console.log("  LLM: offline demo model. Press Ctrl+C to stop.");
+  const { model, demo } = await services().driver();
+  console.log(
+    `  LLM: ${demo ? "offline demo model (set ANTHROPIC_API_KEY for Claude)" : `Claude (${model})`}. ` +
+      "Press Ctrl+C to stop.",
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -46,19 +46,40 @@ export interface AgentContext {
 }
 
 /**
- * The model behind the three agents. The offline demo model implements it, and so will a
- * Claude driver. A driver changes files only through the workspace it is handed, and records
+ * The developer's work may span several Lambda invocations: each takes a budget of turns, saves
+ * its conversation and hands back; the next one loads it and goes on (the state machine loops).
+ */
+export interface DevelopSession {
+  /** What an earlier invocation of this round saved, if any. */
+  load(): Promise<unknown>;
+  save(state: unknown): Promise<void>;
+  /** Model turns this invocation may take before it saves and hands back. */
+  turnBudget: number;
+  /** Epoch ms after which no new turn starts, so the invocation ends well within its limit. */
+  deadline: number;
+}
+
+export type DevelopResult = { done: true; summary: string } | { done: false };
+
+/**
+ * The model behind the three agents: the offline demo model, or Claude. A driver changes files
+ * only through the workspace it is handed (the architect and reviewer only read it), and records
  * nothing itself: the stage runners turn its results and context calls into events.
  */
 export interface AgentDriver {
   readonly model: string;
   /** True for the offline demo model, so the UI and health check can say so. */
   readonly demo: boolean;
-  plan(request: PlanRequest, ctx: AgentContext): Promise<{ plan: string }>;
+  plan(request: PlanRequest, workspace: Workspace, ctx: AgentContext): Promise<{ plan: string }>;
   develop(
     request: DevelopRequest,
     workspace: Workspace,
     ctx: AgentContext,
-  ): Promise<{ summary: string }>;
-  review(request: ReviewRequest, ctx: AgentContext): Promise<{ review: Review }>;
+    session: DevelopSession,
+  ): Promise<DevelopResult>;
+  review(
+    request: ReviewRequest,
+    workspace: Workspace,
+    ctx: AgentContext,
+  ): Promise<{ review: Review }>;
 }

@@ -4,6 +4,7 @@ import type {
   AgentContext,
   AgentDriver,
   DevelopRequest,
+  DevelopResult,
   IssueSummary,
   PlanRequest,
   ReviewRequest,
@@ -36,7 +37,11 @@ export class DemoDriver implements AgentDriver {
   readonly model = DEMO_MODEL;
   readonly demo = true;
 
-  async plan(request: PlanRequest, ctx: AgentContext): Promise<{ plan: string }> {
+  async plan(
+    request: PlanRequest,
+    _workspace: Workspace,
+    ctx: AgentContext,
+  ): Promise<{ plan: string }> {
     const { issue, round, feedback } = request;
     const baseSteps = request.previousPlan
       ? stepsOfPlan(request.previousPlan)
@@ -50,11 +55,12 @@ export class DemoDriver implements AgentDriver {
     return { plan: renderPlan(request, steps, baseSteps.length) };
   }
 
+  /** Always done in one invocation: the demo has no conversation to continue. */
   async develop(
     request: DevelopRequest,
     workspace: Workspace,
     ctx: AgentContext,
-  ): Promise<{ summary: string }> {
+  ): Promise<DevelopResult> {
     const path = demoDocumentPath(request.issue.issueId);
     const steps = stepsOfPlan(request.plan);
     const draft = request.round === 1;
@@ -70,10 +76,14 @@ export class DemoDriver implements AgentDriver {
           ? ` and resolved ${plural(request.reviewComments.length, "review comment")}.`
           : ".");
     await ctx.say(summary);
-    return { summary };
+    return { done: true, summary };
   }
 
-  async review(request: ReviewRequest, ctx: AgentContext): Promise<{ review: Review }> {
+  async review(
+    request: ReviewRequest,
+    _workspace: Workspace,
+    ctx: AgentContext,
+  ): Promise<{ review: Review }> {
     if (request.diff.trim() === "") {
       await ctx.say(`${LABEL} — the diff is empty: there is nothing to review`);
       return {

@@ -14,6 +14,20 @@ export interface StageContext {
   record(event: NewEvent): Promise<void>;
 }
 
+/** Where the developer's conversation waits between the invocations of one round. */
+export interface Conversations {
+  load(workflowId: string, round: number): Promise<unknown>;
+  save(workflowId: string, round: number, state: unknown): Promise<void>;
+  clear(workflowId: string, round: number): Promise<void>;
+}
+
+/** How much one developer invocation may do before it saves and hands back. */
+export interface DeveloperBudget {
+  turnBudget: number;
+  /** Epoch ms after which no new model turn starts. */
+  deadline: number;
+}
+
 export interface ReviewOutcome {
   approved: boolean;
   /** Not approved, and the review loop has used all its rounds: a person decides next. */
@@ -49,6 +63,7 @@ export async function runArchitect(
       ...(workflow.plan !== undefined && { previousPlan: workflow.plan }),
       files: await workspace.listFiles(),
     },
+    workspace,
     agentContext(ctx, "architect", driver),
   );
   await ctx.record({
@@ -68,26 +83,46 @@ export async function runArchitect(
   return { plan };
 }
 
+/**
+ * One invocation of the developer. It either finishes the round (commit, `stage_completed`,
+ * `done: true`) or uses its budget and hands back (`done: false`) with its conversation saved and
+ * its work so far committed; the state machine then invokes it again and it carries on.
+ */
 export async function runDeveloper(
   ctx: StageContext,
   driver: AgentDriver,
   workspaces: WorkspaceProvider,
-): Promise<{ summary: string; commit?: string }> {
+  conversations: Conversations,
+  budget: DeveloperBudget,
+): Promise<{ done: boolean; commit?: string }> {
   const { workflow, log } = ctx;
   const round = retriedRound(log, "developer") ?? workflow.iteration.review + 1;
-  await ctx.record({
-    type: "stage_started",
-    agent: "developer",
-    level: "info",
-    message:
-      round === 1 ? "Developer is implementing the plan" : `Developer is revising (round ${round})`,
-    data: { stage: "developer", round },
-  });
+  const saved = await conversations.load(workflow.id, round);
+  if (saved === undefined) {
+    await ctx.record({
+      type: "stage_started",
+      agent: "developer",
+      level: "info",
+      message:
+        round === 1
+          ? "Developer is implementing the plan"
+          : `Developer is revising (round ${round})`,
+      data: { stage: "developer", round },
+    });
+  } else {
+    await ctx.record({
+      type: "agent_message",
+      agent: "developer",
+      level: "info",
+      message: `Developer continues round ${round} from its saved conversation`,
+      data: { demo: driver.demo },
+    });
+  }
   const workspace = new RecordingWorkspace(await openWorkspace(workflow, workspaces), (event) =>
     ctx.record(event),
   );
   const { reviewComments, feedback } = revisionInput(log);
-  const { summary } = await driver.develop(
+  const result = await driver.develop(
     {
       issue: issueOf(workflow),
       plan: planOf(workflow),
@@ -97,10 +132,34 @@ export async function runDeveloper(
     },
     workspace,
     agentContext(ctx, "developer", driver),
+    {
+      load: async () => saved,
+      save: (state) => conversations.save(workflow.id, round, state),
+      ...budget,
+    },
   );
+  if (!result.done) {
+    // Committed, so the next invocation finds the work even on another machine.
+    const checkpoint = await workspace.commit(
+      `amelia(${workflow.issueId}): developer round ${round}, work in progress\n`,
+    );
+    await ctx.record({
+      type: "agent_message",
+      agent: "developer",
+      level: "info",
+      message:
+        `Developer used this invocation's budget of ${budget.turnBudget} turns and continues in ` +
+        `the next one` +
+        (checkpoint ? ` (work so far committed as ${checkpoint.slice(0, 12)})` : ""),
+      data: { demo: driver.demo, ...(checkpoint !== undefined && { commit: checkpoint }) },
+    });
+    return { done: false };
+  }
+  const { summary } = result;
   const commit = await workspace.commit(
     `amelia(${workflow.issueId}): developer round ${round}\n\n${summary}\n`,
   );
+  await conversations.clear(workflow.id, round);
   await ctx.record({
     type: "stage_completed",
     agent: "developer",
@@ -112,7 +171,7 @@ export async function runDeveloper(
     ),
     data: { stage: "developer", ...(commit !== undefined && { commit }) },
   });
-  return { summary, ...(commit !== undefined && { commit }) };
+  return { done: true, ...(commit !== undefined && { commit }) };
 }
 
 export async function runReviewer(
@@ -133,6 +192,7 @@ export async function runReviewer(
   const workspace = await openWorkspace(workflow, workspaces);
   const { review: proposed } = await driver.review(
     { issue: issueOf(workflow), plan: planOf(workflow), diff: await workspace.diff(), round },
+    workspace,
     agentContext(ctx, "reviewer", driver),
   );
   // A model's answer must fit the contract before it reaches the log.
@@ -210,7 +270,8 @@ function agentContext(ctx: StageContext, agent: AgentStage, driver: AgentDriver)
         agent,
         level: "info",
         message:
-          `${model}: ${tokens.inputTokens} input and ${tokens.outputTokens} output tokens ` +
+          `${model}: ${tokens.inputTokens} input, ${tokens.cacheReadTokens} cache-read, ` +
+          `${tokens.cacheWriteTokens} cache-write and ${tokens.outputTokens} output tokens ` +
           `($${costUsd.toFixed(4)})`,
         data: { model, tokens, costUsd },
       }),

@@ -1,6 +1,8 @@
 import {
+  DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  RedriveExecutionCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
   StopExecutionCommand,
@@ -13,9 +15,21 @@ import {
 } from "../definitions/stateMachine";
 import { requireSetting } from "../config";
 
+/** Where a failed workflow's execution stands, for a resume. */
+export interface StoppedExecution {
+  /** RUNNING when it had not stopped yet by the end of the wait. */
+  status: string;
+  redrivable: boolean;
+  /** Why it cannot be redriven, when it cannot. */
+  reason?: string;
+}
+
+const STOP_POLL_MS = 100;
+
 /**
- * The workflow's Step Functions execution: start, stop, and answer a gate. The state machine's
- * own tasks never call it, so they run without its ARN (which would be a circular reference).
+ * The workflow's Step Functions execution: start, stop, answer a gate, redrive after a failure.
+ * The state machine's own tasks never call it, so they run without its ARN (which would be a
+ * circular reference).
  */
 export class Executions {
   constructor(
@@ -55,6 +69,51 @@ export class Executions {
     } catch (error) {
       if (!(error instanceof ExecutionDoesNotExist)) throw error;
     }
+  }
+
+  /**
+   * The execution once it has stopped. A failed stage records `workflow_failed` a moment before
+   * its execution stops, so a RUNNING execution is polled for up to `waitMs`.
+   */
+  async whenStopped(workflowId: string, waitMs: number): Promise<StoppedExecution> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      let execution;
+      try {
+        execution = await this.client.send(
+          new DescribeExecutionCommand({ executionArn: this.arnFor(workflowId) }),
+        );
+      } catch (error) {
+        if (error instanceof ExecutionDoesNotExist) {
+          return {
+            status: "NONE",
+            redrivable: false,
+            reason: "the workflow's execution never started",
+          };
+        }
+        throw error;
+      }
+      const status = execution.status ?? "UNKNOWN";
+      if (status !== "RUNNING" || Date.now() >= deadline) {
+        const redrivable = status !== "RUNNING" && execution.redriveStatus === "REDRIVABLE";
+        return {
+          status,
+          redrivable,
+          ...(!redrivable && {
+            reason:
+              status === "RUNNING"
+                ? "its execution is still stopping; try again in a moment"
+                : (execution.redriveStatusReason ?? `its execution is ${status}`),
+          }),
+        };
+      }
+      await new Promise((resolve) => setTimeout(resolve, STOP_POLL_MS));
+    }
+  }
+
+  /** Continues a stopped execution from the state that failed (RedriveExecution). */
+  async redrive(workflowId: string): Promise<void> {
+    await this.client.send(new RedriveExecutionCommand({ executionArn: this.arnFor(workflowId) }));
   }
 
   async decide(taskToken: string, decision: GateDecision): Promise<void> {

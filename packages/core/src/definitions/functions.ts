@@ -8,6 +8,7 @@ export const TASK_FUNCTIONS = {
   reviewer: "packages/functions/src/agents/reviewer.handler",
   gate: "packages/functions/src/workflow/gate.handler",
   finish: "packages/functions/src/workflow/finish.handler",
+  halt: "packages/functions/src/workflow/halt.handler",
 } as const;
 export type TaskFunction = keyof typeof TASK_FUNCTIONS;
 

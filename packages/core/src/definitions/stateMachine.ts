@@ -15,7 +15,14 @@ export const GATE_TIMEOUT_SECONDS = 30 * 24 * 60 * 60;
 /** Lambda's own ceiling: an agent invocation never runs longer. */
 export const AGENT_TIMEOUT_SECONDS = 900;
 
+/**
+ * The error name of a stage failure that trying again cannot fix (a refused request, a malformed
+ * answer after its correction): the state machine does not retry it.
+ */
+export const PERMANENT_AGENT_ERROR = "PermanentAgentError";
+
 const retryAgentErrors = [
+  { ErrorEquals: [PERMANENT_AGENT_ERROR], MaxAttempts: 0 },
   {
     ErrorEquals: ["States.ALL"],
     IntervalSeconds: 2,
@@ -25,11 +32,29 @@ const retryAgentErrors = [
     JitterStrategy: "FULL",
   },
 ];
-const catchToFailure = [
-  { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" },
-];
 
-function agentTask(functionArn: string, next: string, resultPath: Record<string, unknown>) {
+/** The states a failure can happen in, and so the states a resumed workflow goes back to. */
+const RESUMABLE_STATES = [
+  "Architect",
+  "PlanGate",
+  "Developer",
+  "Reviewer",
+  "ReviewGate",
+  "Complete",
+] as const;
+type ResumableState = (typeof RESUMABLE_STATES)[number];
+
+/** Every failure goes through `<State>Failed`, which notes where to resume, then RecordFailure. */
+function catchToFailure(state: ResumableState) {
+  return [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: `${state}Failed` }];
+}
+
+function agentTask(
+  state: ResumableState,
+  functionArn: string,
+  next: string,
+  resultPath: Record<string, unknown>,
+) {
   return {
     Type: "Task",
     Resource: LAMBDA_INVOKE,
@@ -37,12 +62,17 @@ function agentTask(functionArn: string, next: string, resultPath: Record<string,
     TimeoutSeconds: AGENT_TIMEOUT_SECONDS,
     ...resultPath,
     Retry: retryAgentErrors,
-    Catch: catchToFailure,
+    Catch: catchToFailure(state),
     Next: next,
   };
 }
 
-function gateTask(functionArn: string, gate: "plan" | "review", next: string) {
+function gateTask(
+  state: ResumableState,
+  functionArn: string,
+  gate: "plan" | "review",
+  next: string,
+) {
   return {
     Type: "Task",
     Resource: LAMBDA_WAIT_FOR_TOKEN,
@@ -52,32 +82,58 @@ function gateTask(functionArn: string, gate: "plan" | "review", next: string) {
     },
     TimeoutSeconds: GATE_TIMEOUT_SECONDS,
     ResultPath: "$.decision",
-    Catch: catchToFailure,
+    Catch: catchToFailure(state),
     Next: next,
   };
 }
 
+function failureStates(): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    RESUMABLE_STATES.map((state) => [
+      `${state}Failed`,
+      { Type: "Pass", Result: state, ResultPath: "$.resumeAt", Next: "RecordFailure" },
+    ]),
+  );
+}
+
 /**
  * The workflow, defined once for the stacks and the local runtime. The state carries only the
- * workflow id and routing flags: documents (plans, diffs, reviews) live in the event log, well
- * clear of Step Functions' 256 KiB payload limit.
+ * workflow id and routing flags: documents (plans, diffs, reviews, the developer's conversation)
+ * live in the table, well clear of Step Functions' 256 KiB payload limit.
+ *
+ * The developer loops on itself while it reports `done: false`: each invocation takes a budget
+ * of turns, so a long implementation never meets Lambda's 15-minute limit.
+ *
+ * A failure (after retries) is recorded by RecordFailure, then the execution fails in Halted, a
+ * task, so that RedriveExecution (a person's resume) reruns Halted: for a resumed workflow it
+ * passes, and ResumeRoute goes back to the state that failed.
  */
 export function workflowDefinition(
   functionArns: Record<TaskFunction, string>,
 ): StateMachineDefinition {
+  const payload = { "workflowId.$": "$.workflowId" };
   return {
-    Comment: "Amelia: architect → plan gate → developer ⇄ reviewer (→ review gate) → done",
+    Comment:
+      "Amelia: architect → plan gate → developer (loops until done) ⇄ reviewer (→ review gate) → done",
     StartAt: "Architect",
     States: {
-      Architect: agentTask(functionArns.architect, "PlanGate", { ResultPath: null }),
-      PlanGate: gateTask(functionArns.gate, "plan", "PlanDecision"),
+      Architect: agentTask("Architect", functionArns.architect, "PlanGate", { ResultPath: null }),
+      PlanGate: gateTask("PlanGate", functionArns.gate, "plan", "PlanDecision"),
       PlanDecision: {
         Type: "Choice",
         Choices: [{ Variable: "$.decision.approved", BooleanEquals: true, Next: "Developer" }],
         Default: "Architect",
       },
-      Developer: agentTask(functionArns.developer, "Reviewer", { ResultPath: null }),
-      Reviewer: agentTask(functionArns.reviewer, "ReviewDecision", {
+      Developer: agentTask("Developer", functionArns.developer, "DeveloperProgress", {
+        ResultSelector: { "done.$": "$.Payload.done" },
+        ResultPath: "$.developer",
+      }),
+      DeveloperProgress: {
+        Type: "Choice",
+        Choices: [{ Variable: "$.developer.done", BooleanEquals: true, Next: "Reviewer" }],
+        Default: "Developer",
+      },
+      Reviewer: agentTask("Reviewer", functionArns.reviewer, "ReviewDecision", {
         ResultSelector: { "approved.$": "$.Payload.approved", "atCap.$": "$.Payload.atCap" },
         ResultPath: "$.review",
       }),
@@ -89,7 +145,7 @@ export function workflowDefinition(
         ],
         Default: "Developer",
       },
-      ReviewGate: gateTask(functionArns.gate, "review", "ReviewGateDecision"),
+      ReviewGate: gateTask("ReviewGate", functionArns.gate, "review", "ReviewGateDecision"),
       ReviewGateDecision: {
         Type: "Choice",
         Choices: [{ Variable: "$.decision.approved", BooleanEquals: true, Next: "Complete" }],
@@ -100,26 +156,41 @@ export function workflowDefinition(
         Resource: LAMBDA_INVOKE,
         Parameters: {
           FunctionName: functionArns.finish,
-          Payload: { "workflowId.$": "$.workflowId", outcome: "completed" },
+          Payload: { ...payload, outcome: "completed" },
         },
         ResultPath: null,
         Retry: retryAgentErrors,
-        Catch: catchToFailure,
+        Catch: catchToFailure("Complete"),
         Next: "Done",
       },
       Done: { Type: "Succeed" },
+      ...failureStates(),
       RecordFailure: {
         Type: "Task",
         Resource: LAMBDA_INVOKE,
         Parameters: {
           FunctionName: functionArns.finish,
-          Payload: { "workflowId.$": "$.workflowId", outcome: "failed", "error.$": "$.error" },
+          Payload: { ...payload, outcome: "failed", "error.$": "$.error" },
         },
         ResultPath: null,
         Retry: retryAgentErrors,
-        Next: "Failed",
+        Next: "Halted",
       },
-      Failed: { Type: "Fail", Error: "WorkflowFailed", Cause: "An agent stage failed" },
+      Halted: {
+        Type: "Task",
+        Resource: LAMBDA_INVOKE,
+        Parameters: { FunctionName: functionArns.halt, Payload: payload },
+        ResultPath: null,
+        Next: "ResumeRoute",
+      },
+      ResumeRoute: {
+        Type: "Choice",
+        Choices: RESUMABLE_STATES.map((state) => ({
+          Variable: "$.resumeAt",
+          StringEquals: state,
+          Next: state,
+        })),
+      },
     },
   };
 }
@@ -133,6 +204,14 @@ export interface ExecutionInput {
 export interface GateDecision {
   approved: boolean;
 }
+
+/** What the developer task returns: false while the round needs another invocation. */
+export interface DeveloperProgress {
+  done: boolean;
+}
+
+/** What the halt task's error is named: the execution failed with the workflow. */
+export const WORKFLOW_HALTED_ERROR = "WorkflowFailed";
 
 /** What the reviewer task returns to the state machine. */
 export interface ReviewOutcome {

@@ -62,6 +62,7 @@ export const EVENT_DATA = {
     pullRequestUrl: z.url().optional(),
   }),
   workflow_failed: z.object({ reason: z.string(), stage: stage.optional() }),
+  workflow_resumed: z.object({ stage, failureReason: z.string().optional() }),
   workflow_cancelled: z.object({ reason: z.string().optional() }),
   system_error: z.object({ error: z.string(), stage: stage.optional() }),
 } as const;

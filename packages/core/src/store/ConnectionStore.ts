@@ -2,10 +2,10 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
+import { queryAll } from "./queryAll";
 import { keys } from "./table";
 
 /** API Gateway closes a WebSocket after 2 hours; items outlive that a little, then expire. */
@@ -90,22 +90,13 @@ export class ConnectionStore {
   async subscribers(workflowId: string): Promise<string[]> {
     const groups = await Promise.all(
       [workflowId, "*"].map(async (topic) => {
-        const ids: string[] = [];
-        let start: Record<string, unknown> | undefined;
-        do {
-          const page = await this.db.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              KeyConditionExpression: "pk = :pk",
-              ExpressionAttributeValues: { ":pk": keys.subscription(topic) },
-              ProjectionExpression: "sk",
-              ...(start && { ExclusiveStartKey: start }),
-            }),
-          );
-          ids.push(...(page.Items ?? []).map((item) => item.sk as string));
-          start = page.LastEvaluatedKey;
-        } while (start);
-        return ids;
+        const items = await queryAll(this.db, {
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.subscription(topic) },
+          ProjectionExpression: "sk",
+        });
+        return items.map((item) => item.sk as string);
       }),
     );
     return [...new Set(groups.flat())];

@@ -72,6 +72,7 @@ export class EventStore extends EventReader {
               pk: { S: keys.workflow(workflowId) },
               sk: { S: keys.event(sequence) },
               event: { S: JSON.stringify(stored) },
+              ...usageIndexKeys(stored),
             },
             ConditionExpression: "attribute_not_exists(sk)",
           }),
@@ -97,6 +98,18 @@ export class EventStore extends EventReader {
       if (oldest !== undefined) this.heads.delete(oldest);
     }
   }
+}
+
+/**
+ * A `token_usage` event is also indexed by day (gsi1), in the same write: /api/usage then reads
+ * the log's own items for a period, never a second copy of the numbers that could drift.
+ */
+function usageIndexKeys(event: WorkflowEvent): Record<string, { S: string }> {
+  if (event.type !== "token_usage") return {};
+  return {
+    gsi1pk: { S: keys.usageDay(event.timestamp.slice(0, 10)) },
+    gsi1sk: { S: `${event.timestamp}#${event.workflowId}#${keys.event(event.sequence)}` },
+  };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -5,6 +5,8 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  * - `WF#<id>` / `STATE`            the workflow projection (gsi1: all by creation, gsi2: by status)
  * - `WF#<id>` / `EV#<sequence>`    one event of the append-only log
  * - `WF#<id>` / `GATE`             the open gate and its task token (never leaves the server)
+ * - `WF#<id>` / `CONV#<round>…`    the developer's saved conversation (gzip, in chunks), per round
+ * - token_usage events also carry gsi1 keys `USAGE#<day>` / `<timestamp>#…`, for /api/usage
  * - `LOCK#<repository>#<issueId>`  which workflow holds that issue (the 409 rule)
  * - `SLOTS` / `SLOT#<n>`           which workflows hold the active slots (the 429 rule)
  * - `CONN#<connectionId>`          a WebSocket connection and its subscriptions
@@ -26,6 +28,8 @@ export const keys = {
   gate: "GATE",
   event: (sequence: number) => `EV#${String(sequence).padStart(12, "0")}`,
   eventPrefix: "EV#",
+  conversation: (round: number) => `CONV#${String(round).padStart(4, "0")}`,
+  usageDay: (day: string) => `USAGE#${day}`,
   issueLock: (repository: string | undefined, issueId: string) =>
     `LOCK#${repository ?? "(default)"}#${issueId}`,
   lock: "LOCK",

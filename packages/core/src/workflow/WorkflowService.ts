@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { SFNServiceException } from "@aws-sdk/client-sfn";
+import { ExecutionNotRedrivable, SFNServiceException } from "@aws-sdk/client-sfn";
 import type { EventPublisher } from "../aws/EventPublisher";
 import type { Executions } from "../aws/Executions";
 import {
@@ -20,8 +20,8 @@ import type { Publication } from "../workspace/Workspace";
 
 export interface WorkflowServiceOptions {
   maxActiveWorkflows: number;
-  /** The model label recorded on new workflows ("demo" for the offline demo model). */
-  model: string;
+  /** The model label recorded on new workflows ("amelia-demo" for the offline demo model). */
+  model(): Promise<string>;
   /**
    * Throws a ValidationError unless the repository is usable; returns its canonical path, which
    * the workflow keeps, so the same repository spelled differently still meets the 409 rule.
@@ -46,6 +46,9 @@ export interface Recorded {
 
 /** A claim with no workflow after this long belongs to a create that died half-way. */
 const ABANDONED_CLAIM_MS = 60_000;
+
+/** How long a resume waits for the failed execution to finish stopping. */
+const RESUME_STOP_WAIT_MS = 10_000;
 
 /** Token errors mean the execution no longer waits for this token. */
 const GONE_TOKEN_ERRORS = new Set(["TaskDoesNotExist", "InvalidToken", "TaskTimedOut"]);
@@ -78,13 +81,7 @@ export class WorkflowService {
       ...(repository !== undefined && { repository }),
     };
     const id = randomUUID();
-    await this.claimIssue(id, input);
-    try {
-      await this.claimSlot(id);
-    } catch (error) {
-      await this.releaseIssue(id, input);
-      throw error;
-    }
+    await this.claim(id, input);
     await this.record(id, {
       type: "workflow_created",
       agent: "system",
@@ -96,7 +93,7 @@ export class WorkflowService {
         ...(input.description !== undefined && { description: input.description }),
         ...(input.repository !== undefined && { repository: input.repository }),
         branch: this.options.branchNameFor(input.issueId),
-        model: this.options.model,
+        model: await this.options.model(),
       },
     });
     // Recorded before the execution starts, so the first agent event always follows it.
@@ -176,6 +173,49 @@ export class WorkflowService {
     return recorded.workflow;
   }
 
+  /**
+   * Continues a failed workflow from the stage that failed: it becomes active again (claiming its
+   * issue and a slot like a new one), then its execution is redriven from the failed state, which
+   * lets a resumed workflow through to that stage (Step Functions RedriveExecution).
+   */
+  async resume(id: string): Promise<Workflow> {
+    const workflow = await this.get(id);
+    if (workflow.status !== "failed") {
+      throw new InvalidStateError(
+        `Workflow ${id} is ${workflow.status}: only a failed workflow can be resumed`,
+        { status: workflow.status },
+      );
+    }
+    const execution = await this.executions.whenStopped(id, RESUME_STOP_WAIT_MS);
+    if (!execution.redrivable) {
+      throw new InvalidStateError(`Workflow ${id} cannot be resumed: ${execution.reason}`, {
+        status: workflow.status,
+        execution: execution.status,
+      });
+    }
+    await this.claim(id, workflow);
+    const recorded = await this.record(id, {
+      type: "workflow_resumed",
+      agent: "human",
+      level: "info",
+      message: `Workflow resumed at the ${workflow.stage} stage`,
+      data: {
+        stage: workflow.stage,
+        ...(workflow.failureReason !== undefined && { failureReason: workflow.failureReason }),
+      },
+    });
+    try {
+      await this.executions.redrive(id);
+    } catch (error) {
+      await this.fail(id, `The workflow could not be resumed: ${describe(error)}`);
+      if (error instanceof ExecutionNotRedrivable) {
+        throw new InvalidStateError(`Workflow ${id} cannot be resumed: ${error.message}`);
+      }
+      throw error;
+    }
+    return recorded.workflow;
+  }
+
   /** Called by the gate task: keeps the token server-side and tells the person. */
   async openGate(id: string, gate: Gate, taskToken: string): Promise<Workflow> {
     const workflow = await this.get(id);
@@ -228,7 +268,7 @@ export class WorkflowService {
     let current: Workflow | undefined;
     if (event.type !== "workflow_created") {
       current = await this.get(id);
-      if (isTerminal(current.status)) {
+      if (isTerminal(current.status) && event.type !== "workflow_resumed") {
         throw new InvalidStateError(`Workflow ${id} is ${current.status}`, {
           status: current.status,
         });
@@ -351,7 +391,21 @@ export class WorkflowService {
     }
   }
 
-  private async claimIssue(id: string, input: CreateWorkflowInput): Promise<void> {
+  /** Claims the issue (409 when another active workflow holds it), then an active slot (429). */
+  private async claim(id: string, issue: { issueId: string; repository?: string }): Promise<void> {
+    await this.claimIssue(id, issue);
+    try {
+      await this.claimSlot(id);
+    } catch (error) {
+      await this.releaseIssue(id, issue);
+      throw error;
+    }
+  }
+
+  private async claimIssue(
+    id: string,
+    input: { issueId: string; repository?: string },
+  ): Promise<void> {
     const pk = keys.issueLock(input.repository, input.issueId);
     for (;;) {
       const holder = await this.workflows.claim(pk, keys.lock, id);

@@ -1,4 +1,5 @@
 import type { EventType, WorkflowEvent } from "../events/types";
+import { roundUsd } from "../pricing";
 import { ACTIVE_STATUSES, GATE_STAGE, isTerminal, type WorkflowStatus } from "./status";
 import { emptyUsage, type Workflow } from "./Workflow";
 
@@ -16,6 +17,7 @@ const STATUS_CHANGES: Partial<Record<EventType, StatusChange>> = {
   workflow_completed: { from: ["in_progress"], to: "completed" },
   workflow_failed: { from: ACTIVE_STATUSES, to: "failed" },
   workflow_cancelled: { from: ACTIVE_STATUSES, to: "cancelled" },
+  workflow_resumed: { from: ["failed"], to: "in_progress" },
 };
 
 export function statusChange(type: EventType): StatusChange | undefined {
@@ -90,7 +92,7 @@ export function applyEvent(workflow: Workflow | undefined, event: WorkflowEvent)
         outputTokens: next.usage.outputTokens + tokens.outputTokens,
         cacheReadTokens: next.usage.cacheReadTokens + tokens.cacheReadTokens,
         cacheWriteTokens: next.usage.cacheWriteTokens + tokens.cacheWriteTokens,
-        costUsd: roundCost(next.usage.costUsd + costUsd),
+        costUsd: roundUsd(next.usage.costUsd + costUsd),
       };
       break;
     }
@@ -101,14 +103,14 @@ export function applyEvent(workflow: Workflow | undefined, event: WorkflowEvent)
     case "workflow_failed":
       next.failureReason = event.data.reason;
       break;
+    case "workflow_resumed":
+      delete next.failureReason;
+      delete next.completedAt;
+      break;
   }
   return next;
 }
 
 export function replay(events: readonly WorkflowEvent[]): Workflow | undefined {
   return events.reduce<Workflow | undefined>(applyEvent, undefined);
-}
-
-function roundCost(value: number): number {
-  return Math.round(value * 1e9) / 1e9;
 }

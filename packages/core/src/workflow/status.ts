@@ -29,12 +29,15 @@ export type Gate = (typeof GATES)[number];
 /** The stage a workflow is in while it waits at a gate. */
 export const GATE_STAGE: Record<Gate, Stage> = { plan: "plan_approval", review: "review_approval" };
 
+export const TERMINAL_STATUSES = ["completed", "failed", "cancelled"] as const;
+
 const TRANSITIONS: Record<WorkflowStatus, readonly WorkflowStatus[]> = {
   pending: ["in_progress", "failed", "cancelled"],
   in_progress: ["blocked", "completed", "failed", "cancelled"],
   blocked: ["in_progress", "failed", "cancelled"],
   completed: [],
-  failed: [],
+  // A failed workflow ends its run, but a person may resume it from the stage that failed.
+  failed: ["in_progress"],
   cancelled: [],
 };
 
@@ -43,7 +46,7 @@ export function isActive(status: WorkflowStatus): status is ActiveStatus {
 }
 
 export function isTerminal(status: WorkflowStatus): boolean {
-  return TRANSITIONS[status].length === 0;
+  return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
 
 export function canTransition(from: WorkflowStatus, to: WorkflowStatus): boolean {

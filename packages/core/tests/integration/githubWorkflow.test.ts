@@ -12,6 +12,7 @@ import type { Executions } from "../../src/aws/Executions";
 import { ValidationError } from "../../src/errors";
 import { GitHubConnection } from "../../src/github/GitHubConnection";
 import { GitHubIssues } from "../../src/github/GitHubIssues";
+import { ConversationStore } from "../../src/store/ConversationStore";
 import { EventStore } from "../../src/store/EventStore";
 import { WorkflowRepository } from "../../src/store/WorkflowRepository";
 import { WorkflowService } from "../../src/workflow/WorkflowService";
@@ -56,7 +57,7 @@ function invocation() {
     { publish: async () => undefined } as unknown as EventPublisher,
     {
       maxActiveWorkflows: 50,
-      model: "amelia-demo",
+      model: async () => "amelia-demo",
       resolveRepository: (repository) => workspaces.resolveRepository(repository),
       branchNameFor,
       describeIssue: (issueId) => issues.describe(issueId),
@@ -122,13 +123,26 @@ describe("a workflow on a GitHub repository, one invocation per step", () => {
     expect(plan).toContain("Add a theme toggle");
     await approvePlan(id);
 
-    const first = await runDeveloper(await stageContext(id), driver, invocation().workspaces);
+    const conversations = new ConversationStore(table.document, table.tableName);
+    const first = await runDeveloper(
+      await stageContext(id),
+      driver,
+      invocation().workspaces,
+      conversations,
+      { turnBudget: 20, deadline: Date.now() + 60_000 },
+    );
     expect(github.branchTip("octo-org/app", created.branch as string)).toBe(first.commit);
     expect(await runReviewer(await stageContext(id), driver, invocation().workspaces, 3)).toEqual({
       approved: false,
       atCap: false,
     });
-    const second = await runDeveloper(await stageContext(id), driver, invocation().workspaces);
+    const second = await runDeveloper(
+      await stageContext(id),
+      driver,
+      invocation().workspaces,
+      conversations,
+      { turnBudget: 20, deadline: Date.now() + 60_000 },
+    );
     expect(github.commitInfo("octo-org/app", second.commit as string).parents).toEqual([
       first.commit,
     ]);

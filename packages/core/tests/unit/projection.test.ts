@@ -123,6 +123,32 @@ describe("the workflow projection", () => {
     expect(workflow).toMatchObject({ status: "failed", failureReason: "boom" });
   });
 
+  it("makes a resumed workflow active again, without its failure", () => {
+    sequence = 0;
+    const workflow = replay(
+      [
+        created(),
+        system("workflow_started", { executionArn: "a" }),
+        system("stage_started", { stage: "developer", round: 1 }),
+        system("workflow_failed", { reason: "boom", stage: "developer" }),
+        system("workflow_resumed", { stage: "developer", failureReason: "boom" }),
+      ].map(stored),
+    );
+    expect(workflow).toMatchObject({ status: "in_progress", stage: "developer" });
+    expect(workflow?.failureReason).toBeUndefined();
+    expect(workflow?.completedAt).toBeUndefined();
+    // Only a failed workflow resumes: a cancelled one stays cancelled.
+    sequence = 0;
+    const cancelled = replay(
+      [
+        created(),
+        system("workflow_cancelled", {}),
+        system("workflow_resumed", { stage: "architect" }),
+      ].map(stored),
+    );
+    expect(cancelled?.status).toBe("cancelled");
+  });
+
   it("lets nothing change a terminal workflow", () => {
     sequence = 0;
     const cancelled = replay(

@@ -4,6 +4,7 @@ import { TASK_FUNCTIONS, type TaskFunction } from "../../src/definitions/functio
 import {
   executionArnFor,
   GATE_TIMEOUT_SECONDS,
+  PERMANENT_AGENT_ERROR,
   workflowDefinition,
 } from "../../src/definitions/stateMachine";
 
@@ -54,21 +55,60 @@ describe("the workflow state machine", () => {
     expect(state("ReviewGateDecision")).toMatchObject({ Default: "Developer" });
   });
 
-  it("retries agent errors with backoff, then records the failure", () => {
+  it("loops the developer while it reports more to do, then goes to the reviewer", () => {
+    expect(state("Developer")).toMatchObject({
+      ResultSelector: { "done.$": "$.Payload.done" },
+      ResultPath: "$.developer",
+      Next: "DeveloperProgress",
+    });
+    expect(state("DeveloperProgress")).toMatchObject({
+      Choices: [{ Variable: "$.developer.done", BooleanEquals: true, Next: "Reviewer" }],
+      Default: "Developer",
+    });
+  });
+
+  it("retries agent errors with backoff except permanent ones, then records the failure", () => {
     for (const agent of ["Architect", "Developer", "Reviewer"]) {
       const task = state(agent);
       expect(task.Retry).toEqual([
+        { ErrorEquals: [PERMANENT_AGENT_ERROR], MaxAttempts: 0 },
         expect.objectContaining({ ErrorEquals: ["States.ALL"], BackoffRate: 2 }),
       ]);
       expect(task.Catch).toEqual([
-        { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "RecordFailure" },
+        { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: `${agent}Failed` },
       ]);
+      expect(state(`${agent}Failed`)).toMatchObject({
+        Type: "Pass",
+        Result: agent,
+        ResultPath: "$.resumeAt",
+        Next: "RecordFailure",
+      });
     }
     expect(state("RecordFailure").Parameters?.Payload).toMatchObject({
       outcome: "failed",
       "error.$": "$.error",
     });
-    expect(state("RecordFailure").Next).toBe("Failed");
+    expect(state("RecordFailure").Next).toBe("Halted");
+  });
+
+  it("fails in a task that a resume reruns, then goes back to the state that failed", () => {
+    expect(state("Halted")).toMatchObject({
+      Type: "Task",
+      Parameters: { FunctionName: arns.halt },
+      Next: "ResumeRoute",
+    });
+    // No Catch and no Retry: the execution fails right there, and a redrive reruns it.
+    expect(state("Halted").Catch).toBeUndefined();
+    expect(state("Halted").Retry).toBeUndefined();
+    const routes = (state("ResumeRoute").Choices as { StringEquals: string; Next: string }[]).map(
+      (choice) => [choice.StringEquals, choice.Next],
+    );
+    const caught = Object.entries(definition.States)
+      .filter(([, s]) => (s as State).Catch !== undefined)
+      .map(([name]) => name);
+    expect(routes.map(([from]) => from).sort()).toEqual(caught.sort());
+    for (const [from, to] of routes) expect(to).toBe(from);
+    expect(Object.values(definition.States).some((s) => (s as State).Type === "Fail")).toBe(false);
   });
 
   it("carries ids, not documents: every task payload is the workflow id and flags", () => {

@@ -31,9 +31,15 @@ describe("workflow status rules", () => {
     for (const to of WORKFLOW_STATUSES) {
       expect(canTransition("completed", to)).toBe(false);
       expect(canTransition("cancelled", to)).toBe(false);
-      expect(canTransition("failed", to)).toBe(false);
+      expect(canTransition("failed", to)).toBe(to === "in_progress");
     }
     expect(() => assertTransition("completed", "in_progress")).toThrow(InvalidStateError);
+  });
+
+  it("lets a person resume a failed workflow, and nothing else leave a terminal status", () => {
+    expect(canTransition("failed", "in_progress")).toBe(true);
+    expect(canTransition("failed", "blocked")).toBe(false);
+    expect(isTerminal("failed")).toBe(true);
   });
 
   it("classifies active and terminal statuses", () => {

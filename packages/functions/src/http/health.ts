@@ -5,12 +5,9 @@ import { version } from "../version";
 export const handler = httpRoute(async () => {
   const { repository, driver } = services();
   await repository.get("health-check");
+  const { model, demo } = await driver();
   return {
     status: 200,
-    body: {
-      status: "ok",
-      version,
-      checks: { database: "ok", model: { name: driver.model, demo: driver.demo } },
-    },
+    body: { status: "ok", version, checks: { database: "ok", model: { name: model, demo } } },
   };
 });

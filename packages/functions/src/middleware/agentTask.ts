@@ -1,4 +1,6 @@
+import type { Context } from "aws-lambda";
 import * as z from "zod";
+import type { AgentDriver } from "@amelia/core/agents/AgentDriver";
 import type { StageContext } from "@amelia/core/agents/stages";
 import { InvalidStateError } from "@amelia/core/errors";
 import type { Agent } from "@amelia/core/events/types";
@@ -15,9 +17,14 @@ const payloadSchema = z.object({ workflowId: z.string().min(1) });
  */
 export function agentTask<R>(
   agent: Extract<Agent, Stage>,
-  run: (context: StageContext, services: Services) => Promise<R>,
+  run: (
+    context: StageContext,
+    driver: AgentDriver,
+    services: Services,
+    lambda: Context,
+  ) => Promise<R>,
 ) {
-  return taskHandler(payloadSchema, async ({ workflowId }) => {
+  return taskHandler(payloadSchema, async ({ workflowId }, lambda) => {
     const all = services();
     const workflow = await all.workflows.get(workflowId);
     if (isTerminal(workflow.status)) {
@@ -31,7 +38,7 @@ export function agentTask<R>(
       },
     };
     try {
-      return await run(context, all);
+      return await run(context, await all.driver(), all, lambda);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       logger.warn("Agent attempt failed", { workflowId, agent, error });

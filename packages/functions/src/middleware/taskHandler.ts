@@ -8,9 +8,9 @@ import { parseInput } from "@amelia/core/validation";
 /** A Step Functions task: validates the payload the state machine sends, then runs. */
 export function taskHandler<S extends z.ZodType, R>(
   schema: S,
-  run: (payload: z.infer<S>) => Promise<R>,
+  run: (payload: z.infer<S>, context: Context) => Promise<R>,
 ) {
   return middy<unknown, R, Error, Context>()
     .use(injectLambdaContext(logger, { logEvent: false }))
-    .handler((event) => run(parseInput(schema, event, "task payload")));
+    .handler((event, context) => run(parseInput(schema, event, "task payload"), context));
 }

@@ -3,7 +3,10 @@ import { dirname } from "node:path";
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "ABORTED" | "TIMED_OUT";
 
-/** Where a RUNNING execution is: the top-level state it is in and that state's raw input. */
+/**
+ * Where an execution is: the top-level state it is in (or, once it failed, the state it failed
+ * in, which a redrive reruns) and that state's raw input.
+ */
 export interface ExecutionPosition {
   state: string;
   input: unknown;
@@ -34,6 +37,9 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
+  /** Times RedriveExecution restarted it, and when last (epoch ms). */
+  redriveCount?: number;
+  redriveDate?: number;
   position?: ExecutionPosition;
   wait?: PendingWait;
 }

@@ -150,6 +150,8 @@ export class StepFunctionsEmulator implements JsonService {
         return this.describeExecution(input);
       case "StopExecution":
         return this.stopExecution(input);
+      case "RedriveExecution":
+        return this.redriveExecution(input);
       case "SendTaskSuccess":
         return this.sendTaskSuccess(input);
       case "SendTaskFailure":
@@ -232,7 +234,33 @@ export class StepFunctionsEmulator implements JsonService {
         : { output: record.output, outputDetails: { included: true } }),
       ...(record.error === undefined ? {} : { error: record.error }),
       ...(record.cause === undefined ? {} : { cause: record.cause }),
+      redriveCount: record.redriveCount ?? 0,
+      ...(record.redriveDate === undefined ? {} : { redriveDate: seconds(record.redriveDate) }),
+      ...redriveStatus(record),
     };
+  }
+
+  /**
+   * Like AWS: a stopped, unsuccessful execution continues from the state it failed in, with that
+   * state's input, under the same ARN; the states that succeeded before it are not rerun.
+   */
+  private redriveExecution(input: Record<string, unknown>) {
+    const record = this.existingRecord(requiredString(input, "executionArn"));
+    const status = redriveStatus(record);
+    if (status.redriveStatus !== "REDRIVABLE" || !record.position) {
+      throw new AwsServiceError("ExecutionNotRedrivable", status.redriveStatusReason ?? "");
+    }
+    const position = record.position;
+    record.status = "RUNNING";
+    record.redriveCount = (record.redriveCount ?? 0) + 1;
+    record.redriveDate = Date.now();
+    delete record.stopDate;
+    delete record.output;
+    delete record.error;
+    delete record.cause;
+    this.persist();
+    this.startRun(record, { startAt: position.state, input: position.input });
+    return { redriveDate: seconds(record.redriveDate) };
   }
 
   private stopExecution(input: Record<string, unknown>) {
@@ -546,7 +574,8 @@ export class StepFunctionsEmulator implements JsonService {
     record.output = outcome.output;
     record.error = outcome.error;
     record.cause = outcome.cause;
-    delete record.position;
+    // An unsuccessful execution keeps its position: a redrive reruns the state it stopped in.
+    if (outcome.status === "SUCCEEDED") delete record.position;
     delete record.wait;
     this.persist();
   }
@@ -573,6 +602,25 @@ export class StepFunctionsEmulator implements JsonService {
   private report(message: string, details: Record<string, unknown>): void {
     (this.options.log ?? ((text, extra) => console.error(text, extra)))(message, details);
   }
+}
+
+function redriveStatus(record: ExecutionRecord): {
+  redriveStatus: "REDRIVABLE" | "NOT_REDRIVABLE";
+  redriveStatusReason?: string;
+} {
+  if (record.status === "RUNNING" || record.status === "SUCCEEDED") {
+    return {
+      redriveStatus: "NOT_REDRIVABLE",
+      redriveStatusReason: `Execution is ${record.status} and cannot be redriven`,
+    };
+  }
+  if (!record.position) {
+    return {
+      redriveStatus: "NOT_REDRIVABLE",
+      redriveStatusReason: "Execution stopped before it entered a state",
+    };
+  }
+  return { redriveStatus: "REDRIVABLE" };
 }
 
 function seconds(epochMs: number): number {

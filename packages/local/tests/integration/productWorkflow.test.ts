@@ -17,6 +17,7 @@ const FUNCTION_NAMES: Record<TaskFunction, string> = {
   reviewer: "reviewer",
   gate: "gate",
   finish: "finish",
+  halt: "halt",
 };
 
 /** The product's own state machine, run with fake functions. */
@@ -41,9 +42,12 @@ describe("the product workflow definition", () => {
       functions: {
         architect: () => ({ planned: true }),
         gate: () => undefined,
-        developer: () => ({ developed: true }),
+        developer: () => ({ done: true }),
         reviewer: () => ({ approved: true, atCap: false }),
         finish: () => undefined,
+        halt: () => {
+          throw Object.assign(new Error("The workflow failed"), { name: "WorkflowFailed" });
+        },
         ...functions,
       },
     });
@@ -77,6 +81,7 @@ describe("the product workflow definition", () => {
     expect(JSON.parse(done.output ?? "")).toEqual({
       workflowId: "wf-1",
       decision: { approved: true },
+      developer: { done: true },
       review: { approved: true, atCap: false },
     });
   });
@@ -115,7 +120,24 @@ describe("the product workflow definition", () => {
     expect(tokens.size).toBe(3); // a fresh token at every wait
   });
 
-  it("records a failing agent through RecordFailure after its retries, and fails", async () => {
+  it("invokes the developer again while it reports more to do", async () => {
+    const progress = [{ done: false }, { done: false }, { done: true }];
+    const h = await run({ developer: () => progress.shift() });
+    const arn = await h.start("wf-loop", { workflowId: "wf-loop" });
+    await decide(h, 0, true);
+    await h.untilStatus(arn, "SUCCEEDED");
+    expect(h.calls.map((c) => c.name)).toEqual([
+      "architect",
+      "gate",
+      "developer",
+      "developer",
+      "developer",
+      "reviewer",
+      "finish",
+    ]);
+  });
+
+  it("records a failing agent after its retries, then fails in Halted", async () => {
     const h = await run({
       developer: () => {
         throw new Error("agent crashed");
@@ -125,7 +147,11 @@ describe("the product workflow definition", () => {
     await decide(h, 0, true);
     const failed = await h.untilStatus(arn, "FAILED");
 
-    expect(failed).toMatchObject({ error: "WorkflowFailed", cause: "An agent stage failed" });
+    expect(failed).toMatchObject({ error: "WorkflowFailed", redriveStatus: "REDRIVABLE" });
+    expect(JSON.parse(failed.cause ?? "")).toEqual({
+      errorMessage: "The workflow failed",
+      errorType: "WorkflowFailed",
+    });
     expect(h.calls.filter((c) => c.name === "developer")).toHaveLength(3);
     const finish = h.calls.find((c) => c.name === "finish");
     expect(finish?.payload).toMatchObject({
@@ -137,5 +163,54 @@ describe("the product workflow definition", () => {
       errorMessage: "agent crashed",
       errorType: "Error",
     });
+  });
+
+  it("does not retry a permanent agent error", async () => {
+    const h = await run({
+      reviewer: () => {
+        throw Object.assign(new Error("The Anthropic API refused the request"), {
+          name: "PermanentAgentError",
+        });
+      },
+    });
+    const arn = await h.start("wf-permanent", { workflowId: "wf-permanent" });
+    await decide(h, 0, true);
+    await h.untilStatus(arn, "FAILED");
+    expect(h.calls.filter((c) => c.name === "reviewer")).toHaveLength(1);
+  });
+
+  it("resumes a failed execution with a redrive: Halted lets it through to the failed state", async () => {
+    let developerCalls = 0;
+    let resumed = false;
+    const h = await run({
+      developer: () => {
+        developerCalls += 1;
+        if (!resumed) throw new Error("model unavailable");
+        return { done: true };
+      },
+      halt: () => {
+        if (!resumed) throw Object.assign(new Error("failed"), { name: "WorkflowFailed" });
+      },
+    });
+    const arn = await h.start("wf-redrive", { workflowId: "wf-redrive" });
+    await decide(h, 0, true);
+    await h.untilStatus(arn, "FAILED");
+    const before = h.calls.length;
+
+    resumed = true;
+    await h.client.send(new sfn.RedriveExecutionCommand({ executionArn: arn }));
+    const done = await h.untilStatus(arn, "SUCCEEDED");
+    expect(done.redriveCount).toBe(1);
+    // Nothing before the failure ran again: the redrive started at Halted.
+    expect(h.calls.slice(before).map((c) => c.name)).toEqual([
+      "halt",
+      "developer",
+      "reviewer",
+      "finish",
+    ]);
+    expect(developerCalls).toBe(4);
+    await expect(
+      h.client.send(new sfn.RedriveExecutionCommand({ executionArn: arn })),
+    ).rejects.toBeInstanceOf(sfn.ExecutionNotRedrivable);
   });
 });

@@ -229,6 +229,64 @@ describe("StepFunctionsEmulator through SFNClient", () => {
     });
   });
 
+  it("redrives a failed execution from the state it failed in, also after a restart", async () => {
+    const stateFile = join(dir.path, "sfn.json");
+    let healthy = false;
+    const definition: AslDefinition = {
+      StartAt: "First",
+      States: {
+        First: {
+          Type: "Task",
+          Resource: INVOKE,
+          Parameters: { FunctionName: "first", Payload: { "n.$": "$.n" } },
+          ResultSelector: { "value.$": "$.Payload" },
+          ResultPath: "$.first",
+          Next: "Second",
+        },
+        Second: {
+          Type: "Task",
+          Resource: INVOKE,
+          Parameters: { FunctionName: "second", Payload: { "n.$": "$.n" } },
+          ResultSelector: { "value.$": "$.Payload" },
+          ResultPath: "$.second",
+          End: true,
+        },
+      },
+    };
+    const functions = {
+      first: () => "one",
+      second: () => {
+        if (!healthy) throw new Error("down");
+        return "two";
+      },
+    };
+    const first = await start({ stateFile, definition, functions });
+    const arn = await first.start("redrive-1", { n: 1 });
+    const failed = await first.untilStatus(arn, "FAILED");
+    expect(failed).toMatchObject({ redriveStatus: "REDRIVABLE", redriveCount: 0 });
+    await first.stop();
+    harnesses = harnesses.filter((h) => h !== first);
+
+    healthy = true;
+    const second = await start({ stateFile, definition, functions });
+    const redriven = await second.client.send(
+      new sfn.RedriveExecutionCommand({ executionArn: arn }),
+    );
+    expect(redriven.redriveDate).toBeInstanceOf(Date);
+    const done = await second.untilStatus(arn, "SUCCEEDED");
+    expect(JSON.parse(done.output ?? "")).toEqual({
+      n: 1,
+      first: { value: "one" },
+      second: { value: "two" },
+    });
+    // Only the failed state ran again, with the input it had.
+    expect(second.calls).toEqual([{ name: "second", payload: { n: 1 } }]);
+    expect(done).toMatchObject({ redriveCount: 1, redriveStatus: "NOT_REDRIVABLE" });
+    await expect(
+      second.client.send(new sfn.RedriveExecutionCommand({ executionArn: arn })),
+    ).rejects.toBeInstanceOf(sfn.ExecutionNotRedrivable);
+  });
+
   it("refuses a second execution with the same name unless it is an identical retry of a running one", async () => {
     const h = await start();
     const arn = await h.start("same", { id: "w1" });

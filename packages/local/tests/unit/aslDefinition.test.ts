@@ -14,6 +14,7 @@ const product = workflowDefinition({
   reviewer: "reviewer",
   gate: "gate",
   finish: "finish",
+  halt: "halt",
 });
 
 function oneTask(state: Record<string, unknown>): AslDefinition {
@@ -38,6 +39,7 @@ describe("ASL definitions for the local interpreter", () => {
         "Architect",
         "Complete",
         "Developer",
+        "Halted",
         "PlanGate",
         "RecordFailure",
         "ReviewGate",

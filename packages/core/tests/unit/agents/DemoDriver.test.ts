@@ -2,6 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { AgentContext, PlanRequest } from "../../../src/agents/AgentDriver";
 import { DemoDriver, demoDocumentPath } from "../../../src/agents/DemoDriver";
 import { addedLines } from "../../../src/agents/diff";
+import type { Workspace } from "../../../src/workspace/Workspace";
+
+/** The demo architect and reviewer work from the request alone: any workspace access throws. */
+const untouched = new Proxy({} as Workspace, {
+  get(_target, property) {
+    throw new Error(`the demo driver read workspace.${String(property)}`);
+  },
+});
 
 function silentContext(): AgentContext & { said: string[] } {
   const said: string[] = [];
@@ -27,15 +35,15 @@ const planRequest: PlanRequest = {
 describe("DemoDriver architect", () => {
   it("is deterministic: the same request gives the same plan and messages", async () => {
     const [a, b] = [silentContext(), silentContext()];
-    const first = await new DemoDriver().plan(planRequest, a);
-    const second = await new DemoDriver().plan(structuredClone(planRequest), b);
+    const first = await new DemoDriver().plan(planRequest, untouched, a);
+    const second = await new DemoDriver().plan(structuredClone(planRequest), untouched, b);
     expect(second.plan).toBe(first.plan);
     expect(b.said).toEqual(a.said);
   });
 
   it("writes a labelled markdown plan from the issue", async () => {
     const ctx = silentContext();
-    const { plan } = await new DemoDriver().plan(planRequest, ctx);
+    const { plan } = await new DemoDriver().plan(planRequest, untouched, ctx);
     expect(plan).toMatch(/^# Plan: Add a dark mode\n/);
     expect(plan).toContain("Demo model (offline)");
     expect(plan).toContain("1. Add a theme toggle to the settings page\n2. Remember the choice\n");
@@ -53,10 +61,15 @@ describe("DemoDriver architect", () => {
         ...planRequest,
         issue: { issueId: "X-1", description: "Parse the file. Then report errors! Done?" },
       },
+      untouched,
       ctx,
     );
     expect(fromSentences.plan).toContain("1. Parse the file\n2. Then report errors\n3. Done\n");
-    const bare = await new DemoDriver().plan({ ...planRequest, issue: { issueId: "X-2" } }, ctx);
+    const bare = await new DemoDriver().plan(
+      { ...planRequest, issue: { issueId: "X-2" } },
+      untouched,
+      ctx,
+    );
     expect(bare.plan).toContain("1. Work out what issue X-2 asks for");
     expect(bare.plan).toContain("no description");
   });
@@ -64,9 +77,10 @@ describe("DemoDriver architect", () => {
   it("re-plans with the feedback quoted and turned into new steps", async () => {
     const ctx = silentContext();
     const driver = new DemoDriver();
-    const { plan: first } = await driver.plan(planRequest, ctx);
+    const { plan: first } = await driver.plan(planRequest, untouched, ctx);
     const { plan } = await driver.plan(
       { ...planRequest, round: 2, previousPlan: first, feedback: "Also support the system theme." },
+      untouched,
       ctx,
     );
     expect(plan).toContain("## Revision (round 2)");
@@ -109,7 +123,11 @@ describe("DemoDriver reviewer", () => {
   });
 
   it("requests changes for each added TODO line, but not removed ones", async () => {
-    const { review } = await new DemoDriver().review({ ...request, diff }, silentContext());
+    const { review } = await new DemoDriver().review(
+      { ...request, diff },
+      untouched,
+      silentContext(),
+    );
     expect(review).toEqual({
       approved: false,
       severity: "minor",
@@ -119,10 +137,11 @@ describe("DemoDriver reviewer", () => {
 
   it("refuses an empty diff as critical and approves a clean one", async () => {
     const driver = new DemoDriver();
-    const empty = await driver.review({ ...request, diff: "\n" }, silentContext());
+    const empty = await driver.review({ ...request, diff: "\n" }, untouched, silentContext());
     expect(empty.review).toMatchObject({ approved: false, severity: "critical" });
     const clean = await driver.review(
       { ...request, diff: diff.replace("TODO: verify", "Verified") },
+      untouched,
       silentContext(),
     );
     expect(clean.review).toEqual({ approved: true, severity: "none", comments: [] });

@@ -1,4 +1,4 @@
-import type { StageContext } from "../../../src/agents/stages";
+import type { Conversations, StageContext } from "../../../src/agents/stages";
 import {
   newEventSchema,
   type EventType,
@@ -81,5 +81,23 @@ export class MemoryWorkflow {
   /** Events recorded after a given sequence. */
   since(sequence: number): WorkflowEvent[] {
     return this.events.filter((event) => event.sequence > sequence);
+  }
+}
+
+/** The developer's saved conversations in memory, as the DynamoDB store keeps them. */
+export class MemoryConversations implements Conversations {
+  readonly saved = new Map<string, unknown>();
+
+  async load(workflowId: string, round: number): Promise<unknown> {
+    const state = this.saved.get(`${workflowId}#${round}`);
+    return state === undefined ? undefined : structuredClone(state);
+  }
+
+  async save(workflowId: string, round: number, state: unknown): Promise<void> {
+    this.saved.set(`${workflowId}#${round}`, structuredClone(state));
+  }
+
+  async clear(workflowId: string, round: number): Promise<void> {
+    this.saved.delete(`${workflowId}#${round}`);
   }
 }

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { AgentContext, DevelopRequest, PlanRequest } from "../../../src/agents/AgentDriver";
+import type {
+  AgentContext,
+  AgentDriver,
+  DevelopRequest,
+  DevelopResult,
+  PlanRequest,
+} from "../../../src/agents/AgentDriver";
 import { DemoDriver } from "../../../src/agents/DemoDriver";
 import { runArchitect, runDeveloper, runReviewer } from "../../../src/agents/stages";
 import type { Gate } from "../../../src/workflow/status";
@@ -12,16 +18,19 @@ import {
   removeTempDirs,
   tempDir,
 } from "../workspace/gitFixture";
-import { MemoryWorkflow, type WorkflowSeed } from "./memoryWorkflow";
+import { MemoryConversations, MemoryWorkflow, type WorkflowSeed } from "./memoryWorkflow";
 
 beforeAll(isolateGitConfig);
 afterAll(removeTempDirs);
 
 let workspaces: LocalGitWorkspaces;
+let conversations: MemoryConversations;
 const driver = new DemoDriver();
+const BUDGET = { turnBudget: 20, deadline: Number.MAX_SAFE_INTEGER };
 
 beforeEach(() => {
   workspaces = new LocalGitWorkspaces(tempDir("amelia-data-"));
+  conversations = new MemoryConversations();
 });
 
 const issue: WorkflowSeed = {
@@ -64,7 +73,7 @@ describe("a demo workflow through the stage runners", () => {
     expect(plan).toContain("1. Add a theme toggle");
     decide(run, "plan");
 
-    const first = await runDeveloper(run.context(), driver, workspaces);
+    const first = await runDeveloper(run.context(), driver, workspaces, conversations, BUDGET);
     expect(first.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(git(repo, "log", "--format=%H %s", "amelia/PROJ-7", "-1")).toBe(
       `${first.commit} amelia(PROJ-7): developer round 1`,
@@ -79,7 +88,7 @@ describe("a demo workflow through the stage runners", () => {
     expect(revision?.data).toEqual({ round: 1, comments: run.workflow.review?.comments });
     expect(revision?.level).toBe("warning");
 
-    const second = await runDeveloper(run.context(), driver, workspaces);
+    const second = await runDeveloper(run.context(), driver, workspaces, conversations, BUDGET);
     expect(second.commit).not.toBe(first.commit);
     expect(run.ofType("file_modified").map((e) => e.data.path)).toEqual(["docs/amelia/proj-7.md"]);
     expect(git(repo, "log", "--format=%s", "main..amelia/PROJ-7")).toBe(
@@ -133,7 +142,7 @@ describe("a demo workflow through the stage runners", () => {
     const run = new MemoryWorkflow("wf-cap", issue);
     await runArchitect(run.context(), driver, workspaces);
     decide(run, "plan");
-    await runDeveloper(run.context(), driver, workspaces);
+    await runDeveloper(run.context(), driver, workspaces, conversations, BUDGET);
 
     expect(await runReviewer(run.context(), driver, workspaces, 1)).toEqual({
       approved: false,
@@ -143,7 +152,7 @@ describe("a demo workflow through the stage runners", () => {
 
     decide(run, "review", "Finish the verification, please.");
     const mark = run.events.length;
-    await runDeveloper(run.context(), driver, workspaces);
+    await runDeveloper(run.context(), driver, workspaces, conversations, BUDGET);
     const workspace = await openFor(run);
     const document = await workspace.readFile("docs/amelia/proj-7.md");
     expect(document).toContain("> Finish the verification, please.");
@@ -177,8 +186,8 @@ describe("stage retries after a crash", () => {
     decide(run, "plan");
     const ctx = run.context();
 
-    const first = await runDeveloper(ctx, driver, workspaces);
-    const again = await runDeveloper(ctx, driver, workspaces);
+    const first = await runDeveloper(ctx, driver, workspaces, conversations, BUDGET);
+    const again = await runDeveloper(ctx, driver, workspaces, conversations, BUDGET);
     expect(again.commit).toBeUndefined();
     expect(first.commit).toBeDefined();
     const lastCompletion = run.ofType("stage_completed").at(-1);
@@ -189,7 +198,7 @@ describe("stage retries after a crash", () => {
     const run = new MemoryWorkflow("wf-crash", issue);
     await runArchitect(run.context(), driver, workspaces);
     decide(run, "plan");
-    await runDeveloper(run.context(), driver, workspaces);
+    await runDeveloper(run.context(), driver, workspaces, conversations, BUDGET);
     // The reviewer recorded its verdict, then its process died.
     run.append({
       type: "stage_started",
@@ -212,16 +221,70 @@ describe("stage retries after a crash", () => {
   });
 });
 
+describe("a developer round over several invocations", () => {
+  /** Writes one file per invocation and finishes on the third, as a budgeted model loop would. */
+  const demo = new DemoDriver();
+  const stepwise: AgentDriver = {
+    model: "stepwise",
+    demo: true,
+    plan: (request, workspace, ctx) => demo.plan(request, workspace, ctx),
+    review: (request, workspace, ctx) => demo.review(request, workspace, ctx),
+    async develop(_request, workspace, _ctx, session): Promise<DevelopResult> {
+      const steps = ((await session.load()) as { steps: number } | undefined)?.steps ?? 0;
+      await workspace.writeFile(`part-${steps + 1}.txt`, `part ${steps + 1}\n`);
+      if (steps + 1 === 3) return { done: true, summary: "Wrote three parts." };
+      await session.save({ steps: steps + 1 });
+      return { done: false };
+    },
+  };
+
+  it("starts the round once, continues from the saved conversation, and commits each part", async () => {
+    const repo = makeRepository();
+    const run = new MemoryWorkflow("wf-steps", { ...issue, repository: repo });
+    await runArchitect(run.context(), stepwise, workspaces);
+    decide(run, "plan");
+
+    const results = [];
+    for (let invocation = 0; invocation < 3; invocation++) {
+      results.push(await runDeveloper(run.context(), stepwise, workspaces, conversations, BUDGET));
+    }
+    expect(results.map((r) => r.done)).toEqual([false, false, true]);
+    expect(run.ofType("stage_started").filter((e) => e.agent === "developer")).toHaveLength(1);
+    const continued = run
+      .ofType("agent_message")
+      .filter((e) => e.message.startsWith("Developer continues round 1"));
+    expect(continued).toHaveLength(2);
+    expect(run.ofType("file_created").map((e) => e.data.path)).toEqual([
+      "part-1.txt",
+      "part-2.txt",
+      "part-3.txt",
+    ]);
+    expect(git(repo, "log", "--format=%s", "main..amelia/PROJ-7")).toBe(
+      [
+        "amelia(PROJ-7): developer round 1",
+        "amelia(PROJ-7): developer round 1, work in progress",
+        "amelia(PROJ-7): developer round 1, work in progress",
+      ].join("\n"),
+    );
+    expect(run.ofType("stage_completed").at(-1)?.data).toEqual({
+      stage: "developer",
+      commit: results[2]?.commit,
+    });
+    // The round is over: its conversation is gone, and the next round starts afresh.
+    expect(conversations.saved.size).toBe(0);
+  });
+});
+
 describe("the driver context", () => {
   it("records token usage and every file change the driver makes", async () => {
     class CountingDriver extends DemoDriver {
-      override async plan(request: PlanRequest, ctx: AgentContext) {
+      override async plan(request: PlanRequest, workspace: Workspace, ctx: AgentContext) {
         await ctx.reportUsage(
           "claude-test",
           { inputTokens: 10, outputTokens: 5, cacheReadTokens: 2, cacheWriteTokens: 1 },
           0.0125,
         );
-        return super.plan(request, ctx);
+        return super.plan(request, workspace, ctx);
       }
 
       override async develop(request: DevelopRequest, workspace: Workspace, ctx: AgentContext) {
@@ -245,7 +308,7 @@ describe("the driver context", () => {
     expect(run.ofType("token_usage")[0]?.agent).toBe("architect");
 
     decide(run, "plan");
-    await runDeveloper(run.context(), counting, workspaces);
+    await runDeveloper(run.context(), counting, workspaces, conversations, BUDGET);
     const changes = run.events
       .filter((e) => e.type.startsWith("file_"))
       .map((e) => `${e.type} ${(e.data as { path: string }).path}`);

@@ -1,18 +1,11 @@
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { WorkspaceError } from "../../../src/errors";
-import { GitWorkspace } from "../../../src/workspace/GitWorkspace";
+import type { GitWorkspace } from "../../../src/workspace/GitWorkspace";
 import { PathOutsideWorkspaceError } from "../../../src/workspace/PathOutsideWorkspaceError";
 import { normalizeWorkspacePath } from "../../../src/workspace/paths";
-import { git, isolateGitConfig, makeRepository, removeTempDirs, tempDir } from "./gitFixture";
+import { git, isolateGitConfig, removeTempDirs, workspaceWithOutside } from "./gitFixture";
 
 beforeAll(isolateGitConfig);
 afterAll(removeTempDirs);
@@ -22,10 +15,7 @@ let outside: string;
 let workspace: GitWorkspace;
 
 beforeEach(() => {
-  repo = realpathSync(makeRepository());
-  outside = tempDir("amelia-outside-");
-  writeFileSync(join(outside, "secret.txt"), "secret\n");
-  workspace = new GitWorkspace(repo, "main", git(repo, "rev-parse", "HEAD"));
+  ({ repo, outside, workspace } = workspaceWithOutside());
 });
 
 describe("workspace path confinement", () => {

@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { GitWorkspace } from "../../../src/workspace/GitWorkspace";
 
 /**
  * Makes git behave as on a fresh machine with no identity or global settings, so the tests
@@ -48,4 +49,19 @@ export function makeRepository(): string {
   git(repo, "add", "-A");
   git(repo, "commit", "--quiet", "-m", "Initial commit");
   return repo;
+}
+
+/**
+ * A workspace on a fresh repository (a realpath, as confinement compares real paths), and a
+ * directory outside it holding `secret.txt`, for the escapes the workspace must refuse.
+ */
+export function workspaceWithOutside(): { repo: string; outside: string; workspace: GitWorkspace } {
+  const repo = realpathSync(makeRepository());
+  const outside = tempDir("amelia-outside-");
+  writeFileSync(join(outside, "secret.txt"), "secret\n");
+  return {
+    repo,
+    outside,
+    workspace: new GitWorkspace(repo, "main", git(repo, "rev-parse", "HEAD")),
+  };
 }

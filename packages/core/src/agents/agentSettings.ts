@@ -1,0 +1,105 @@
+import * as z from "zod";
+import { priceTable, priceTableSchema, type PriceTable } from "../pricing";
+
+const intFromEnv = (fallback: number) =>
+  z.coerce.number().int().positive().optional().default(fallback);
+const countFromEnv = (fallback: number) =>
+  z.coerce.number().int().nonnegative().optional().default(fallback);
+const booleanFromEnv = (fallback: boolean) =>
+  z
+    .enum(["true", "false"])
+    .optional()
+    .transform((value) => (value === undefined ? fallback : value === "true"));
+const jsonFromEnv = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "is not valid JSON" });
+      return z.NEVER;
+    }
+  })
+  .pipe(priceTableSchema.optional());
+
+/**
+ * The model every agent uses unless configured otherwise: current (the SDK's model list and
+ * deprecation table, see docs/agents.md), and fit for a tool loop at a moderate price.
+ */
+export const DEFAULT_AGENT_MODEL = "claude-sonnet-5-5";
+
+const settingsSchema = z.object({
+  AMELIA_ARCHITECT_MODEL: z.string().min(1).default(DEFAULT_AGENT_MODEL),
+  AMELIA_DEVELOPER_MODEL: z.string().min(1).default(DEFAULT_AGENT_MODEL),
+  AMELIA_REVIEWER_MODEL: z.string().min(1).default(DEFAULT_AGENT_MODEL),
+  AMELIA_MAX_TOKENS: intFromEnv(32_000),
+  AMELIA_ANTHROPIC_STREAMING: booleanFromEnv(true),
+  AMELIA_AGENT_MAX_TURNS: intFromEnv(25),
+  AMELIA_DEVELOPER_TURNS_PER_INVOCATION: intFromEnv(20),
+  AMELIA_DEVELOPER_MAX_TURNS: intFromEnv(200),
+  AMELIA_LLM_MAX_RETRIES: countFromEnv(4),
+  AMELIA_LLM_RETRY_BASE_MS: intFromEnv(1_000),
+  AMELIA_LLM_RETRY_MAX_MS: intFromEnv(30_000),
+  AMELIA_LLM_TIMEOUT_MS: intFromEnv(600_000),
+  AMELIA_LLM_BREAKER_THRESHOLD: intFromEnv(5),
+  AMELIA_LLM_BREAKER_COOLDOWN_MS: intFromEnv(60_000),
+  AMELIA_MODEL_PRICES: jsonFromEnv,
+});
+
+/** How the Claude agents call the API and how far they may go (see docs/agents.md). */
+export interface AgentSettings {
+  models: { architect: string; developer: string; reviewer: string };
+  /** Output limit of one model call (thinking included). */
+  maxTokens: number;
+  streaming: boolean;
+  /** Model turns the architect and the reviewer may take in one stage. */
+  maxTurns: number;
+  /** Model turns the developer takes in one Lambda invocation before it saves and hands back. */
+  developerTurnsPerInvocation: number;
+  /** Model turns the developer may take in one round, over all its invocations. */
+  developerMaxTurns: number;
+  retry: { maxRetries: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
+  breaker: { failureThreshold: number; cooldownMs: number };
+  prices: PriceTable;
+}
+
+/**
+ * Reads the Claude agents' settings from the environment; a bad value fails loudly. Apart from
+ * config.ts, which every function reads, so that only the functions that run agents carry zod
+ * schemas for them.
+ */
+export function readAgentSettings(env: NodeJS.ProcessEnv = process.env): AgentSettings {
+  const parsed = settingsSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")),
+  );
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  const c = parsed.data;
+  return {
+    models: {
+      architect: c.AMELIA_ARCHITECT_MODEL,
+      developer: c.AMELIA_DEVELOPER_MODEL,
+      reviewer: c.AMELIA_REVIEWER_MODEL,
+    },
+    maxTokens: c.AMELIA_MAX_TOKENS,
+    streaming: c.AMELIA_ANTHROPIC_STREAMING,
+    maxTurns: c.AMELIA_AGENT_MAX_TURNS,
+    developerTurnsPerInvocation: c.AMELIA_DEVELOPER_TURNS_PER_INVOCATION,
+    developerMaxTurns: c.AMELIA_DEVELOPER_MAX_TURNS,
+    retry: {
+      maxRetries: c.AMELIA_LLM_MAX_RETRIES,
+      baseDelayMs: c.AMELIA_LLM_RETRY_BASE_MS,
+      maxDelayMs: c.AMELIA_LLM_RETRY_MAX_MS,
+      timeoutMs: c.AMELIA_LLM_TIMEOUT_MS,
+    },
+    breaker: {
+      failureThreshold: c.AMELIA_LLM_BREAKER_THRESHOLD,
+      cooldownMs: c.AMELIA_LLM_BREAKER_COOLDOWN_MS,
+    },
+    prices: priceTable(c.AMELIA_MODEL_PRICES),
+  };
+}

@@ -1,0 +1,203 @@
+import type { Tool } from "@anthropic-ai/sdk/resources/messages";
+import * as z from "zod";
+import type { AgentSettings } from "../agentSettings";
+import { reviewSchema, type Review } from "../../events/types";
+import { priceOf, type ModelPrice } from "../../pricing";
+import type { Workspace } from "../../workspace/Workspace";
+import type {
+  AgentContext,
+  AgentDriver,
+  DevelopRequest,
+  DevelopResult,
+  DevelopSession,
+  PlanRequest,
+  ReviewRequest,
+} from "../AgentDriver";
+import { ARCHITECT_PROMPT } from "../prompts/architect";
+import { DEVELOPER_PROMPT } from "../prompts/developer";
+import { REVIEWER_PROMPT } from "../prompts/reviewer";
+import { loopStateSchema, newLoopState, type LoopState } from "./conversation";
+import type { ModelClient } from "./ModelClient";
+import { developTask, planTask, repositoryContext, reviewTask } from "./tasks";
+import { toolInputSchema } from "./toolSchema";
+import { ToolLoop, type LoopSpec } from "./ToolLoop";
+import {
+  isWorkspaceTool,
+  READ_TOOLS,
+  runWorkspaceTool,
+  workspaceToolDefinitions,
+  WRITE_TOOLS,
+  type ToolOutcome,
+  type WorkspaceToolName,
+} from "./workspaceTools";
+
+type Agent = keyof AgentSettings["models"];
+
+const planSubmission = z.strictObject({
+  plan: z.string().trim().min(1).describe("The whole plan, in markdown"),
+});
+const reviewSubmission = reviewSchema.strict().superRefine((review, ctx) => {
+  if (!review.approved && review.comments.length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["comments"],
+      message: "a review that asks for changes needs at least one comment saying what to change",
+    });
+  }
+});
+const finishSubmission = z.strictObject({
+  summary: z.string().trim().min(1).describe("What you changed and why, in a few sentences"),
+});
+
+function submitTool(name: string, description: string, schema: z.ZodType): Tool {
+  return { name, description, input_schema: toolInputSchema(schema), strict: true };
+}
+
+const SUBMIT_PLAN = submitTool(
+  "submit_plan",
+  "Submit the finished plan for the person to approve. Call it exactly once, at the end.",
+  planSubmission,
+);
+const SUBMIT_REVIEW = submitTool(
+  "submit_review",
+  "Submit the review verdict. Call it exactly once, at the end.",
+  reviewSubmission,
+);
+const FINISH = submitTool(
+  "finish",
+  "Finish the implementation round once every change is made. Amelia then commits the work.",
+  finishSubmission,
+);
+
+/**
+ * The three agents as Claude tool loops over the workspace. Every model call goes through one
+ * resilient client (retries, circuit breaker) and is accounted for (a `token_usage` event with
+ * its cost); the agents' text is streamed into a few `agent_message` events.
+ */
+export class AnthropicDriver implements AgentDriver {
+  readonly demo = false;
+  readonly model: string;
+  private readonly prices: Record<Agent, ModelPrice>;
+
+  constructor(
+    private readonly client: ModelClient,
+    private readonly settings: AgentSettings,
+  ) {
+    const { models } = settings;
+    const distinct = new Set(Object.values(models));
+    this.model =
+      distinct.size === 1
+        ? models.developer
+        : `architect:${models.architect} developer:${models.developer} reviewer:${models.reviewer}`;
+    this.prices = {
+      architect: requirePrice(settings, models.architect),
+      developer: requirePrice(settings, models.developer),
+      reviewer: requirePrice(settings, models.reviewer),
+    };
+  }
+
+  async plan(request: PlanRequest, workspace: Workspace, ctx: AgentContext) {
+    const state = newLoopState(repositoryContext(request.files), planTask(request));
+    const { plan } = await this.loop(ctx).complete(
+      this.spec("architect", ARCHITECT_PROMPT, workspace, READ_TOOLS, SUBMIT_PLAN, planSubmission),
+      state,
+    );
+    return { plan };
+  }
+
+  async develop(
+    request: DevelopRequest,
+    workspace: Workspace,
+    ctx: AgentContext,
+    session: DevelopSession,
+  ): Promise<DevelopResult> {
+    const saved = await session.load();
+    const state: LoopState =
+      saved === undefined
+        ? newLoopState(
+            repositoryContext(await workspace.listFiles(), workspace.branch),
+            developTask(request),
+          )
+        : (loopStateSchema.parse(saved) as LoopState);
+    const spec: LoopSpec<z.infer<typeof finishSubmission>> = {
+      ...this.spec("developer", DEVELOPER_PROMPT, workspace, WRITE_TOOLS, FINISH, finishSubmission),
+      maxTurns: this.settings.developerMaxTurns,
+      pauseAfter: { turns: session.turnBudget, deadline: session.deadline },
+      afterTurn: (current) => session.save(current),
+    };
+    const result = await this.loop(ctx).run(spec, state);
+    return result.status === "submitted"
+      ? { done: true, summary: result.value.summary }
+      : { done: false };
+  }
+
+  async review(
+    request: ReviewRequest,
+    workspace: Workspace,
+    ctx: AgentContext,
+  ): Promise<{ review: Review }> {
+    const state = newLoopState(
+      repositoryContext(await workspace.listFiles(), workspace.branch),
+      reviewTask(request),
+    );
+    const review = await this.loop(ctx).complete(
+      this.spec(
+        "reviewer",
+        REVIEWER_PROMPT,
+        workspace,
+        READ_TOOLS,
+        SUBMIT_REVIEW,
+        reviewSubmission,
+      ),
+      state,
+    );
+    return { review };
+  }
+
+  private loop(ctx: AgentContext): ToolLoop {
+    return new ToolLoop(this.client, ctx, this.settings.maxTokens);
+  }
+
+  private spec<T>(
+    agent: Agent,
+    prompt: string,
+    workspace: Workspace,
+    tools: readonly WorkspaceToolName[],
+    submit: Tool,
+    schema: z.ZodType<T>,
+  ): LoopSpec<T> {
+    return {
+      agent,
+      model: this.settings.models[agent],
+      price: this.prices[agent],
+      prompt,
+      tools: [...workspaceToolDefinitions(tools), submit],
+      submit: { name: submit.name, schema },
+      runTool: (name, input) => runTool(workspace, tools, name, input),
+      maxTurns: this.settings.maxTurns,
+    };
+  }
+}
+
+function runTool(
+  workspace: Workspace,
+  allowed: readonly WorkspaceToolName[],
+  name: string,
+  input: unknown,
+): Promise<ToolOutcome> {
+  if (!isWorkspaceTool(name) || !allowed.includes(name)) {
+    return Promise.resolve({ content: `There is no tool named ${name}`, isError: true });
+  }
+  return runWorkspaceTool(workspace, name, input);
+}
+
+function requirePrice(settings: AgentSettings, model: string): ModelPrice {
+  const price = priceOf(settings.prices, model);
+  if (!price) {
+    throw new Error(
+      `No price for model ${model}: add it to AMELIA_MODEL_PRICES ` +
+        `(JSON: {"${model}": {"input": …, "output": …, "cacheWrite": …, "cacheRead": …}}, USD per million tokens)`,
+    );
+  }
+  return price;
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { readAgentSettings } from "../../src/agents/agentSettings";
+import { costOf, DEFAULT_PRICES, priceOf, priceTable } from "../../src/pricing";
+
+const tokens = (input: number, output: number, cacheRead: number, cacheWrite: number) => ({
+  inputTokens: input,
+  outputTokens: output,
+  cacheReadTokens: cacheRead,
+  cacheWriteTokens: cacheWrite,
+});
+
+describe("the price table", () => {
+  it("prices each kind of token at its own rate", () => {
+    const sonnet = priceOf(DEFAULT_PRICES, "claude-sonnet-5-5")!;
+    // $2 input, $10 output, $0.10 cache read, $2.50 cache write per million tokens.
+    expect(costOf(sonnet, tokens(1_000_000, 0, 0, 0))).toBe(2);
+    expect(costOf(sonnet, tokens(0, 1_000_000, 0, 0))).toBe(10);
+    expect(costOf(sonnet, tokens(0, 0, 1_000_000, 0))).toBe(0.1);
+    expect(costOf(sonnet, tokens(0, 0, 0, 1_000_000))).toBe(2.5);
+    // 1234 × 2 + 567 × 10 + 8901 × 0.1 + 2345 × 2.5 = 14,890.6 micro-dollars.
+    expect(costOf(sonnet, tokens(1234, 567, 8901, 2345))).toBe(0.0148906);
+  });
+
+  it("uses the long-prompt rates for every token of a request over the threshold", () => {
+    const haiku = priceOf(DEFAULT_PRICES, "claude-haiku-5-5")!;
+    expect(costOf(haiku, tokens(100_000, 1_000_000, 0, 0))).toBe(0.51);
+    // 60k input + 50k cache read is a 110k prompt: the output is priced higher too.
+    // 60k × $0.50 + 1M × $2.50 + 50k × $0.05 per million.
+    expect(costOf(haiku, tokens(60_000, 1_000_000, 50_000, 0))).toBe(2.5325);
+  });
+
+  it("finds a dated model id under its alias, and knows no unlisted model", () => {
+    expect(priceOf(DEFAULT_PRICES, "claude-sonnet-4-5-20250929")).toBe(
+      DEFAULT_PRICES["claude-sonnet-4-5"],
+    );
+    expect(priceOf(DEFAULT_PRICES, "claude-unknown-9")).toBeUndefined();
+  });
+
+  it("takes additions and replacements from AMELIA_MODEL_PRICES", () => {
+    const settings = readAgentSettings({
+      AMELIA_MODEL_PRICES: JSON.stringify({
+        "claude-new-1": { input: 1, output: 2, cacheWrite: 1.25, cacheRead: 0.1 },
+        "claude-sonnet-5-5": { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
+      }),
+    });
+    expect(settings.prices["claude-new-1"]?.output).toBe(2);
+    expect(settings.prices["claude-sonnet-5-5"]?.input).toBe(3);
+    expect(settings.prices["claude-opus-5-5"]).toEqual(DEFAULT_PRICES["claude-opus-5-5"]);
+    expect(priceTable()).toEqual(DEFAULT_PRICES);
+  });
+
+  it("refuses a price table that is not JSON, or not rates, naming the setting", () => {
+    expect(() => readAgentSettings({ AMELIA_MODEL_PRICES: "{nope" })).toThrow(
+      /Invalid configuration: AMELIA_MODEL_PRICES: is not valid JSON/,
+    );
+    expect(() =>
+      readAgentSettings({ AMELIA_MODEL_PRICES: JSON.stringify({ m: { input: -1, output: 1 } }) }),
+    ).toThrow(/AMELIA_MODEL_PRICES\.m\.input/);
+  });
+});
