@@ -1,4 +1,5 @@
-import Anthropic from "@anthropic-ai/sdk";
+import { BaseAnthropic } from "@anthropic-ai/sdk/client";
+import { Messages } from "@anthropic-ai/sdk/resources/messages/messages";
 import { documentClient, dynamoClient, eventBridgeClient, sfnClient } from "./aws/clients";
 import { EventPublisher } from "./aws/EventPublisher";
 import { Executions } from "./aws/Executions";
@@ -102,12 +103,13 @@ function driverSelector(settings: AgentSettings): () => Promise<AgentDriver> {
     const apiKey = await readSecret("anthropicApiKey");
     if (apiKey === undefined) return demo;
     if (current?.apiKey !== apiKey) {
-      const anthropic = new Anthropic({
+      // The base client with the Messages resource alone: the full client bundles every API.
+      const anthropic = new BaseAnthropic({
         apiKey,
         maxRetries: 0,
         timeout: settings.retry.timeoutMs,
       });
-      const client = new ModelClient(anthropic, breaker, {
+      const client = new ModelClient(new Messages(anthropic), breaker, {
         maxTokens: settings.maxTokens,
         streaming: settings.streaming,
         ...settings.retry,

@@ -1,4 +1,5 @@
-import Anthropic, { APIConnectionError, APIError } from "@anthropic-ai/sdk";
+import { APIConnectionError, APIError } from "@anthropic-ai/sdk/core/error";
+import type { Messages } from "@anthropic-ai/sdk/resources/messages/messages";
 import type {
   Message,
   MessageCreateParamsNonStreaming,
@@ -48,7 +49,7 @@ export class ModelClient {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
-    private readonly anthropic: Anthropic,
+    private readonly messages: Pick<Messages, "create" | "stream">,
     private readonly breaker: CircuitBreaker,
     private readonly options: ModelClientOptions,
   ) {
@@ -93,11 +94,11 @@ export class ModelClient {
       messages: request.messages,
     };
     if (this.options.streaming) {
-      const stream = this.anthropic.messages.stream(params);
+      const stream = this.messages.stream(params);
       stream.on("text", (delta) => onText(delta));
       return stream.finalMessage();
     }
-    const message = await this.anthropic.messages.create(params);
+    const message = await this.messages.create(params);
     for (const block of message.content) if (block.type === "text") onText(block.text);
     return message;
   }
