@@ -20,9 +20,16 @@ function panel(props: Partial<DecisionPanelProps> = {}) {
     onApprove: vi.fn(() => Promise.resolve()),
     onReject: vi.fn((_feedback: string) => Promise.resolve()),
     onCancel: vi.fn(() => Promise.resolve()),
+    onResume: vi.fn(() => Promise.resolve()),
     ...props,
   };
-  render(<DecisionPanel workflow={{ status: "blocked", gate: "plan" }} {...handlers} {...props} />);
+  render(
+    <DecisionPanel
+      workflow={{ status: "blocked", gate: "plan", stage: "plan_approval" }}
+      {...handlers}
+      {...props}
+    />,
+  );
   return handlers;
 }
 
@@ -77,7 +84,7 @@ describe("DecisionPanel", () => {
   });
 
   it("cancels only after a confirmation", async () => {
-    const { onCancel } = panel({ workflow: { status: "in_progress" } });
+    const { onCancel } = panel({ workflow: { status: "in_progress", stage: "developer" } });
     expect(screen.queryByRole("button", { name: "Approve" })).toBeNull();
 
     await userEvent.click(button("Cancel workflow…"));
@@ -90,7 +97,7 @@ describe("DecisionPanel", () => {
   });
 
   it("offers the review gate's decision with its own wording", () => {
-    panel({ workflow: { status: "blocked", gate: "review" } });
+    panel({ workflow: { status: "blocked", gate: "review", stage: "review_approval" } });
     expect(screen.getByText(/review loop reached its limit/)).toBeTruthy();
     expect(button("Approve")).toBeTruthy();
   });
@@ -98,12 +105,32 @@ describe("DecisionPanel", () => {
   it("renders nothing for a finished workflow", () => {
     const { container } = render(
       <DecisionPanel
-        workflow={{ status: "completed" }}
+        workflow={{ status: "completed", stage: "done" }}
         onApprove={vi.fn()}
         onReject={vi.fn()}
         onCancel={vi.fn()}
+        onResume={vi.fn()}
       />,
     );
     expect(container.innerHTML).toBe("");
+  });
+
+  it("offers only Resume on a failed workflow, naming the stage, and shows a refusal", async () => {
+    const request = deferred();
+    const { onResume } = panel({
+      workflow: { status: "failed", stage: "developer" },
+      onResume: vi.fn(() => request.promise),
+    });
+    expect(screen.getByText(/continues from the developer stage/)).toBeTruthy();
+    expect(allButtons().map((b) => b.textContent)).toEqual(["Resume"]);
+
+    await userEvent.click(button("Resume"));
+    expect(onResume).toHaveBeenCalledOnce();
+    expect(button("Resuming…")).toHaveProperty("disabled", true);
+    request.reject(
+      new ApiError(409, "WORKFLOW_CONFLICT", "Another active workflow holds this issue"),
+    );
+    expect(await screen.findByText(/Another active workflow holds this issue/)).toBeTruthy();
+    expect(button("Resume")).toHaveProperty("disabled", false);
   });
 });

@@ -63,6 +63,11 @@ export class ApiClient {
     return this.request("POST", workflowPath(id, "/cancel"), {});
   }
 
+  /** Continues a failed workflow from the stage that failed. */
+  resume(id: string): Promise<Workflow> {
+    return this.request("POST", workflowPath(id, "/resume"), {});
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     let response = await this.send(method, path, body);
     if (response.status === 401 && (await this.tokens.ask())) {

@@ -3,13 +3,14 @@ import { useState } from "react";
 import type { Workflow } from "../api/types";
 import { ErrorMessage } from "./ErrorMessage";
 
-type Action = "approve" | "reject" | "cancel";
+type Action = "approve" | "reject" | "cancel" | "resume";
 
 export interface DecisionPanelProps {
-  workflow: Pick<Workflow, "status" | "gate">;
+  workflow: Pick<Workflow, "status" | "gate" | "stage">;
   onApprove(): Promise<unknown>;
   onReject(feedback: string): Promise<unknown>;
   onCancel(): Promise<unknown>;
+  onResume(): Promise<unknown>;
 }
 
 const GATE_TEXT = {
@@ -18,14 +19,24 @@ const GATE_TEXT = {
     "The review loop reached its limit. Approve the result as it is, or reject it with feedback for the developer.",
 };
 
-/** Approve, reject (with feedback) or cancel; one request at a time, its error shown. */
-export function DecisionPanel({ workflow, onApprove, onReject, onCancel }: DecisionPanelProps) {
+/**
+ * Approve, reject (with feedback) or cancel; resume a failed workflow. One request at a time,
+ * its error shown.
+ */
+export function DecisionPanel({
+  workflow,
+  onApprove,
+  onReject,
+  onCancel,
+  onResume,
+}: DecisionPanelProps) {
   const [busy, setBusy] = useState<Action | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [feedback, setFeedback] = useState("");
   const [confirmingCancel, setConfirmingCancel] = useState(false);
 
-  if (!isActive(workflow.status)) return null;
+  const failed = workflow.status === "failed";
+  if (!isActive(workflow.status) && !failed) return null;
   const atGate = workflow.status === "blocked" && workflow.gate !== undefined;
 
   const run = async (action: Action, request: () => Promise<unknown>) => {
@@ -70,6 +81,28 @@ export function DecisionPanel({ workflow, onApprove, onReject, onCancel }: Decis
       Cancel workflow…
     </button>
   );
+
+  if (failed) {
+    return (
+      <section className="card controls" aria-label="Controls">
+        <p className="gate-text">
+          Once the cause is fixed (a model outage, a key, a repository), resume the workflow: it
+          continues from the {workflow.stage} stage where it failed.
+        </p>
+        <div className="buttons">
+          <button
+            type="button"
+            className="primary"
+            disabled={busy !== null}
+            onClick={() => run("resume", onResume)}
+          >
+            {busy === "resume" ? "Resuming…" : "Resume"}
+          </button>
+        </div>
+        <ErrorMessage error={error} />
+      </section>
+    );
+  }
 
   if (!atGate) {
     return (

@@ -79,6 +79,7 @@ export function WorkflowPage({ id }: { id: string }) {
             onApprove={() => api.approve(id).then(accept)}
             onReject={(feedback) => api.reject(id, feedback).then(accept)}
             onCancel={() => api.cancel(id).then(accept)}
+            onResume={() => api.resume(id).then(accept)}
           />
           {workflow.plan && (
             <section className="card plan" aria-labelledby="plan-title">
@@ -111,6 +112,14 @@ function Facts({ workflow }: { workflow: Workflow }) {
     ["Started", formatDateTime(workflow.createdAt)],
   ];
   if (workflow.completedAt) facts.push(["Ended", formatDateTime(workflow.completedAt)]);
+  if (workflow.pullRequestUrl) {
+    facts.push([
+      "Pull request",
+      <a href={workflow.pullRequestUrl} target="_blank" rel="noreferrer">
+        {workflow.pullRequestUrl.replace(/^https:\/\/github\.com\//, "")}
+      </a>,
+    ]);
+  }
   return (
     <dl className="card facts" aria-label="Details">
       {facts.map(([term, value]) => (
