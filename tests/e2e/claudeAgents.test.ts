@@ -276,12 +276,12 @@ describe("Claude agents against the fake Messages API", () => {
       cacheReadTokens: sum((u) => u.cache_read_input_tokens),
       cacheWriteTokens: sum((u) => u.cache_creation_input_tokens),
     };
-    // claude-sonnet-5-5: $2 input, $10 output, $2.50 cache write, $0.10 cache read per MTok.
+    // claude-sonnet-5-5: $2 input, $10 output, $2.50 cache write, $0.20 cache read per MTok.
     const costUsd =
       (expected.inputTokens * 2 +
         expected.outputTokens * 10 +
         expected.cacheWriteTokens * 2.5 +
-        expected.cacheReadTokens * 0.1) /
+        expected.cacheReadTokens * 0.2) /
       1_000_000;
     expect(done.usage).toMatchObject(expected);
     expect(done.usage.costUsd).toBeCloseTo(costUsd, 9);

@@ -30,7 +30,7 @@ const sonnet4 = { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 };
  * 2026; see docs/agents.md). `AMELIA_MODEL_PRICES` adds models or replaces these entries.
  */
 export const DEFAULT_PRICES: PriceTable = {
-  "claude-sonnet-5-5": { ...sonnet5, cacheRead: 0.1 },
+  "claude-sonnet-5-5": sonnet5,
   "claude-opus-5-5": { input: 4, output: 20, cacheWrite: 5, cacheRead: 0.2 },
   "claude-haiku-5-5": {
     input: 0.1,

@@ -12,13 +12,13 @@ const tokens = (input: number, output: number, cacheRead: number, cacheWrite: nu
 describe("the price table", () => {
   it("prices each kind of token at its own rate", () => {
     const sonnet = priceOf(DEFAULT_PRICES, "claude-sonnet-5-5")!;
-    // $2 input, $10 output, $0.10 cache read, $2.50 cache write per million tokens.
+    // $2 input, $10 output, $0.20 cache read, $2.50 cache write per million tokens.
     expect(costOf(sonnet, tokens(1_000_000, 0, 0, 0))).toBe(2);
     expect(costOf(sonnet, tokens(0, 1_000_000, 0, 0))).toBe(10);
-    expect(costOf(sonnet, tokens(0, 0, 1_000_000, 0))).toBe(0.1);
+    expect(costOf(sonnet, tokens(0, 0, 1_000_000, 0))).toBe(0.2);
     expect(costOf(sonnet, tokens(0, 0, 0, 1_000_000))).toBe(2.5);
-    // 1234 × 2 + 567 × 10 + 8901 × 0.1 + 2345 × 2.5 = 14,890.6 micro-dollars.
-    expect(costOf(sonnet, tokens(1234, 567, 8901, 2345))).toBe(0.0148906);
+    // 1234 × 2 + 567 × 10 + 8901 × 0.2 + 2345 × 2.5 = 15,780.7 micro-dollars.
+    expect(costOf(sonnet, tokens(1234, 567, 8901, 2345))).toBe(0.0157807);
   });
 
   it("uses the long-prompt rates for every token of a request over the threshold", () => {
