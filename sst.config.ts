@@ -3,6 +3,7 @@ import { Api } from "./stacks/Api";
 import { Auth } from "./stacks/Auth";
 import { Events } from "./stacks/Events";
 import { FUNCTION_DEFAULTS } from "./stacks/functionDefaults";
+import { isProductionStage } from "./stacks/stages";
 import { Storage } from "./stacks/Storage";
 import { Web } from "./stacks/Web";
 import { Workflow } from "./stacks/Workflow";
@@ -17,8 +18,8 @@ export default {
   },
   stacks(app) {
     app.setDefaultFunctionProps(FUNCTION_DEFAULTS);
-    // A personal stage is removed with everything in it; production keeps its data.
-    if (app.stage !== "production") app.setDefaultRemovalPolicy("destroy");
+    // A personal stage is removed with everything in it; a production stage keeps its data.
+    if (!isProductionStage(app.stage)) app.setDefaultRemovalPolicy("destroy");
     app.stack(Storage).stack(Auth).stack(Events).stack(Workflow).stack(Api).stack(Web);
   },
 } satisfies SSTConfig;

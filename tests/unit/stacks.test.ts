@@ -286,6 +286,8 @@ describe("events and storage", () => {
       AttributeName: TABLE_SCHEMA.timeToLiveAttribute,
       Enabled: true,
     });
+    // A personal stage goes away whole with `sst remove` (production stages keep it).
+    expect((table as Resource & { DeletionPolicy?: string }).DeletionPolicy).toBe("Delete");
     const indexes = table.Properties.GlobalSecondaryIndexes as Array<{ IndexName: string }>;
     expect(indexes.map((i) => i.IndexName)).toEqual(TABLE_SCHEMA.indexes.map((i) => i.name));
   });
