@@ -1,13 +1,15 @@
 import path from "node:path";
+import { isGitHubRepository } from "@amelia/core/github/repositoryName";
 import { runGit } from "@amelia/core/workspace/git";
 
 /** `https://…`, `ssh://…` or scp-like `git@host:org/repo`: passed on as written. */
 const REMOTE_REPOSITORY = /^(?:[a-z][a-z0-9+.-]*:\/\/|[^@\s/]+@[^:\s/]+:)/i;
 
 /**
- * The `repository` to start a workflow in: `--repo` (a local path made absolute, since the
- * server resolves paths against its own directory), nothing with `--no-repo`, and otherwise the
- * git work tree the command runs in, if any.
+ * The `repository` to start a workflow in: `--repo` (a GitHub `owner/name` or a remote URL as
+ * written, a local path made absolute since the server resolves paths against its own
+ * directory; a local directory shaped like `owner/name` is written `./owner/name`), nothing with
+ * `--no-repo`, and otherwise the git work tree the command runs in, if any.
  */
 export async function repositoryFor(
   option: string | boolean | undefined,
@@ -15,7 +17,8 @@ export async function repositoryFor(
 ): Promise<string | undefined> {
   if (option === false) return undefined;
   if (typeof option === "string") {
-    return REMOTE_REPOSITORY.test(option) ? option : path.resolve(cwd, option);
+    if (REMOTE_REPOSITORY.test(option) || isGitHubRepository(option)) return option;
+    return path.resolve(cwd, option);
   }
   return gitWorkTree(cwd);
 }

@@ -32,4 +32,9 @@ describe("repositoryFor", () => {
       expect(await repositoryFor(remote, "/home/me")).toBe(remote);
     }
   });
+
+  it("--repo owner/name: a GitHub repository, passed on as written; ./owner/name is local", async () => {
+    expect(await repositoryFor("octo-org/app", "/home/me")).toBe("octo-org/app");
+    expect(await repositoryFor("./octo-org/app", "/home/me")).toBe("/home/me/octo-org/app");
+  });
 });
