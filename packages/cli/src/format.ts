@@ -87,6 +87,7 @@ export function workflowDetail(w: Workflow, c: Colors, now = Date.now()): string
     ["Stage", w.stage],
     ["Repository", w.repository ?? "scratch repository (none given)"],
     ["Branch", w.branch],
+    ["Pull request", w.pullRequestUrl],
     ["Model", w.model],
     ["Rounds", `plan ${w.iteration.plan}, review ${w.iteration.review}`],
     ["Usage", usageSummary(w.usage)],
@@ -95,10 +96,9 @@ export function workflowDetail(w: Workflow, c: Colors, now = Date.now()): string
     ["Completed", w.completedAt],
     ["Failure", w.failureReason && c.red(w.failureReason)],
   ];
-  const width = Math.max(...fields.map(([label]) => label.length)) + 2;
-  const lines = fields
-    .filter((field): field is [string, string] => field[1] !== undefined)
-    .map(([label, value]) => `${c.bold(label.padEnd(width))}${value}`);
+  const present = fields.filter((field): field is [string, string] => field[1] !== undefined);
+  const width = Math.max(...present.map(([label]) => label.length)) + 2;
+  const lines = present.map(([label, value]) => `${c.bold(label.padEnd(width))}${value}`);
   const section = (title: string, body: string) =>
     lines.push("", c.bold(title), ...body.split("\n").map((line) => `  ${line}`.trimEnd()));
   if (w.description) section("Description", w.description);

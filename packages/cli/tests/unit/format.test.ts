@@ -99,6 +99,21 @@ describe("workflowDetail", () => {
     expect(text).not.toContain("Failure");
   });
 
+  it("links the pull request of a workflow completed on GitHub", () => {
+    const text = workflowDetail(
+      workflow({
+        status: "completed",
+        stage: "done",
+        repository: "octo-org/app",
+        pullRequestUrl: "https://github.com/octo-org/app/pull/7",
+      }),
+      plain,
+      NOW,
+    );
+    expect(text).toContain("Pull request  https://github.com/octo-org/app/pull/7");
+    expect(text).toContain("Repository    octo-org/app");
+  });
+
   it("shows why a workflow failed and how to resume it", () => {
     const text = workflowDetail(
       workflow({ status: "failed", failureReason: "The developer stage failed: boom" }),
