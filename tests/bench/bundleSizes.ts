@@ -4,7 +4,7 @@ import { FUNCTION_DEFAULTS } from "../../stacks/functionDefaults";
 import { deployedFunctions, type FunctionKind } from "./functions";
 
 /** Issue targets: the broadcaster and authorizer are on every request's path, so smaller. */
-const LIMIT_BYTES: Record<FunctionKind, number> = {
+export const LIMIT_BYTES: Record<FunctionKind, number> = {
   agent: 1024 * 1024,
   http: 1024 * 1024,
   step: 1024 * 1024,
