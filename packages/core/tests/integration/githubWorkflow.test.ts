@@ -123,26 +123,20 @@ describe("a workflow on a GitHub repository, one invocation per step", () => {
     expect(plan).toContain("Add a theme toggle");
     await approvePlan(id);
 
+    // Each stage runs as a new invocation: fresh providers, the conversation kept in the table.
     const conversations = new ConversationStore(table.document, table.tableName);
-    const first = await runDeveloper(
-      await stageContext(id),
-      driver,
-      invocation().workspaces,
-      conversations,
-      { turnBudget: 20, deadline: Date.now() + 60_000 },
-    );
+    const develop = async () =>
+      runDeveloper(await stageContext(id), driver, invocation().workspaces, conversations, {
+        turnBudget: 20,
+        deadline: Date.now() + 60_000,
+      });
+    const first = await develop();
     expect(github.branchTip("octo-org/app", created.branch as string)).toBe(first.commit);
     expect(await runReviewer(await stageContext(id), driver, invocation().workspaces, 3)).toEqual({
       approved: false,
       atCap: false,
     });
-    const second = await runDeveloper(
-      await stageContext(id),
-      driver,
-      invocation().workspaces,
-      conversations,
-      { turnBudget: 20, deadline: Date.now() + 60_000 },
-    );
+    const second = await develop();
     expect(github.commitInfo("octo-org/app", second.commit as string).parents).toEqual([
       first.commit,
     ]);
