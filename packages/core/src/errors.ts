@@ -35,6 +35,11 @@ export class ValidationError extends AmeliaError {
   }
 }
 
+/** A ValidationError on one field of the person's input. */
+export function invalidField(field: string, message: string): ValidationError {
+  return new ValidationError(`Invalid ${field}: ${message}`, [{ field, message }]);
+}
+
 export class UnauthorizedError extends AmeliaError {
   constructor(message = "A valid API token is required") {
     super("UNAUTHORIZED", 401, message);

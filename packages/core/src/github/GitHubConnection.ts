@@ -1,6 +1,6 @@
 import { Octokit } from "@octokit/rest";
 import { DEFAULT_GITHUB_API_URL } from "../config";
-import { ValidationError } from "../errors";
+import { invalidField } from "../errors";
 import { logger } from "../logger";
 import { readSecret } from "../secrets";
 
@@ -54,11 +54,6 @@ export class GitHubConnection {
 export function httpStatusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | undefined)?.status;
   return error instanceof Error && typeof status === "number" ? status : undefined;
-}
-
-/** A ValidationError on one field of the person's input. */
-export function invalidField(field: string, message: string): ValidationError {
-  return new ValidationError(`Invalid ${field}: ${message}`, [{ field, message }]);
 }
 
 /**

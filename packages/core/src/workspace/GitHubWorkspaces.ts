@@ -1,5 +1,6 @@
 import { WorkspaceError } from "../errors";
-import { invalidField, refusedInput, type GitHubConnection } from "../github/GitHubConnection";
+import { invalidField } from "../errors";
+import { refusedInput, type GitHubConnection } from "../github/GitHubConnection";
 import { GitHubRepository } from "../github/GitHubRepository";
 import { parseIssueReference, parseRepositoryName } from "../github/repositoryName";
 import { GitHubWorkspace } from "./GitHubWorkspace";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import * as z from "zod";
-import { ValidationError, WorkspaceError } from "../errors";
+import { invalidField, WorkspaceError } from "../errors";
 import { gitSucceeds, runGit } from "./git";
 import { GitWorkspace } from "./GitWorkspace";
 import type { OpenWorkspaceRequest, Workspace, WorkspaceProvider } from "./Workspace";
@@ -79,8 +79,7 @@ export class LocalGitWorkspaces implements WorkspaceProvider {
   /** The repository's top-level directory, or a ValidationError saying why it is unusable. */
   private async repositoryRoot(repository: string): Promise<string> {
     const path = resolve(repository);
-    const refuse = (message: string) =>
-      new ValidationError(`Invalid repository: ${message}`, [{ field: "repository", message }]);
+    const refuse = (message: string) => invalidField("repository", message);
     const stats = await stat(path).catch(() => undefined);
     if (!stats) throw refuse(`${path} does not exist`);
     if (!stats.isDirectory()) throw refuse(`${path} is not a directory`);

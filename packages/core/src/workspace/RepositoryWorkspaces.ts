@@ -1,4 +1,4 @@
-import { ValidationError } from "../errors";
+import { invalidField } from "../errors";
 import { isGitHubRepository } from "../github/repositoryName";
 import type {
   OpenWorkspaceRequest,
@@ -35,7 +35,9 @@ export class RepositoryWorkspaces implements WorkspaceProvider {
   private providerFor(repository: string | undefined): WorkspaceProvider {
     if (repository !== undefined && isGitHubRepository(repository)) return this.github;
     if (this.local) return this.local;
-    const message = "this deployment works on GitHub repositories only: give it as owner/name";
-    throw new ValidationError(`Invalid repository: ${message}`, [{ field: "repository", message }]);
+    throw invalidField(
+      "repository",
+      "this deployment works on GitHub repositories only: give it as owner/name",
+    );
   }
 }
