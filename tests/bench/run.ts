@@ -16,6 +16,7 @@ import type { NewEvent } from "../../packages/core/src/events/types";
 import { services } from "../../packages/core/src/services";
 import { EventStore } from "../../packages/core/src/store/EventStore";
 import { startLocalRuntime } from "../../packages/local/src/LocalRuntime";
+import { UsageMeter } from "../../packages/local/src/metering/UsageMeter";
 import { Api } from "../support/api";
 import { WsClient } from "../support/ws";
 import { printBundleSizes } from "./bundleSizes";
@@ -27,7 +28,9 @@ process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
 process.env.AMELIA_MAX_ACTIVE_WORKFLOWS ??= "100";
 
 const dataDir = await mkdtemp(path.join(tmpdir(), "amelia-bench-"));
-const runtime = await startLocalRuntime({ port: 0, dataDir });
+// Metered for (e); handlers cache their clients, so one runtime serves every section.
+const usage = new UsageMeter();
+const runtime = await startLocalRuntime({ port: 0, dataDir, usage });
 const api = new Api(runtime.url);
 const wsUrl = `${runtime.url.replace("http", "ws")}/ws`;
 
@@ -140,7 +143,7 @@ async function demoWorkflowCost() {
   const watcher = await WsClient.connect(wsUrl);
   watcher.send({ action: "subscribe", workflowId: "*" });
   await watcher.waitFor((m) => m.type === "subscribed");
-  runtime.usage.reset();
+  usage.reset();
   const { body } = await api.create({ issueId: "BENCH-COST", title: "Cost of one workflow" });
   await api.waitForStatus(body.id, "blocked");
   await api.approve(body.id);
@@ -151,7 +154,7 @@ async function demoWorkflowCost() {
       m.type === "event" && m.event.workflowId === body.id && m.event.sequence === events.length,
   );
   await watcher.close();
-  return { lines: estimateCost(runtime.usage.snapshot()), events: events.length };
+  return { lines: estimateCost(usage.snapshot()), events: events.length };
 }
 
 try {

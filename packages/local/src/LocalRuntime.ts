@@ -19,7 +19,7 @@ import { sendJson } from "./http/requests";
 import { StaticFiles } from "./gateway/StaticFiles";
 import { WebSocketGateway } from "./gateway/WebSocketGateway";
 import { LocalLambdas } from "./lambda/LocalLambdas";
-import { UsageMeter } from "./metering/UsageMeter";
+import type { UsageMeter } from "./metering/UsageMeter";
 
 export const REPOSITORY_ROOT = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -42,12 +42,15 @@ export interface LocalRuntimeOptions {
   retryIntervalMs?: number;
   /** Where the built web UI is (default packages/web/dist, which `npm start` builds). */
   webRoot?: string;
+  /**
+   * Counts the billable work the emulated services do (the bench's AWS cost estimate). Off unless
+   * given, so that requests carry no metering.
+   */
+  usage?: UsageMeter;
 }
 
 export interface LocalRuntime {
   url: string;
-  /** The billable work done so far, in AWS's units (for cost estimates). */
-  usage: UsageMeter;
   /** Cuts every WebSocket connection with no close handshake, as a network failure does. */
   dropWebSockets(): number;
   close(): Promise<void>;
@@ -89,7 +92,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
 
-  const usage = new UsageMeter();
+  const { usage } = options;
   const dynamo = await LocalDynamo.start(path.join(dataDir, "dynamodb"), usage);
   await dynamo.ensureTable(TABLE_NAME);
 
@@ -108,7 +111,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     definition: workflowDefinition(functionArns),
     stateMachineArn: STATE_MACHINE_ARN,
     stateFile: path.join(dataDir, "executions.json"),
-    onStateEntered: () => usage.stateTransition(),
+    ...(usage && { onStateEntered: () => usage.stateTransition() }),
     invokeFunction: (functionName, payload) => {
       const handler = handlerByArn.get(functionName);
       if (!handler) throw new Error(`No local function ${functionName}`);
@@ -122,7 +125,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     rules: RULES,
     eventBusName: EVENT_BUS_NAME,
     deadLetterFile: path.join(dataDir, "eventbridge-dead-letters.jsonl"),
-    onEventAccepted: () => usage.eventBridgeEvent(),
+    ...(usage && { onEventAccepted: () => usage.eventBridgeEvent() }),
     invokeFunction: (target, event) =>
       lambdas.invoke(EVENT_FUNCTIONS[target as keyof typeof EVENT_FUNCTIONS], event),
   });
@@ -149,7 +152,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   ready = (request, response) => {
     const requestUrl = new URL(request.url ?? "/", url);
     const api = requestUrl.pathname.startsWith("/api/");
-    if (api) usage.httpRequest();
+    if (api) usage?.httpRequest();
     const served = api
       ? http.handle(request, response, requestUrl)
       : web.serve(requestUrl.pathname, response);
@@ -176,7 +179,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   return {
     url,
-    usage,
     dropWebSockets: () => websocket.terminateAll(),
     async close() {
       await websocket.closeAll();

@@ -40,16 +40,18 @@ export class LocalDynamo {
     readonly endpoint: string,
   ) {}
 
-  static async start(directory: string, meter: UsageMeter): Promise<LocalDynamo> {
+  static async start(directory: string, meter?: UsageMeter): Promise<LocalDynamo> {
     const server = dynalite({
       path: directory,
       createTableMs: 0,
       deleteTableMs: 0,
       updateTableMs: 0,
     });
-    server.prependListener("request", (request, response) =>
-      meterRequest(meter, request, response),
-    );
+    if (meter) {
+      server.prependListener("request", (request, response) =>
+        meterRequest(meter, request, response),
+      );
+    }
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve());

@@ -29,7 +29,7 @@ export class WebSocketGateway implements ConnectionRegistry {
   constructor(
     private readonly lambdas: LocalLambdas,
     private readonly authRequired: boolean,
-    private readonly meter: UsageMeter,
+    private readonly meter?: UsageMeter,
   ) {}
 
   async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
@@ -86,7 +86,7 @@ export class WebSocketGateway implements ConnectionRegistry {
   send(connectionId: string, data: Buffer): boolean {
     const connection = this.connections.get(connectionId);
     if (!connection || connection.socket.readyState !== connection.socket.OPEN) return false;
-    this.meter.webSocketMessage(data.length);
+    this.meter?.webSocketMessage(data.length);
     connection.socket.send(data.toString("utf8"));
     return true;
   }
@@ -137,7 +137,7 @@ export class WebSocketGateway implements ConnectionRegistry {
   }
 
   private route(connectionId: string, data: Buffer): void {
-    this.meter.webSocketMessage(data.length);
+    this.meter?.webSocketMessage(data.length);
     const body = data.toString("utf8");
     const routeKey = this.selectRoute(body);
     const event = this.event(connectionId, routeKey, "MESSAGE", undefined, undefined, body);

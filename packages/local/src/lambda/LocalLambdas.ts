@@ -20,7 +20,7 @@ export class LocalLambdas {
 
   constructor(
     private readonly repositoryRoot: string,
-    private readonly meter: UsageMeter,
+    private readonly meter?: UsageMeter,
   ) {}
 
   invoke(handlerPath: string, event: unknown): Promise<unknown> {
@@ -29,7 +29,7 @@ export class LocalLambdas {
       try {
         return await handler(event, this.context(handlerPath));
       } finally {
-        this.meter.lambda(handlerPath, performance.now() - started);
+        this.meter?.lambda(handlerPath, performance.now() - started);
       }
     });
     const settled = running.then(
