@@ -52,7 +52,7 @@ export function Auth({ stack, app }: StackContext) {
       }),
     };
   };
-  const agentSecrets = {
+  const agentSecrets: Record<AgentSecretName, AgentSecret> = {
     anthropicApiKey: sstSecret("ANTHROPIC_API_KEY", "AMELIA_ANTHROPIC_API_KEY_PARAMETER"),
     githubToken: sstSecret("GITHUB_TOKEN", "AMELIA_GITHUB_TOKEN_PARAMETER"),
   };
@@ -61,6 +61,6 @@ export function Auth({ stack, app }: StackContext) {
   return {
     apiToken,
     authorizer,
-    agentSecrets: agentSecrets as Record<AgentSecretName, AgentSecret>,
+    agentSecrets,
   };
 }

@@ -1,19 +1,17 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Template } from "aws-cdk-lib/assertions";
-import { App, getStack } from "sst/constructs";
-import { initProject } from "sst/project.js";
 import { TASK_FUNCTIONS } from "@amelia/core/definitions/functions";
 import { RULES } from "@amelia/core/definitions/rules";
 import { HTTP_ROUTES, WEBSOCKET_ROUTES } from "@amelia/core/definitions/routes";
 import { workflowDefinition } from "@amelia/core/definitions/stateMachine";
 import { TABLE_SCHEMA } from "@amelia/core/store/table";
-import config from "../../sst.config";
 import { Api } from "../../stacks/Api";
 import { Auth } from "../../stacks/Auth";
 import { Events } from "../../stacks/Events";
 import { Storage } from "../../stacks/Storage";
 import { Web } from "../../stacks/Web";
 import { FUNCTION_PLACEHOLDERS, Workflow } from "../../stacks/Workflow";
+import { synthesise } from "../support/stacks";
 
 type Resource = { Properties: Record<string, unknown> };
 interface Statement {
@@ -26,13 +24,8 @@ const templates: Record<string, Template> = {};
 const STACKS = { Storage, Auth, Events, Workflow, Api, Web };
 
 beforeAll(async () => {
-  // Synthesises offline: no STS call, no bundling (SST leaves placeholders in test mode).
-  await initProject({ stage: "test" });
-  const app = new App({ mode: "deploy", stage: "test", name: "amelia", region: "us-east-1" });
-  config.stacks(app);
-  for (const [name, stack] of Object.entries(STACKS)) {
-    templates[name] = Template.fromStack(getStack(stack));
-  }
+  const templateOf = await synthesise("test");
+  for (const [name, stack] of Object.entries(STACKS)) templates[name] = templateOf(stack);
 });
 
 function resources(type: string, stacks = Object.keys(STACKS)): Array<[string, Resource]> {

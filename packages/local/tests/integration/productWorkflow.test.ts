@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TaskFunction } from "@amelia/core/definitions/functions";
-import { executionArnFor, workflowDefinition } from "@amelia/core/definitions/stateMachine";
+import { executionArnFor } from "@amelia/core/definitions/stateMachine";
 import { sfn } from "../support/sdk";
 import {
   startStepFunctions,
@@ -9,16 +9,8 @@ import {
   type FakeFunction,
   type StepFunctionsHarness,
 } from "../support/stepFunctionsHarness";
+import { productDefinition } from "../support/productDefinition";
 import { tempDir } from "../support/tempDir";
-
-const FUNCTION_NAMES: Record<TaskFunction, string> = {
-  architect: "architect",
-  developer: "developer",
-  reviewer: "reviewer",
-  gate: "gate",
-  finish: "finish",
-  halt: "halt",
-};
 
 /** The product's own state machine, run with fake functions. */
 describe("the product workflow definition", () => {
@@ -36,7 +28,7 @@ describe("the product workflow definition", () => {
 
   async function run(functions: Partial<Record<TaskFunction, FakeFunction>>) {
     harness = await startStepFunctions({
-      definition: workflowDefinition(FUNCTION_NAMES),
+      definition: productDefinition(),
       stateFile: join(dir.path, "sfn.json"),
       retryIntervalOverride: 1,
       functions: {

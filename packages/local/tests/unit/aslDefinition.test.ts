@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { workflowDefinition } from "@amelia/core/definitions/stateMachine";
 import {
   AWS_DEFAULT_TASK_TIMEOUT_SECONDS,
   collectTaskStates,
@@ -7,15 +6,9 @@ import {
   runDefinition,
   type AslDefinition,
 } from "../../src/aws/aslDefinition";
+import { productDefinition } from "../support/productDefinition";
 
-const product = workflowDefinition({
-  architect: "architect",
-  developer: "developer",
-  reviewer: "reviewer",
-  gate: "gate",
-  finish: "finish",
-  halt: "halt",
-});
+const product = productDefinition();
 
 function oneTask(state: Record<string, unknown>): AslDefinition {
   return {

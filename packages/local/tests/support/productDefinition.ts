@@ -1,0 +1,10 @@
+import { TASK_FUNCTIONS, type TaskFunction } from "@amelia/core/definitions/functions";
+import { workflowDefinition } from "@amelia/core/definitions/stateMachine";
+
+/** Each task function named after itself, so a test's fakes are keyed by the logical names. */
+const FUNCTION_NAMES = Object.fromEntries(
+  Object.keys(TASK_FUNCTIONS).map((name) => [name, name]),
+) as Record<TaskFunction, string>;
+
+/** The product's own state machine, its tasks invoking functions named as above. */
+export const productDefinition = () => workflowDefinition(FUNCTION_NAMES);
