@@ -46,13 +46,12 @@ export async function runArchitect(
 ): Promise<{ plan: string }> {
   const { workflow, log } = ctx;
   const round = retriedRound(log, "architect") ?? workflow.iteration.plan + 1;
-  await ctx.record({
-    type: "stage_started",
-    agent: "architect",
-    level: "info",
-    message: round === 1 ? "Architect is planning" : `Architect is re-planning (round ${round})`,
-    data: { stage: "architect", round },
-  });
+  await stageStarted(
+    ctx,
+    "architect",
+    round,
+    round === 1 ? "Architect is planning" : `Architect is re-planning (round ${round})`,
+  );
   const workspace = await openWorkspace(workflow, workspaces);
   const feedback = planFeedback(log);
   const { plan } = await driver.plan(
@@ -99,16 +98,12 @@ export async function runDeveloper(
   const round = retriedRound(log, "developer") ?? workflow.iteration.review + 1;
   const saved = await conversations.load(workflow.id, round);
   if (saved === undefined) {
-    await ctx.record({
-      type: "stage_started",
-      agent: "developer",
-      level: "info",
-      message:
-        round === 1
-          ? "Developer is implementing the plan"
-          : `Developer is revising (round ${round})`,
-      data: { stage: "developer", round },
-    });
+    await stageStarted(
+      ctx,
+      "developer",
+      round,
+      round === 1 ? "Developer is implementing the plan" : `Developer is revising (round ${round})`,
+    );
   } else {
     await ctx.record({
       type: "agent_message",
@@ -182,13 +177,7 @@ export async function runReviewer(
 ): Promise<ReviewOutcome> {
   const { workflow, log } = ctx;
   const round = retriedRound(log, "reviewer") ?? workflow.iteration.review + 1;
-  await ctx.record({
-    type: "stage_started",
-    agent: "reviewer",
-    level: "info",
-    message: `Reviewer is reviewing the changes (round ${round})`,
-    data: { stage: "reviewer", round },
-  });
+  await stageStarted(ctx, "reviewer", round, `Reviewer is reviewing the changes (round ${round})`);
   const workspace = await openWorkspace(workflow, workspaces);
   const { review: proposed } = await driver.review(
     { issue: issueOf(workflow), plan: planOf(workflow), diff: await workspace.diff(), round },
@@ -329,4 +318,15 @@ function clip(message: string): string {
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** The `stage_started` event of an agent's stage (round `round`). */
+function stageStarted(ctx: StageContext, agent: AgentStage, round: number, message: string) {
+  return ctx.record({
+    type: "stage_started",
+    agent,
+    level: "info",
+    message,
+    data: { stage: agent, round },
+  });
 }
