@@ -16,12 +16,13 @@ import { ConnectionStore } from "./store/ConnectionStore";
 import { ConversationStore } from "./store/ConversationStore";
 import { EventStore } from "./store/EventStore";
 import { UsageStore } from "./store/UsageStore";
-import { WorkflowRepository } from "./store/WorkflowRepository";
+import { WorkflowStore } from "./store/WorkflowStore";
 import { GitHubConnection } from "./github/GitHubConnection";
 import { GitHubIssues } from "./github/GitHubIssues";
-import { GitHubWorkspaces } from "./workspace/GitHubWorkspaces";
-import { branchNameFor, LocalGitWorkspaces } from "./workspace/LocalGitWorkspaces";
-import { RepositoryWorkspaces } from "./workspace/RepositoryWorkspaces";
+import { GitHubWorkspaceProvider } from "./workspace/GitHubWorkspaceProvider";
+import { LocalGitWorkspaceProvider } from "./workspace/LocalGitWorkspaceProvider";
+import { branchNameFor } from "./workflow/branchName";
+import { WorkspaceRouter } from "./workspace/WorkspaceRouter";
 import type { WorkspaceProvider } from "./workspace/Workspace";
 import { WorkflowService } from "./workflow/WorkflowService";
 
@@ -33,7 +34,7 @@ export interface Services {
   driver(): Promise<AgentDriver>;
   agentSettings: AgentSettings;
   workspaces: WorkspaceProvider;
-  repository: WorkflowRepository;
+  workflowStore: WorkflowStore;
   conversations: ConversationStore;
   usage: UsageStore;
 }
@@ -48,19 +49,19 @@ export function services(): Services {
 
 function createServices(config: AmeliaConfig): Services {
   const log = new EventStore(dynamoClient(), config.tableName);
-  const repository = new WorkflowRepository(documentClient(), config.tableName);
+  const workflowStore = new WorkflowStore(documentClient(), config.tableName);
   const agentSettings = readAgentSettings();
   const driver = driverSelector(agentSettings);
   const github = new GitHubConnection({ apiUrl: config.githubApiUrl });
-  const workspaces = new RepositoryWorkspaces(
-    config.repositories === "any" ? new LocalGitWorkspaces(config.dataDir) : undefined,
-    new GitHubWorkspaces(github),
+  const workspaces = new WorkspaceRouter(
+    config.repositories === "any" ? new LocalGitWorkspaceProvider(config.dataDir) : undefined,
+    new GitHubWorkspaceProvider(github),
   );
   const issues = new GitHubIssues(github);
   const publisher = new EventPublisher(eventBridgeClient(), config.eventBusName);
   const workflows = new WorkflowService(
     log,
-    repository,
+    workflowStore,
     new Executions(sfnClient(), config.stateMachineArn),
     publisher,
     {
@@ -74,7 +75,7 @@ function createServices(config: AmeliaConfig): Services {
   );
   const subscriptions = new Subscriptions(
     new ConnectionStore(documentClient(), config.tableName),
-    repository,
+    workflowStore,
     publisher,
   );
   return {
@@ -84,7 +85,7 @@ function createServices(config: AmeliaConfig): Services {
     driver,
     agentSettings,
     workspaces,
-    repository,
+    workflowStore,
     conversations: new ConversationStore(documentClient(), config.tableName),
     usage: new UsageStore(documentClient(), config.tableName),
   };

@@ -2,7 +2,7 @@ import type { NewEvent, WorkflowEvent } from "../events/types";
 import { reviewSchema } from "../events/types";
 import { InvalidStateError } from "../errors";
 import type { Workflow } from "../workflow/Workflow";
-import { branchNameFor } from "../workspace/LocalGitWorkspaces";
+import { branchNameFor } from "../workflow/branchName";
 import type { Workspace, WorkspaceProvider } from "../workspace/Workspace";
 import type { AgentContext, AgentDriver, IssueSummary } from "./AgentDriver";
 import { RecordingWorkspace } from "./RecordingWorkspace";

@@ -1,14 +1,14 @@
 import type { EventPublisher } from "../aws/EventPublisher";
 import { NotFoundError, ValidationError } from "../errors";
 import type { ConnectionStore } from "../store/ConnectionStore";
-import type { WorkflowRepository } from "../store/WorkflowRepository";
+import type { WorkflowStore } from "../store/WorkflowStore";
 import { ALL_WORKFLOWS, type ServerMessage } from "./messages";
 
 /** The WebSocket routes' side: connections and their subscriptions. */
 export class Subscriptions {
   constructor(
     private readonly store: ConnectionStore,
-    private readonly workflows: WorkflowRepository,
+    private readonly workflows: WorkflowStore,
     private readonly publisher: EventPublisher,
   ) {}
 

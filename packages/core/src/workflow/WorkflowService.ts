@@ -12,7 +12,7 @@ import type { NewEvent, Review, WorkflowEvent } from "../events/types";
 import { logger } from "../logger";
 import type { EventPage, EventStore } from "../store/EventStore";
 import { keys } from "../store/table";
-import type { Claim, WorkflowPage, WorkflowRepository } from "../store/WorkflowRepository";
+import type { Claim, WorkflowPage, WorkflowStore } from "../store/WorkflowStore";
 import { applyEvent, statusChange } from "./projection";
 import { isTerminal, type Gate, type WorkflowStatus } from "./status";
 import type { CreateWorkflowInput, Workflow } from "./Workflow";
@@ -60,7 +60,7 @@ const GONE_TOKEN_ERRORS = new Set(["TaskDoesNotExist", "InvalidToken", "TaskTime
 export class WorkflowService {
   constructor(
     private readonly log: EventStore,
-    private readonly workflows: WorkflowRepository,
+    private readonly workflows: WorkflowStore,
     private readonly executions: Executions,
     private readonly publisher: EventPublisher,
     private readonly options: WorkflowServiceOptions,

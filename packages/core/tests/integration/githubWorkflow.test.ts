@@ -14,11 +14,12 @@ import { GitHubConnection } from "../../src/github/GitHubConnection";
 import { GitHubIssues } from "../../src/github/GitHubIssues";
 import { ConversationStore } from "../../src/store/ConversationStore";
 import { EventStore } from "../../src/store/EventStore";
-import { WorkflowRepository } from "../../src/store/WorkflowRepository";
+import { WorkflowStore } from "../../src/store/WorkflowStore";
 import { WorkflowService } from "../../src/workflow/WorkflowService";
-import { GitHubWorkspaces } from "../../src/workspace/GitHubWorkspaces";
-import { branchNameFor, LocalGitWorkspaces } from "../../src/workspace/LocalGitWorkspaces";
-import { RepositoryWorkspaces } from "../../src/workspace/RepositoryWorkspaces";
+import { GitHubWorkspaceProvider } from "../../src/workspace/GitHubWorkspaceProvider";
+import { LocalGitWorkspaceProvider } from "../../src/workspace/LocalGitWorkspaceProvider";
+import { branchNameFor } from "../../src/workflow/branchName";
+import { WorkspaceRouter } from "../../src/workspace/WorkspaceRouter";
 import { startTestTable, type TestTable } from "../support/dynamo";
 
 let github: FakeGitHub;
@@ -41,9 +42,9 @@ afterAll(async () => {
  */
 function invocation() {
   const connection = new GitHubConnection({ apiUrl: github.url, token: async () => token });
-  const workspaces = new RepositoryWorkspaces(
-    new LocalGitWorkspaces("/nonexistent/amelia-data"),
-    new GitHubWorkspaces(connection),
+  const workspaces = new WorkspaceRouter(
+    new LocalGitWorkspaceProvider("/nonexistent/amelia-data"),
+    new GitHubWorkspaceProvider(connection),
   );
   const issues = new GitHubIssues(connection);
   const executions = {
@@ -52,7 +53,7 @@ function invocation() {
   } as unknown as Executions;
   const workflows = new WorkflowService(
     new EventStore(table.client, table.tableName),
-    new WorkflowRepository(table.document, table.tableName),
+    new WorkflowStore(table.document, table.tableName),
     executions,
     { publish: async () => undefined } as unknown as EventPublisher,
     {

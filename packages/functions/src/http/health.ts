@@ -3,8 +3,8 @@ import { httpRoute } from "../middleware/httpApi";
 import { version } from "../version";
 
 export const handler = httpRoute(async () => {
-  const { repository, driver } = services();
-  await repository.get("health-check");
+  const { workflowStore, driver } = services();
+  await workflowStore.get("health-check");
   const { model, demo } = await driver();
   return {
     status: 200,

@@ -4,7 +4,7 @@ import type { Context, EventBridgeEvent } from "aws-lambda";
 import type { BackfillRequest, EventDetail } from "@amelia/core/aws/EventPublisher";
 import { BACKFILL_DETAIL_TYPE } from "@amelia/core/definitions/rules";
 import { logger } from "@amelia/core/logger";
-import { broadcaster } from "@amelia/core/broadcasting";
+import { broadcaster } from "@amelia/core/broadcasterServices";
 
 type BusEvent = EventBridgeEvent<string, EventDetail | BackfillRequest>;
 

@@ -13,12 +13,12 @@ import type {
   PlanRequest,
   ReviewRequest,
 } from "../AgentDriver";
-import { ARCHITECT_PROMPT } from "../prompts/architect";
-import { DEVELOPER_PROMPT } from "../prompts/developer";
-import { REVIEWER_PROMPT } from "../prompts/reviewer";
+import { ARCHITECT_PROMPT } from "../prompts/system/architect";
+import { DEVELOPER_PROMPT } from "../prompts/system/developer";
+import { REVIEWER_PROMPT } from "../prompts/system/reviewer";
 import { loopStateSchema, newLoopState, type LoopState } from "./conversation";
 import type { ModelClient } from "./ModelClient";
-import { developTask, planTask, repositoryContext, reviewTask } from "./tasks";
+import { developTask, planTask, repositoryContext, reviewTask } from "../prompts/userPrompts";
 import { toolInputSchema } from "./toolSchema";
 import { ToolLoop, type LoopSpec } from "./ToolLoop";
 import {

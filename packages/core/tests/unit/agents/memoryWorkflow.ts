@@ -7,7 +7,7 @@ import {
 } from "../../../src/events/types";
 import { applyEvent } from "../../../src/workflow/projection";
 import type { Workflow } from "../../../src/workflow/Workflow";
-import { branchNameFor } from "../../../src/workspace/LocalGitWorkspaces";
+import { branchNameFor } from "../../../src/workflow/branchName";
 
 export interface WorkflowSeed {
   issueId: string;

@@ -9,7 +9,7 @@ import type {
 import { DemoDriver } from "../../../src/agents/DemoDriver";
 import { runArchitect, runDeveloper, runReviewer } from "../../../src/agents/stages";
 import type { Gate } from "../../../src/workflow/status";
-import { LocalGitWorkspaces } from "../../../src/workspace/LocalGitWorkspaces";
+import { LocalGitWorkspaceProvider } from "../../../src/workspace/LocalGitWorkspaceProvider";
 import type { Workspace } from "../../../src/workspace/Workspace";
 import {
   git,
@@ -23,13 +23,13 @@ import { MemoryConversations, MemoryWorkflow, type WorkflowSeed } from "./memory
 beforeAll(isolateGitConfig);
 afterAll(removeTempDirs);
 
-let workspaces: LocalGitWorkspaces;
+let workspaces: LocalGitWorkspaceProvider;
 let conversations: MemoryConversations;
 const driver = new DemoDriver();
 const BUDGET = { turnBudget: 20, deadline: Number.MAX_SAFE_INTEGER };
 
 beforeEach(() => {
-  workspaces = new LocalGitWorkspaces(tempDir("amelia-data-"));
+  workspaces = new LocalGitWorkspaceProvider(tempDir("amelia-data-"));
   conversations = new MemoryConversations();
 });
 

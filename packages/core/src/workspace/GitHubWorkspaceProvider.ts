@@ -23,7 +23,7 @@ const MAX_BODY_LENGTH = 65_536;
  * that branch, which is all the state there is between invocations. At completion the branch is
  * proposed as a pull request against the repository's default branch.
  */
-export class GitHubWorkspaces implements WorkspaceProvider {
+export class GitHubWorkspaceProvider implements WorkspaceProvider {
   constructor(private readonly github: GitHubConnection) {}
 
   /**

@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ValidationError, WorkspaceError } from "../../../src/errors";
-import { branchNameFor, LocalGitWorkspaces } from "../../../src/workspace/LocalGitWorkspaces";
+import { LocalGitWorkspaceProvider } from "../../../src/workspace/LocalGitWorkspaceProvider";
+import { branchNameFor } from "../../../src/workflow/branchName";
 import {
   git,
   isolateGitConfig,
@@ -25,7 +25,7 @@ beforeEach(() => {
 });
 
 async function validationFailure(repository: string): Promise<ValidationError> {
-  const error = await new LocalGitWorkspaces(dataDir)
+  const error = await new LocalGitWorkspaceProvider(dataDir)
     .resolveRepository(repository)
     .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ValidationError);
@@ -52,7 +52,7 @@ describe("resolveRepository", () => {
   });
 
   it("accepts a real repository as its top-level path, and no repository at all", async () => {
-    const workspaces = new LocalGitWorkspaces(dataDir);
+    const workspaces = new LocalGitWorkspaceProvider(dataDir);
     const root = realpathSync(repo);
     await expect(workspaces.resolveRepository(repo)).resolves.toBe(root);
     await expect(workspaces.resolveRepository(join(repo, "src"))).resolves.toBe(root);
@@ -70,7 +70,7 @@ describe("open with a repository", () => {
 
   it("creates a worktree on the branch and leaves the person's checkout alone", async () => {
     const head = git(repo, "rev-parse", "HEAD");
-    const workspace = await new LocalGitWorkspaces(dataDir).open(request());
+    const workspace = await new LocalGitWorkspaceProvider(dataDir).open(request());
 
     expect(workspace.root).toBe(realpathSync(join(dataDir, "workspaces", "wf-1")));
     expect(workspace.branch).toBe("amelia/PROJ-1");
@@ -89,7 +89,7 @@ describe("open with a repository", () => {
   });
 
   it("reopens the same workspace from a new provider, keeping the base commit", async () => {
-    const first = await new LocalGitWorkspaces(dataDir).open(request());
+    const first = await new LocalGitWorkspaceProvider(dataDir).open(request());
     await first.writeFile("work.txt", "in progress\n");
     await first.commit("Some work");
     await first.writeFile("uncommitted.txt", "still here\n");
@@ -98,7 +98,7 @@ describe("open with a repository", () => {
     git(repo, "add", "-A");
     git(repo, "commit", "--quiet", "-m", "Later work on main");
 
-    const again = await new LocalGitWorkspaces(dataDir).open(request());
+    const again = await new LocalGitWorkspaceProvider(dataDir).open(request());
     expect(again.root).toBe(first.root);
     expect(again.baseCommit).toBe(first.baseCommit);
     expect(await again.readFile("uncommitted.txt")).toBe("still here\n");
@@ -108,12 +108,12 @@ describe("open with a repository", () => {
   });
 
   it("recreates a worktree whose directory was deleted", async () => {
-    const first = await new LocalGitWorkspaces(dataDir).open(request());
+    const first = await new LocalGitWorkspaceProvider(dataDir).open(request());
     await first.writeFile("kept.txt", "committed\n");
     await first.commit("Keep this");
     rmSync(first.root, { recursive: true, force: true });
 
-    const again = await new LocalGitWorkspaces(dataDir).open(request());
+    const again = await new LocalGitWorkspaceProvider(dataDir).open(request());
     expect(await again.readFile("kept.txt")).toBe("committed\n");
     expect(again.baseCommit).toBe(first.baseCommit);
   });
@@ -127,14 +127,14 @@ describe("open with a repository", () => {
     const tip = git(repo, "rev-parse", "HEAD");
     git(repo, "checkout", "--quiet", "main");
 
-    const workspace = await new LocalGitWorkspaces(dataDir).open(request());
+    const workspace = await new LocalGitWorkspaceProvider(dataDir).open(request());
     expect(workspace.baseCommit).toBe(forkPoint);
     expect(git(workspace.root, "rev-parse", "HEAD")).toBe(tip);
     expect(await workspace.diff()).toContain("+earlier work");
   });
 
   it("refuses a workflow id that is not a plain name, and an invalid branch", async () => {
-    const workspaces = new LocalGitWorkspaces(dataDir);
+    const workspaces = new LocalGitWorkspaceProvider(dataDir);
     await expect(workspaces.open({ ...request(), workflowId: "../escape" })).rejects.toBeInstanceOf(
       WorkspaceError,
     );
@@ -144,9 +144,9 @@ describe("open with a repository", () => {
   });
 
   it("refuses to reopen a workspace for another branch", async () => {
-    await new LocalGitWorkspaces(dataDir).open(request());
+    await new LocalGitWorkspaceProvider(dataDir).open(request());
     await expect(
-      new LocalGitWorkspaces(dataDir).open({ ...request(), branch: "amelia/other" }),
+      new LocalGitWorkspaceProvider(dataDir).open({ ...request(), branch: "amelia/other" }),
     ).rejects.toThrow(/belongs to/);
   });
 });
@@ -155,7 +155,7 @@ describe("open without a repository", () => {
   const request = { workflowId: "wf-2", issueId: "DEMO-9", branch: "amelia/DEMO-9" };
 
   it("prepares a scratch repository with a README naming the issue", async () => {
-    const workspace = await new LocalGitWorkspaces(dataDir).open(request);
+    const workspace = await new LocalGitWorkspaceProvider(dataDir).open(request);
     expect(workspace.root).toBe(realpathSync(join(dataDir, "scratch", "wf-2")));
     expect(git(workspace.root, "rev-parse", "--abbrev-ref", "HEAD")).toBe("amelia/DEMO-9");
     expect(workspace.baseCommit).toBe(git(workspace.root, "rev-parse", "HEAD"));
@@ -165,59 +165,13 @@ describe("open without a repository", () => {
   });
 
   it("reopens it with the same base commit and the work so far", async () => {
-    const first = await new LocalGitWorkspaces(dataDir).open(request);
+    const first = await new LocalGitWorkspaceProvider(dataDir).open(request);
     await first.writeFile("notes.md", "one\n");
     await first.commit("Notes");
     await first.writeFile("draft.md", "two\n");
 
-    const again = await new LocalGitWorkspaces(dataDir).open(request);
+    const again = await new LocalGitWorkspaceProvider(dataDir).open(request);
     expect(again.baseCommit).toBe(first.baseCommit);
     expect(await again.listFiles()).toEqual(["README.md", "draft.md", "notes.md"]);
-  });
-});
-
-describe("branchNameFor", () => {
-  const isValidBranch = (name: string) => {
-    try {
-      execFileSync("git", ["check-ref-format", "--branch", name], { stdio: "ignore" });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
-  it("keeps an ordinary issue id as it is", () => {
-    expect(branchNameFor("PROJ-123")).toBe("amelia/PROJ-123");
-    expect(branchNameFor("team/#42_fix.v2")).toBe("amelia/team/#42_fix.v2");
-  });
-
-  it.each([
-    "a..b",
-    "a//b",
-    "/leading/and/trailing/",
-    ".hidden",
-    "trailing.",
-    "x.lock",
-    "a/b.lock/c",
-    "feature/.lock",
-    "a/./b",
-    "...",
-    "/",
-    "-dash",
-    "#",
-    "a@{b",
-    "@",
-    "space and ~^:?*[\\",
-    "x".repeat(128),
-  ])("makes %j a valid branch name", (issueId) => {
-    const name = branchNameFor(issueId);
-    expect(name.startsWith("amelia/")).toBe(true);
-    expect(isValidBranch(name)).toBe(true);
-  });
-
-  it("keeps ids that fold alike on different branches, deterministically", () => {
-    expect(branchNameFor("a..b")).not.toBe(branchNameFor("a.b"));
-    expect(branchNameFor("a//b")).not.toBe(branchNameFor("a/b"));
-    expect(branchNameFor("a..b")).toBe(branchNameFor("a..b"));
   });
 });

@@ -14,7 +14,7 @@ import type {
  * local repository is stored as an absolute path, a GitHub one as `owner/name`. Without a local
  * provider (in Lambda, which has no git binary) only GitHub repositories are accepted.
  */
-export class RepositoryWorkspaces implements WorkspaceProvider {
+export class WorkspaceRouter implements WorkspaceProvider {
   constructor(
     private readonly local: WorkspaceProvider | undefined,
     private readonly github: WorkspaceProvider,

@@ -28,7 +28,7 @@ export interface OpenGate {
 }
 
 /** Workflow projections, gates, and the items behind the conflict and concurrency rules. */
-export class WorkflowRepository {
+export class WorkflowStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../../../../tests/support/fakeGitHub";
 import { ValidationError, WorkspaceError } from "../../src/errors";
 import { GitHubConnection } from "../../src/github/GitHubConnection";
-import { GitHubWorkspaces } from "../../src/workspace/GitHubWorkspaces";
+import { GitHubWorkspaceProvider } from "../../src/workspace/GitHubWorkspaceProvider";
 import { PathOutsideWorkspaceError } from "../../src/workspace/PathOutsideWorkspaceError";
 import type { OpenWorkspaceRequest } from "../../src/workspace/Workspace";
 import {
@@ -28,7 +28,7 @@ afterAll(async () => {
 
 /** A provider as a fresh Lambda invocation builds it: nothing shared but GitHub itself. */
 function provider(token: () => Promise<string | undefined> = async () => github.token) {
-  return new GitHubWorkspaces(new GitHubConnection({ apiUrl: github.url, token }));
+  return new GitHubWorkspaceProvider(new GitHubConnection({ apiUrl: github.url, token }));
 }
 
 const noToken = async () => undefined;

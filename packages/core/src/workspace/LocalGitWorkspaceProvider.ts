@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mkdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import * as z from "zod";
@@ -7,31 +6,7 @@ import { gitSucceeds, runGit } from "./git";
 import { GitWorkspace } from "./GitWorkspace";
 import type { OpenWorkspaceRequest, Workspace, WorkspaceProvider } from "./Workspace";
 
-const BRANCH_PREFIX = "amelia/";
 const WORKFLOW_ID_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
-
-/**
- * The branch a workflow's work goes on: `amelia/<issueId>`, made a valid git branch name.
- * Characters git refuses become `-`; `..`, `//`, leading or trailing `/` and `.`, and `.lock`
- * endings are folded away. When that changed the id, a short hash of it is appended so two ids
- * that fold alike ("a..b", "a.b") still get different branches.
- */
-export function branchNameFor(issueId: string): string {
-  const components = issueId
-    .replace(/[^A-Za-z0-9._#/-]/g, "-")
-    .split("/")
-    .map((component) =>
-      component
-        .replace(/\.{2,}/g, ".")
-        .replace(/^\.+|\.+$/g, "")
-        .replace(/\.lock$/i, "-lock"),
-    )
-    .filter((component) => component !== "");
-  const name = components.join("/") || "issue";
-  if (name === issueId) return BRANCH_PREFIX + name;
-  const hash = createHash("sha256").update(issueId).digest("hex").slice(0, 8);
-  return `${BRANCH_PREFIX}${name}-${hash}`;
-}
 
 const stateSchema = z.object({
   workflowId: z.string(),
@@ -48,7 +23,7 @@ type WorkspaceState = z.infer<typeof stateSchema>;
  * `scratch/<workflowId>` when the workflow names no repository. Each has a `<dir>.json` beside
  * it holding the base commit, so a restarted process reopens the same workspace.
  */
-export class LocalGitWorkspaces implements WorkspaceProvider {
+export class LocalGitWorkspaceProvider implements WorkspaceProvider {
   private readonly dataDir: string;
 
   constructor(dataDir: string) {

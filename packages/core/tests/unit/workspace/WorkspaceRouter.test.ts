@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RepositoryWorkspaces } from "../../../src/workspace/RepositoryWorkspaces";
+import { WorkspaceRouter } from "../../../src/workspace/WorkspaceRouter";
 import type {
   OpenWorkspaceRequest,
   Workspace,
@@ -46,7 +46,7 @@ describe("choosing a workspace provider by the repository's form", () => {
   it("sends owner/name to GitHub, and paths and no repository to the local provider", async () => {
     const local = provider("local", false);
     const github = provider("github", true);
-    const workspaces = new RepositoryWorkspaces(local, github);
+    const workspaces = new WorkspaceRouter(local, github);
     expect(await workspaces.resolveRepository("octo/project")).toBe("github:octo/project");
     expect(await workspaces.resolveRepository("/home/me/project")).toBe("local:/home/me/project");
     expect(await workspaces.resolveRepository("./octo/project")).toBe("local:./octo/project");
@@ -65,7 +65,7 @@ describe("choosing a workspace provider by the repository's form", () => {
   });
 
   it("publishes through GitHub, and publishes nothing for local work", async () => {
-    const workspaces = new RepositoryWorkspaces(provider("local", false), provider("github", true));
+    const workspaces = new WorkspaceRouter(provider("local", false), provider("github", true));
     expect(await workspaces.publish(workflow("octo/project"))).toEqual({
       pullRequestUrl: "https://example.com/octo/project/pull/1",
     });
@@ -76,7 +76,7 @@ describe("choosing a workspace provider by the repository's form", () => {
 
 describe("without a local provider (Lambda has no git binary)", () => {
   const github = provider("github", true);
-  const workspaces = new RepositoryWorkspaces(undefined, github);
+  const workspaces = new WorkspaceRouter(undefined, github);
 
   it("still serves owner/name repositories", async () => {
     await expect(workspaces.resolveRepository("octo/demo")).resolves.toBe("github:octo/demo");
