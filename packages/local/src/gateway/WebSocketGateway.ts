@@ -5,11 +5,14 @@ import type { APIGatewayAuthorizerResult, APIGatewayProxyWebsocketEventV2 } from
 import { WebSocketServer, type WebSocket } from "ws";
 import { AUTHORIZER_FUNCTION } from "@amelia/core/definitions/functions";
 import { WEBSOCKET_ROUTES } from "@amelia/core/definitions/routes";
-import { logger } from "@amelia/core/logger";
-import type { ConnectionInfo, ConnectionRegistry } from "../aws/ConnectionRegistry";
+import type {
+  ConnectionInfo,
+  ConnectionRegistry,
+} from "../aws/apigatewaymanagementapi/ConnectionRegistry";
 import type { LocalLambdas } from "../lambda/LocalLambdas";
 import type { UsageMeter } from "../metering/UsageMeter";
 import { flatHeaders, queryParameters } from "../http/requests";
+import { consoleLog, type EmulatorLog } from "../log";
 
 interface Connection {
   socket: WebSocket;
@@ -30,6 +33,7 @@ export class WebSocketGateway implements ConnectionRegistry {
     private readonly lambdas: LocalLambdas,
     private readonly authRequired: boolean,
     private readonly meter?: UsageMeter,
+    private readonly log: EmulatorLog = consoleLog,
   ) {}
 
   async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
@@ -72,7 +76,7 @@ export class WebSocketGateway implements ConnectionRegistry {
         if ((result?.statusCode ?? 200) >= 400)
           throw new Error(`$connect answered ${result.statusCode}`);
       } catch (error) {
-        logger.error("WebSocket $connect failed", { error });
+        this.log("WebSocket $connect failed", { error });
         this.connections.delete(connectionId);
         ws.close(1011, "connect failed");
         return;
@@ -149,7 +153,7 @@ export class WebSocketGateway implements ConnectionRegistry {
         const reply = (result as { body?: unknown } | undefined)?.body;
         if (route.replies && typeof reply === "string") this.send(connectionId, Buffer.from(reply));
       })
-      .catch((error: unknown) => logger.error("WebSocket route failed", { routeKey, error }));
+      .catch((error: unknown) => this.log("WebSocket route failed", { routeKey, error }));
   }
 
   private handlerFor(routeKey: string): string {
@@ -178,7 +182,7 @@ export class WebSocketGateway implements ConnectionRegistry {
     const event = this.event(connectionId, "$disconnect", "DISCONNECT");
     this.lambdas
       .invoke(this.handlerFor("$disconnect"), event)
-      .catch((error: unknown) => logger.error("WebSocket $disconnect failed", { error }));
+      .catch((error: unknown) => this.log("WebSocket $disconnect failed", { error }));
   }
 
   private event(

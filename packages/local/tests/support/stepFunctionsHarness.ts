@@ -1,8 +1,8 @@
-import { AwsJsonServer } from "../../src/aws/AwsJsonServer";
+import { AwsJsonServer } from "../../src/aws/protocol/AwsJsonServer";
 import {
   StepFunctionsEmulator,
   type StepFunctionsEmulatorOptions,
-} from "../../src/aws/StepFunctionsEmulator";
+} from "../../src/aws/stepfunctions/StepFunctionsEmulator";
 import { eventually } from "./eventually";
 import { clientConfig, sfn } from "./sdk";
 

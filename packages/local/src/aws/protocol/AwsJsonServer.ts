@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AwsServiceError } from "./AwsServiceError";
-import { BodyTooLargeError, readBody } from "../http/requests";
-import type { ConnectionRegistry } from "./ConnectionRegistry";
-import { connectionIdOf, serveConnectionsRequest } from "./connectionsApi";
+import { BodyTooLargeError, readBody } from "../../http/requests";
+import type { ConnectionRegistry } from "../apigatewaymanagementapi/ConnectionRegistry";
+import { connectionIdOf, serveConnectionsRequest } from "../apigatewaymanagementapi/connectionsApi";
 import type { JsonService } from "./JsonService";
+import { consoleLog, type EmulatorLog } from "../../log";
 
 export interface AwsJsonServerOptions {
   /** JSON-protocol services, chosen by the `x-amz-target` prefix (`AWSStepFunctions.`, `AWSEvents.`). */
@@ -15,7 +16,7 @@ export interface AwsJsonServerOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   maxBodyBytes?: number;
-  log?: (message: string, details: Record<string, unknown>) => void;
+  log?: EmulatorLog;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -117,7 +118,7 @@ export class AwsJsonServer {
   }
 
   private report(message: string, details: Record<string, unknown>): void {
-    (this.options.log ?? ((text, extra) => console.error(text, extra)))(message, details);
+    (this.options.log ?? consoleLog)(message, details);
   }
 }
 

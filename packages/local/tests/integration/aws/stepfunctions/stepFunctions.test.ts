@@ -1,17 +1,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AslDefinition } from "../../src/aws/aslDefinition";
-import { StepFunctionsEmulator } from "../../src/aws/StepFunctionsEmulator";
-import { eventually } from "../support/eventually";
-import { sfn } from "../support/sdk";
+import type { AslDefinition } from "../../../../src/aws/stepfunctions/aslDefinition";
+import { StepFunctionsEmulator } from "../../../../src/aws/stepfunctions/StepFunctionsEmulator";
+import { eventually } from "../../../support/eventually";
+import { sfn } from "../../../support/sdk";
 import {
   startStepFunctions,
   STATE_MACHINE_ARN,
   type HarnessOptions,
   type StepFunctionsHarness,
-} from "../support/stepFunctionsHarness";
-import { tempDir } from "../support/tempDir";
+} from "../../../support/stepFunctionsHarness";
+import { tempDir } from "../../../support/tempDir";
 
 const INVOKE = "arn:aws:states:::lambda:invoke";
 const WAIT_FOR_TOKEN = "arn:aws:states:::lambda:invoke.waitForTaskToken";

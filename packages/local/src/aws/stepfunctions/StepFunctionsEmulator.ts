@@ -8,7 +8,7 @@ import {
   type StateMachineDefinition,
 } from "aws-local-stepfunctions";
 import { executionArnFor } from "@amelia/core/definitions/stateMachine";
-import { optionalString, requiredString, toJson } from "./apiInput";
+import { optionalString, parseJson, requiredString, toJson } from "../protocol/apiInput";
 import {
   allStateNames,
   collectTaskStates,
@@ -17,24 +17,22 @@ import {
   type AslDefinition,
   type TaskStateInfo,
 } from "./aslDefinition";
-import { AwsServiceError } from "./AwsServiceError";
+import { AwsServiceError } from "../protocol/AwsServiceError";
 import {
   ExecutionStore,
   type ExecutionRecord,
   type ExecutionStatus,
   type PendingWait,
 } from "./ExecutionStore";
-import type { JsonService } from "./JsonService";
+import type { JsonService } from "../protocol/JsonService";
 // Also installs Promise.withResolvers, which the interpreter needs, on Node 20.
 import { withResolvers } from "./promiseWithResolvers";
 import { checkExecutionName, parseStateMachineArn } from "./stateMachineArns";
 import { LambdaFunctionError, RunCancelled, TaskFailure } from "./taskErrors";
-import {
-  isWellFormedTaskToken,
-  mintTaskToken,
-  replaceString,
-  TASK_TOKEN_PLACEHOLDER,
-} from "./taskTokens";
+import { replaceString, TASK_TOKEN_PLACEHOLDER } from "./taskTokens";
+import { deliverOutcome, TaskTokenWaits } from "./TaskTokenWaits";
+import { WaitRearming } from "./WaitRearming";
+import { consoleLog, type EmulatorLog } from "../../log";
 
 export interface StepFunctionsEmulatorOptions {
   definition: AslDefinition;
@@ -48,7 +46,7 @@ export interface StepFunctionsEmulatorOptions {
   /** Longest single interpreter timer, in seconds; only tests lower it. */
   timerLimitSeconds?: number;
   /** Where unexpected internal failures are reported. */
-  log?: (message: string, details: Record<string, unknown>) => void;
+  log?: EmulatorLog;
   /** Called for every state entered, nested ones included: Step Functions bills each. */
   onStateEntered?: () => void;
 }
@@ -76,21 +74,6 @@ interface LiveRun {
   enteredListeners: Set<() => void>;
   /** A persisted wait the first visit of its state re-arms instead of invoking the function. */
   resume?: PendingWait;
-  rearmTimer?: NodeJS.Timeout;
-}
-
-interface Waiter {
-  executionArn: string;
-  run: LiveRun;
-  state: string;
-  resolve: (output: unknown) => void;
-  reject: (error: Error) => void;
-}
-
-interface OpenTask {
-  token: string;
-  waiter?: Waiter;
-  record?: ExecutionRecord;
 }
 
 interface Outcome {
@@ -119,7 +102,8 @@ export class StepFunctionsEmulator implements JsonService {
   private readonly store: ExecutionStore;
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly runs = new Map<string, LiveRun>();
-  private readonly waiters = new Map<string, Waiter>();
+  private readonly waits = new TaskTokenWaits(this.records, () => this.persist());
+  private readonly rearming: WaitRearming;
   private readonly retryIntervalOverrides: Record<string, number> | undefined;
   private closed = false;
 
@@ -133,6 +117,7 @@ export class StepFunctionsEmulator implements JsonService {
       options.timerLimitSeconds ?? MAX_TIMER_SECONDS,
       MAX_TIMER_SECONDS,
     );
+    this.rearming = new WaitRearming(this.timerLimitSeconds, (record) => this.resume(record));
     const interval = options.retryIntervalOverride;
     this.retryIntervalOverrides =
       interval === undefined
@@ -153,11 +138,13 @@ export class StepFunctionsEmulator implements JsonService {
       case "RedriveExecution":
         return this.redriveExecution(input);
       case "SendTaskSuccess":
-        return this.sendTaskSuccess(input);
+        this.waits.succeed(input);
+        return {};
       case "SendTaskFailure":
-        return this.sendTaskFailure(input);
+        this.waits.fail(input);
+        return {};
       case "SendTaskHeartbeat":
-        this.openTask(input); // only checks the token: HeartbeatSeconds is not enforced
+        this.waits.heartbeat(input);
         return {};
       default:
         throw new AwsServiceError(
@@ -275,51 +262,6 @@ export class StepFunctionsEmulator implements JsonService {
       });
     }
     return { stopDate: seconds(record.stopDate ?? Date.now()) };
-  }
-
-  private sendTaskSuccess(input: Record<string, unknown>) {
-    const task = this.openTask(input);
-    const output = requiredString(input, "output");
-    const parsed = parseJson(output, "InvalidOutput", "Invalid Task Output");
-    this.settle(task, { output });
-    task.waiter?.resolve(parsed);
-    return {};
-  }
-
-  private sendTaskFailure(input: Record<string, unknown>) {
-    const task = this.openTask(input);
-    const error = optionalString(input, "error") ?? "";
-    const cause = optionalString(input, "cause") ?? "";
-    this.settle(task, { error, cause });
-    task.waiter?.reject(new TaskFailure(error, cause));
-    return {};
-  }
-
-  /**
-   * The wait a token belongs to: a live waiter, or a persisted wait whose run has not re-armed it
-   * yet (just after a restart or re-arm) — that one takes the outcome, and its run delivers it.
-   */
-  private openTask(input: Record<string, unknown>): OpenTask {
-    const token = requiredString(input, "taskToken");
-    if (!isWellFormedTaskToken(token)) throw new AwsServiceError("InvalidToken", "Invalid Token");
-    const waiter = this.waiters.get(token);
-    const record = waiter
-      ? this.records.get(waiter.executionArn)
-      : [...this.records.values()].find(
-          (r) => r.status === "RUNNING" && r.wait?.token === token && !r.wait.outcome,
-        );
-    if (!waiter && !record) throw new AwsServiceError("TaskDoesNotExist", "Task Does Not Exist");
-    return { token, waiter, record };
-  }
-
-  /** Records a wait's outcome before delivering it, so a restart in between still delivers it. */
-  private settle(task: OpenTask, outcome: PendingWait["outcome"]): void {
-    this.waiters.delete(task.token);
-    const wait = task.record?.wait;
-    if (wait?.token === task.token) {
-      wait.outcome = outcome;
-      this.persist();
-    }
   }
 
   private existingRecord(arn: string): ExecutionRecord {
@@ -448,21 +390,9 @@ export class StepFunctionsEmulator implements JsonService {
 
     const resumed = run.resume?.state === state ? run.resume : undefined;
     run.resume = undefined;
-    if (resumed?.outcome) return deliver(resumed.outcome);
-    const wait: PendingWait = resumed ?? {
-      state,
-      token: mintTaskToken(),
-      deadline: Date.now() + info.timeoutSeconds * 1000,
-      invoked: false,
-    };
-    const { promise, resolve, reject } = withResolvers<unknown>();
-    promise.catch(() => undefined); // settled early (before we return it) must not count as unhandled
-    this.waiters.set(wait.token, { executionArn: arn, run, state, resolve, reject });
-    if (info.topLevel) {
-      record.wait = wait;
-      this.persist();
-      this.scheduleRearm(record, run, wait);
-    }
+    if (resumed?.outcome) return deliverOutcome(resumed.outcome);
+    const { wait, result } = this.waits.open(record, run, state, info, resumed);
+    if (info.topLevel) this.rearming.schedule(run, record, wait);
 
     if (!wait.invoked) {
       const { functionName, payload } = lambdaParameters(input);
@@ -474,33 +404,11 @@ export class StepFunctionsEmulator implements JsonService {
         ]);
       } catch (error) {
         if (run.cancelled) throw new RunCancelled();
-        // A function error fails the task, unless the token was already used.
-        if (this.waiters.get(wait.token)?.run === run) {
-          this.waiters.delete(wait.token);
-          if (record.wait === wait) record.wait = undefined;
-          this.persist();
-          throw LambdaFunctionError.from(error);
-        }
+        if (this.waits.invocationFailed(record, run, wait)) throw LambdaFunctionError.from(error);
       }
-      if (record.wait === wait && !run.cancelled) {
-        wait.invoked = true;
-        this.persist();
-      }
+      this.waits.markInvoked(record, run, wait);
     }
-    return promise;
-  }
-
-  /**
-   * A wait longer than one timer can hold would be timed out early by the interpreter, so halfway
-   * through the timer the run restarts at the same state with the same token and less time left.
-   */
-  private scheduleRearm(record: ExecutionRecord, run: LiveRun, wait: PendingWait): void {
-    const limitMs = this.timerLimitSeconds * 1000;
-    if (wait.deadline - Date.now() <= limitMs) return;
-    clearTimeout(run.rearmTimer);
-    run.rearmTimer = setTimeout(() => {
-      if (!run.cancelled && record.wait === wait && !wait.outcome) this.resume(record);
-    }, limitMs / 2);
+    return result;
   }
 
   private untilEntered(run: LiveRun, state: string): Promise<void> {
@@ -553,11 +461,7 @@ export class StepFunctionsEmulator implements JsonService {
         return;
       case "StateFailed":
         // A timed-out wait's token dies with it; a settled wait keeps its outcome until the next state.
-        if (isCurrent && record.wait?.state === state.name && !record.wait.outcome) {
-          this.waiters.delete(record.wait.token);
-          record.wait = undefined;
-          this.persist();
-        }
+        if (isCurrent) this.waits.expire(record, state.name);
         return;
     }
   }
@@ -583,13 +487,9 @@ export class StepFunctionsEmulator implements JsonService {
   /** Ends a run and everything waiting in it; the execution's record is left as it is. */
   private cancelRun(arn: string, run: LiveRun): void {
     run.cancelled = true;
-    clearTimeout(run.rearmTimer);
+    this.rearming.cancel(run);
     if (this.runs.get(arn) === run) this.runs.delete(arn);
-    for (const [token, waiter] of this.waiters) {
-      if (waiter.run !== run) continue;
-      this.waiters.delete(token);
-      waiter.reject(new RunCancelled());
-    }
+    this.waits.cancel(run);
     for (const listener of [...run.enteredListeners]) listener();
     run.cancel(new RunCancelled());
     run.abort();
@@ -600,7 +500,7 @@ export class StepFunctionsEmulator implements JsonService {
   }
 
   private report(message: string, details: Record<string, unknown>): void {
-    (this.options.log ?? ((text, extra) => console.error(text, extra)))(message, details);
+    (this.options.log ?? consoleLog)(message, details);
   }
 }
 
@@ -625,19 +525,6 @@ function redriveStatus(record: ExecutionRecord): {
 
 function seconds(epochMs: number): number {
   return epochMs / 1000;
-}
-
-function parseJson(text: string, errorType: string, message: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new AwsServiceError(errorType, message);
-  }
-}
-
-function deliver(outcome: NonNullable<PendingWait["outcome"]>): unknown {
-  if ("output" in outcome) return JSON.parse(outcome.output) as unknown;
-  throw new TaskFailure(outcome.error, outcome.cause);
 }
 
 /** FunctionName and Payload of a Lambda Task's input (after Parameters). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RULES, type EventPattern } from "@amelia/core/definitions/rules";
-import { checkPattern, matchesPattern } from "../../src/aws/eventPattern";
+import { checkPattern, matchesPattern } from "../../../../src/aws/eventbridge/eventPattern";
 
 const event = {
   source: "amelia.workflows",

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { createTableInput, TABLE_SCHEMA } from "@amelia/core/store/table";
-import type { UsageMeter } from "../metering/UsageMeter";
+import type { UsageMeter } from "../../metering/UsageMeter";
 
 const INDEX_KEYS = TABLE_SCHEMA.indexes.map((index) => index.partitionKey);
 
@@ -61,8 +61,11 @@ export class LocalDynamo {
   }
 
   /** Creates the product's table on first start; later starts find it on disk. */
-  async ensureTable(tableName: string): Promise<void> {
-    const client = new DynamoDBClient({ endpoint: this.endpoint });
+  async ensureTable(
+    tableName: string,
+    config: { region: string; credentials: { accessKeyId: string; secretAccessKey: string } },
+  ): Promise<void> {
+    const client = new DynamoDBClient({ ...config, endpoint: this.endpoint });
     try {
       await client.send(new CreateTableCommand(createTableInput(tableName)));
     } catch (error) {

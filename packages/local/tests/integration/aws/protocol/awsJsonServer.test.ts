@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AwsJsonServer } from "../../src/aws/AwsJsonServer";
-import { AwsServiceError } from "../../src/aws/AwsServiceError";
-import type { JsonService } from "../../src/aws/JsonService";
-import { sfn } from "../support/sdk";
+import { AwsJsonServer } from "../../../../src/aws/protocol/AwsJsonServer";
+import { AwsServiceError } from "../../../../src/aws/protocol/AwsServiceError";
+import type { JsonService } from "../../../../src/aws/protocol/JsonService";
+import { sfn } from "../../../support/sdk";
 
 const echo: JsonService = {
   targetPrefix: "AWSStepFunctions",

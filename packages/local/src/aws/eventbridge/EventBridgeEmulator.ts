@@ -3,9 +3,10 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import type { RuleDefinition } from "@amelia/core/definitions/rules";
-import { AwsServiceError } from "./AwsServiceError";
+import { AwsServiceError } from "../protocol/AwsServiceError";
 import { checkPattern, matchesPattern } from "./eventPattern";
-import type { JsonService } from "./JsonService";
+import type { JsonService } from "../protocol/JsonService";
+import { consoleLog, type EmulatorLog } from "../../log";
 
 /** An event as EventBridge delivers it to a Lambda target. */
 export interface EventBridgeEvent {
@@ -33,7 +34,7 @@ export interface EventBridgeEmulatorOptions {
   eventBusName?: string;
   /** Pauses between delivery attempts; one more attempt than there are pauses. */
   retryDelaysMs?: readonly number[];
-  log?: (message: string, details: Record<string, unknown>) => void;
+  log?: EmulatorLog;
   /** Called for every event accepted onto the bus (EventBridge bills each). */
   onEventAccepted?: () => void;
 }
@@ -212,7 +213,7 @@ export class EventBridgeEmulator implements JsonService {
   }
 
   private report(message: string, details: Record<string, unknown>): void {
-    (this.options.log ?? ((text, extra) => console.error(text, extra)))(message, details);
+    (this.options.log ?? consoleLog)(message, details);
   }
 }
 

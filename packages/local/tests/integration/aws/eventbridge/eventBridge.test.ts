@@ -2,14 +2,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RuleDefinition } from "@amelia/core/definitions/rules";
-import { AwsJsonServer } from "../../src/aws/AwsJsonServer";
+import { AwsJsonServer } from "../../../../src/aws/protocol/AwsJsonServer";
 import {
   EventBridgeEmulator,
   type EventBridgeEmulatorOptions,
   type EventBridgeEvent,
-} from "../../src/aws/EventBridgeEmulator";
-import { clientConfig, eventBridge } from "../support/sdk";
-import { tempDir } from "../support/tempDir";
+} from "../../../../src/aws/eventbridge/EventBridgeEmulator";
+import { clientConfig, eventBridge } from "../../../support/sdk";
+import { tempDir } from "../../../support/tempDir";
 
 const RULE: RuleDefinition = {
   name: "approvals",

@@ -26,3 +26,12 @@ export function toJson(value: unknown): unknown {
   const text = JSON.stringify(value) as string | undefined;
   return text === undefined ? null : (JSON.parse(text) as unknown);
 }
+
+/** Parses a JSON string member, or throws the given error as the service does for bad JSON. */
+export function parseJson(text: string, errorType: string, message: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AwsServiceError(errorType, message);
+  }
+}

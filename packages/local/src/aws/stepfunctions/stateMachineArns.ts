@@ -1,4 +1,4 @@
-import { AwsServiceError } from "./AwsServiceError";
+import { AwsServiceError } from "../protocol/AwsServiceError";
 
 export interface StateMachineArnParts {
   region: string;

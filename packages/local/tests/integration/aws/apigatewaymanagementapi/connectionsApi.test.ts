@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AwsJsonServer } from "../../src/aws/AwsJsonServer";
-import type { ConnectionInfo, ConnectionRegistry } from "../../src/aws/ConnectionRegistry";
-import { apiGateway, clientConfig } from "../support/sdk";
+import { AwsJsonServer } from "../../../../src/aws/protocol/AwsJsonServer";
+import type {
+  ConnectionInfo,
+  ConnectionRegistry,
+} from "../../../../src/aws/apigatewaymanagementapi/ConnectionRegistry";
+import { apiGateway, clientConfig } from "../../../support/sdk";
 
 /** An in-memory stand-in for the WebSocket server's registry. */
 class FakeRegistry implements ConnectionRegistry {

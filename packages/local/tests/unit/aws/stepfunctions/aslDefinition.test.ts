@@ -5,8 +5,8 @@ import {
   MAX_TIMER_SECONDS,
   runDefinition,
   type AslDefinition,
-} from "../../src/aws/aslDefinition";
-import { productDefinition } from "../support/productDefinition";
+} from "../../../../src/aws/stepfunctions/aslDefinition";
+import { productDefinition } from "../../../support/productDefinition";
 
 const product = productDefinition();
 

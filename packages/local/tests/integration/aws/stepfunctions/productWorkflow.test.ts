@@ -2,15 +2,15 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TaskFunction } from "@amelia/core/definitions/functions";
 import { executionArnFor } from "@amelia/core/definitions/stateMachine";
-import { sfn } from "../support/sdk";
+import { sfn } from "../../../support/sdk";
 import {
   startStepFunctions,
   STATE_MACHINE_ARN,
   type FakeFunction,
   type StepFunctionsHarness,
-} from "../support/stepFunctionsHarness";
-import { productDefinition } from "../support/productDefinition";
-import { tempDir } from "../support/tempDir";
+} from "../../../support/stepFunctionsHarness";
+import { productDefinition } from "../../../support/productDefinition";
+import { tempDir } from "../../../support/tempDir";
 
 /** The product's own state machine, run with fake functions. */
 describe("the product workflow definition", () => {
