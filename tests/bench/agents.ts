@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { WorkflowEvent } from "../../packages/core/src/events/types";
-import type { Api } from "../support/api";
+import { Api } from "../support/api";
 import {
   FakeAnthropic,
   reply,
@@ -18,6 +18,7 @@ import {
   type RecordedRequest,
 } from "../support/fakeAnthropic";
 import { createGitRepository } from "../support/git";
+import { startTestRuntime } from "../support/runtime";
 
 const LATENCY_MS = 50;
 const OUTPUT_TOKENS = 200;
@@ -86,13 +87,17 @@ const prompt = (r: RecordedRequest) =>
   r.usage!.input_tokens + r.usage!.cache_read_input_tokens + r.usage!.cache_creation_input_tokens;
 const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)} %`;
 
-export async function benchAgents(api: Api): Promise<void> {
+export async function benchAgents(): Promise<void> {
   const fake = await FakeAnthropic.start({
     latencyMs: LATENCY_MS,
     simulateUsage: true,
     outputTokens: OUTPUT_TOKENS,
   });
-  Object.assign(process.env, { ANTHROPIC_API_KEY: "bench-key", ANTHROPIC_BASE_URL: fake.url });
+  // A runtime of its own, whose functions have the key.
+  const runtime = await startTestRuntime({
+    env: { ANTHROPIC_API_KEY: "bench-key", ANTHROPIC_BASE_URL: fake.url },
+  });
+  const api = new Api(runtime.url);
   try {
     script(fake);
     const created = await api.create({ issueId: "BENCH-CLAUDE", repository: await repository() });
@@ -131,8 +136,7 @@ export async function benchAgents(api: Api): Promise<void> {
         `${model.toFixed(0)} ms in the fake)`,
     );
   } finally {
-    delete process.env.ANTHROPIC_API_KEY;
-    delete process.env.ANTHROPIC_BASE_URL;
+    await runtime.stop();
     await fake.close();
   }
 }

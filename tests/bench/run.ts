@@ -31,6 +31,8 @@ const dataDir = await mkdtemp(path.join(tmpdir(), "amelia-bench-"));
 // Metered for (e); handlers cache their clients, so one runtime serves every section.
 const usage = new UsageMeter();
 const runtime = await startLocalRuntime({ port: 0, dataDir, usage });
+// (a) drives the event log through core, in this process, against the runtime's table.
+Object.assign(process.env, runtime.environment);
 const api = new Api(runtime.url);
 const wsUrl = `${runtime.url.replace("http", "ws")}/ws`;
 
@@ -202,7 +204,7 @@ try {
 
   await reportWebBundle();
 
-  await benchAgents(api);
+  await benchAgents();
 } catch (error) {
   console.error("Benchmark failed:", error);
   process.exitCode = 1;

@@ -5,7 +5,8 @@ import { services } from "../../packages/core/src/services";
 import { keys } from "../../packages/core/src/store/table";
 import { useTestRuntime } from "../support/runtime";
 
-const fixture = useTestRuntime();
+// Deletes the stored item and rebuilds it through core, here, as an operator would.
+const fixture = useTestRuntime({ callsCore: true });
 
 describe("the workflow is a projection of its log", () => {
   it("is rebuilt, identical, from the events after its stored item is lost", async () => {

@@ -13,16 +13,24 @@ export interface TestRuntime extends LocalRuntime {
   stop(): Promise<void>;
 }
 
+export interface TestRuntimeOptions {
+  apiToken?: string;
+  dataDir?: string;
+  /** Settings for the functions, over this process's environment. */
+  env?: Record<string, string>;
+}
+
 /**
- * The whole local runtime in this test process, on a free port with a fresh data directory.
- * Retries wait 20 ms instead of seconds. One per test file: handlers cache their clients.
+ * The whole local runtime, on a free port with a fresh data directory; its functions run in a
+ * worker thread of their own, so runtimes can run side by side. Retries wait 20 ms, not seconds.
  */
-export async function startTestRuntime(options: { apiToken?: string; dataDir?: string } = {}) {
+export async function startTestRuntime(options: TestRuntimeOptions = {}) {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "amelia-test-")));
   const runtime = await startLocalRuntime({
     port: 0,
     dataDir,
     retryIntervalMs: 20,
+    environment: { ...process.env, ...options.env },
     ...(options.apiToken !== undefined && { apiToken: options.apiToken }),
   });
   return {
@@ -42,14 +50,17 @@ export interface RuntimeFixture {
 }
 
 /**
- * Starts a runtime for the test file (before its tests, with `env` set first: handlers read
- * their configuration once) and stops it after them. Use the fields inside tests.
+ * Starts a runtime for the test file (before its tests) and stops it after them. Use the fields
+ * inside tests. `callsCore`: the test also calls packages/core itself, in this process, which
+ * then gets the functions' environment (the runtime's endpoints and credentials).
  */
-export function useTestRuntime(options: { apiToken?: string; env?: Record<string, string> } = {}) {
+export function useTestRuntime(
+  options: Omit<TestRuntimeOptions, "dataDir"> & { callsCore?: boolean } = {},
+) {
   const fixture = {} as RuntimeFixture;
   beforeAll(async () => {
-    Object.assign(process.env, options.env);
     fixture.runtime = await startTestRuntime(options);
+    if (options.callsCore) Object.assign(process.env, fixture.runtime.environment);
     fixture.api = new Api(fixture.runtime.url, options.apiToken);
   });
   afterAll(() => fixture.runtime.stop());

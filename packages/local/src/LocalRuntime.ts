@@ -10,10 +10,10 @@ import {
 } from "@amelia/core/definitions/functions";
 import { RULES } from "@amelia/core/definitions/rules";
 import { workflowDefinition } from "@amelia/core/definitions/stateMachine";
-import { AwsJsonServer } from "./aws/AwsJsonServer";
-import { EventBridgeEmulator } from "./aws/EventBridgeEmulator";
-import { StepFunctionsEmulator } from "./aws/StepFunctionsEmulator";
-import { LocalDynamo } from "./dynamo/LocalDynamo";
+import { AwsJsonServer } from "./aws/protocol/AwsJsonServer";
+import { EventBridgeEmulator } from "./aws/eventbridge/EventBridgeEmulator";
+import { StepFunctionsEmulator } from "./aws/stepfunctions/StepFunctionsEmulator";
+import { LocalDynamo } from "./aws/dynamodb/LocalDynamo";
 import { HttpGateway } from "./gateway/HttpGateway";
 import { sendJson } from "./http/requests";
 import { StaticFiles } from "./gateway/StaticFiles";
@@ -47,10 +47,20 @@ export interface LocalRuntimeOptions {
    * given, so that requests carry no metering.
    */
   usage?: UsageMeter;
+  /**
+   * The settings the functions inherit (ANTHROPIC_API_KEY, AMELIA_MAX_ACTIVE_WORKFLOWS…), as a
+   * deployment's configuration would give them; default this process's environment.
+   */
+  environment?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface LocalRuntime {
   url: string;
+  /**
+   * The functions' `process.env`: those settings plus the emulators' endpoints, the runtime's
+   * local credentials and the product's resource names. This process's own is left untouched.
+   */
+  environment: Readonly<Record<string, string>>;
   /** Cuts every WebSocket connection with no close handshake, as a network failure does. */
   dropWebSockets(): number;
   close(): Promise<void>;
@@ -82,21 +92,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   await listen(server, host, options.port);
   const url = `http://${host}:${(server.address() as AddressInfo).port}`;
 
-  // Local credentials only: nothing in this process may reach a real AWS account.
-  Object.assign(process.env, {
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
-
+  // Local credentials only: nothing the functions do may reach a real AWS account.
+  const credentials = { accessKeyId: "local", secretAccessKey: "local" };
   const { usage } = options;
   const dynamo = await LocalDynamo.start(path.join(dataDir, "dynamodb"), usage);
-  await dynamo.ensureTable(TABLE_NAME);
-
-  const lambdas = new LocalLambdas(REPOSITORY_ROOT, usage);
+  await dynamo.ensureTable(TABLE_NAME, { region: REGION, credentials });
   const functionArns = Object.fromEntries(
     Object.keys(TASK_FUNCTIONS).map((name) => [
       name,
@@ -106,6 +106,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const handlerByArn = new Map(
     Object.entries(functionArns).map(([name, arn]) => [arn, TASK_FUNCTIONS[name as TaskFunction]]),
   );
+  const lambdas = new LocalLambdas({
+    repositoryRoot: REPOSITORY_ROOT,
+    environment: () => environment,
+    ...(usage && { meter: usage }),
+  });
   const websocket = new WebSocketGateway(lambdas, options.apiToken !== undefined, usage);
   const stepFunctions = new StepFunctionsEmulator({
     definition: workflowDefinition(functionArns),
@@ -132,7 +137,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const aws = new AwsJsonServer({ services: [stepFunctions, eventBridge], connections: websocket });
   const { endpoint } = await aws.start();
 
-  Object.assign(process.env, {
+  const environment = functionEnvironment(options.environment ?? process.env, {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_SFN: endpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint,
@@ -141,9 +150,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     AMELIA_EVENT_BUS_NAME: EVENT_BUS_NAME,
     AMELIA_STATE_MACHINE_ARN: STATE_MACHINE_ARN,
     AMELIA_DATA_DIR: dataDir,
+    ...(options.apiToken !== undefined && { AMELIA_API_TOKEN: options.apiToken }),
   });
-  if (options.apiToken !== undefined) process.env.AMELIA_API_TOKEN = options.apiToken;
-  else delete process.env.AMELIA_API_TOKEN;
 
   const http = new HttpGateway(lambdas, options.apiToken !== undefined);
   const web = new StaticFiles(
@@ -179,6 +187,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   return {
     url,
+    environment,
     dropWebSockets: () => websocket.terminateAll(),
     async close() {
       await websocket.closeAll();
@@ -191,10 +200,26 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       // Handlers still running (a $disconnect, an agent) finish before their database goes away.
       await lambdas.drain(SHUTDOWN_GRACE_MS);
       await eventBridge.drain();
+      await lambdas.close();
       await aws.close();
       await dynamo.close();
     },
   };
+}
+
+/** Settings the functions must not inherit: a session or a profile would lead the SDK to a real account. */
+const NOT_INHERITED = ["AWS_SESSION_TOKEN", "AWS_PROFILE", "AMELIA_API_TOKEN"];
+
+/** The settings the functions inherit, less those above, with the runtime's own over them. */
+function functionEnvironment(
+  settings: Readonly<Record<string, string | undefined>>,
+  runtime: Record<string, string>,
+): Readonly<Record<string, string>> {
+  const environment: Record<string, string> = {};
+  for (const [name, value] of Object.entries(settings)) {
+    if (value !== undefined && !NOT_INHERITED.includes(name)) environment[name] = value;
+  }
+  return Object.freeze({ ...environment, ...runtime });
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

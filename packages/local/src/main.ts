@@ -1,4 +1,3 @@
-import { services } from "@amelia/core/services";
 import { PortInUseError, startLocalRuntime } from "./LocalRuntime";
 
 /** `npm start`: the whole product on this machine, no AWS account, no Docker, no network. */
@@ -19,9 +18,9 @@ try {
   console.log(
     `  web UI ${runtime.url}/   API ${runtime.url}/api   WebSocket ${runtime.url.replace("http", "ws")}/ws`,
   );
-  const { model, demo } = await services().driver();
+  const { name, demo } = await modelInUse(runtime.url);
   console.log(
-    `  LLM: ${demo ? "offline demo model (set ANTHROPIC_API_KEY for Claude)" : `Claude (${model})`}. ` +
+    `  LLM: ${demo ? "offline demo model (set ANTHROPIC_API_KEY for Claude)" : `Claude (${name})`}. ` +
       "Press Ctrl+C to stop.",
   );
   let stopping = false;
@@ -48,4 +47,16 @@ try {
     console.error("Amelia could not start:", error);
   }
   process.exit(1);
+}
+
+/** The model the agents use, as the product's own health check reports it through the gateway. */
+async function modelInUse(url: string): Promise<{ name: string; demo: boolean }> {
+  const response = await fetch(`${url}/api/health`);
+  const health = (await response.json()) as {
+    checks?: { model?: { name: string; demo: boolean } };
+  };
+  if (!response.ok || !health.checks?.model) {
+    throw new Error(`The health check answered ${response.status}: ${JSON.stringify(health)}`);
+  }
+  return health.checks.model;
 }
