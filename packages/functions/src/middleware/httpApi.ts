@@ -5,7 +5,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
-import { MAX_BODY_BYTES } from "@amelia/core/definitions/routes";
+import { MAX_BODY_BYTES } from "@amelia/core/definitions/limits";
 import { AmeliaError, PayloadTooLargeError, ValidationError } from "@amelia/core/errors";
 import { logger } from "@amelia/core/logger";
 
