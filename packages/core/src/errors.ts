@@ -24,6 +24,36 @@ export class AmeliaError extends Error {
   }
 }
 
+/** The contract's error body: over HTTP as it is, on the WebSocket inside `{type: "error"}`. */
+export interface ErrorBody {
+  code: ErrorCode;
+  error: string;
+  details?: unknown;
+}
+
+export interface ErrorResponse {
+  statusCode: number;
+  body: ErrorBody;
+}
+
+/**
+ * How the API answers an error: a domain error with its own status, code and details; anything
+ * else as INTERNAL_ERROR, which says nothing of what went wrong (no message, no stack).
+ */
+export function errorResponse(error: unknown): ErrorResponse {
+  if (!(error instanceof AmeliaError)) {
+    return { statusCode: 500, body: { code: "INTERNAL_ERROR", error: "Internal server error" } };
+  }
+  return {
+    statusCode: error.statusCode,
+    body: {
+      code: error.code,
+      error: error.message,
+      ...(error.details !== undefined && { details: error.details }),
+    },
+  };
+}
+
 export interface FieldIssue {
   field: string;
   message: string;

@@ -1,6 +1,7 @@
 import type { NewEvent, WorkflowEvent } from "../events/types";
 import { reviewSchema } from "../events/types";
 import { InvalidStateError } from "../errors";
+import { MAX_MESSAGE_CHARS } from "../definitions/limits";
 import type { Workflow } from "../workflow/Workflow";
 import { branchNameFor } from "../workflow/branchName";
 import type { Workspace, WorkspaceProvider } from "../workspace/Workspace";
@@ -35,9 +36,6 @@ export interface ReviewOutcome {
 }
 
 type AgentStage = "architect" | "developer" | "reviewer";
-
-/** The event log refuses longer messages. */
-const MAX_MESSAGE_LENGTH = 10_000;
 
 export async function runArchitect(
   ctx: StageContext,
@@ -311,9 +309,9 @@ function revisionInput(log: readonly WorkflowEvent[]): {
 }
 
 function clip(message: string): string {
-  return message.length <= MAX_MESSAGE_LENGTH
+  return message.length <= MAX_MESSAGE_CHARS
     ? message
-    : `${message.slice(0, MAX_MESSAGE_LENGTH - 1)}…`;
+    : `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…`;
 }
 
 function count(n: number, noun: string): string {

@@ -5,10 +5,8 @@ import {
   EVENT_DETAIL_TYPE,
   EVENT_SOURCE,
 } from "../definitions/rules";
+import { EVENTBRIDGE_ENTRY_BYTES } from "../definitions/limits";
 import type { WorkflowEvent } from "../events/types";
-
-/** EventBridge takes at most 256 KiB per entry; larger events travel as a reference. */
-const MAX_INLINE_DETAIL_BYTES = 200 * 1024;
 
 /** What travels on the bus: the event itself, or where to read it from the log. */
 export type EventDetail =
@@ -27,9 +25,10 @@ export class EventPublisher {
     private readonly eventBusName: string,
   ) {}
 
+  /** Publishes the event itself, or a reference to it when the entry would be too large for EventBridge. */
   publish(event: WorkflowEvent): Promise<void> {
     let detail = JSON.stringify({ event } satisfies EventDetail);
-    if (Buffer.byteLength(detail) > MAX_INLINE_DETAIL_BYTES) {
+    if (entryBytes(EVENT_SOURCE, EVENT_DETAIL_TYPE, detail) >= EVENTBRIDGE_ENTRY_BYTES) {
       const reference = { workflowId: event.workflowId, sequence: event.sequence };
       detail = JSON.stringify({ reference } satisfies EventDetail);
     }
@@ -58,4 +57,9 @@ export class EventPublisher {
       throw new Error(`EventBridge refused the event: ${entry?.ErrorCode} ${entry?.ErrorMessage}`);
     }
   }
+}
+
+/** An entry's size as EventBridge counts it: the UTF-8 bytes of its source, detail type and detail. */
+function entryBytes(source: string, detailType: string, detail: string): number {
+  return Buffer.byteLength(source) + Buffer.byteLength(detailType) + Buffer.byteLength(detail);
 }

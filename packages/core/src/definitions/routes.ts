@@ -53,6 +53,3 @@ export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   { routeKey: "ping", handler: ws("ping"), replies: true },
   { routeKey: "$default", handler: ws("unknownAction"), replies: true },
 ];
-
-/** Requests larger than this are refused with 413 before any parsing. */
-export const MAX_BODY_BYTES = 1024 * 1024;

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { MAX_MESSAGE_CHARS } from "../definitions/limits";
 import { GATES, STAGES } from "../workflow/status";
 
 export const AGENTS = ["system", "architect", "developer", "reviewer", "human"] as const;
@@ -94,7 +95,7 @@ export const newEventSchema = z
     type: z.enum(EVENT_TYPES as [EventType, ...EventType[]]),
     agent: z.enum(AGENTS),
     level: z.enum(LEVELS),
-    message: z.string().max(10_000),
+    message: z.string().max(MAX_MESSAGE_CHARS),
     data: z.unknown(),
   })
   .superRefine((event, ctx) => {

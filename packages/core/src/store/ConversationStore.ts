@@ -6,11 +6,12 @@ import {
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
 import type { Conversations } from "../agents/stages";
+import { DYNAMODB_ITEM_BYTES } from "../definitions/limits";
 import { queryAll } from "./queryAll";
 import { keys } from "./table";
 
-/** DynamoDB items hold at most 400 KB: the gzipped conversation is split into chunks this big. */
-const CHUNK_BYTES = 350_000;
+/** The gzipped conversation is split into chunks this big, leaving room in the item for its keys. */
+const CHUNK_BYTES = DYNAMODB_ITEM_BYTES - 50_000;
 /** A conversation nobody continues (an abandoned workflow) goes away by itself. */
 const TTL_SECONDS = 30 * 24 * 60 * 60;
 

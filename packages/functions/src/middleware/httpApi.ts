@@ -1,13 +1,7 @@
-import middy, { type MiddlewareObj } from "@middy/core";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from "aws-lambda";
-import { MAX_BODY_BYTES } from "@amelia/core/definitions/routes";
-import { AmeliaError, PayloadTooLargeError, ValidationError } from "@amelia/core/errors";
-import { logger } from "@amelia/core/logger";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { MAX_BODY_BYTES } from "@amelia/core/definitions/limits";
+import { PayloadTooLargeError, ValidationError } from "@amelia/core/errors";
+import { lambdaHandler } from "./lambdaHandler";
 
 export interface HttpRequest {
   /** The parsed JSON body ({} when there is none). */
@@ -25,21 +19,21 @@ type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
 
 /**
- * Wraps an HTTP route: refuses bodies over 1 MiB, parses JSON, and maps domain errors to the
- * contract's `{code, error, details}` responses. Unexpected errors are logged, never returned.
+ * Wraps an HTTP route: refuses bodies over MAX_BODY_BYTES, parses JSON, and answers errors with
+ * the contract's `{code, error, details}`. Unexpected errors are logged, never returned.
  */
 export function httpRoute(handle: (request: HttpRequest) => Promise<HttpResponse>) {
-  return middy<Event, Result, Error, Context>()
-    .use(injectLambdaContext(logger, { logEvent: false }))
-    .use(errorResponses())
-    .handler(async (event) => {
+  return lambdaHandler<Event, Result>(
+    async (event) => {
       const { status, body } = await handle({
         body: parseBody(event),
         path: definedValues(event.pathParameters),
         query: definedValues(event.queryStringParameters),
       });
       return json(status, body);
-    });
+    },
+    ({ statusCode, body }) => json(statusCode, body),
+  );
 }
 
 function parseBody(event: Event): unknown {
@@ -53,24 +47,6 @@ function parseBody(event: Event): unknown {
       { field: "(body)", message: (error as Error).message },
     ]);
   }
-}
-
-function errorResponses(): MiddlewareObj<Event, Result> {
-  return {
-    onError: async (request) => {
-      const error = request.error;
-      if (error instanceof AmeliaError) {
-        request.response = json(error.statusCode, {
-          code: error.code,
-          error: error.message,
-          ...(error.details !== undefined && { details: error.details }),
-        });
-        return;
-      }
-      logger.error("Unhandled error", { error });
-      request.response = json(500, { code: "INTERNAL_ERROR", error: "Internal server error" });
-    },
-  };
 }
 
 function definedValues(record: Record<string, string | undefined> | undefined | null) {

@@ -1,9 +1,7 @@
-import middy from "@middy/core";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2, Context } from "aws-lambda";
-import { AmeliaError, ValidationError } from "@amelia/core/errors";
-import { logger } from "@amelia/core/logger";
+import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
+import { ValidationError } from "@amelia/core/errors";
 import type { ServerMessage } from "@amelia/core/realtime/messages";
+import { lambdaHandler } from "./lambdaHandler";
 
 export interface WsMessage {
   connectionId: string;
@@ -11,34 +9,28 @@ export interface WsMessage {
   body: unknown;
 }
 
+type Event = APIGatewayProxyWebsocketEventV2;
+type Result = APIGatewayProxyResultV2;
+
 /**
  * Wraps a WebSocket route whose return value is its reply (an API Gateway route response). A
  * bad message is answered with `{type:"error"}` on the same connection, which stays open: one
  * malformed message must not cost the client its stream.
  */
 export function wsRoute(handle: (message: WsMessage) => Promise<ServerMessage>) {
-  return middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResultV2, Error, Context>()
-    .use(injectLambdaContext(logger, { logEvent: false }))
-    .handler(async (event) => {
-      const connectionId = event.requestContext.connectionId;
-      try {
-        return reply(await handle({ connectionId, body: parseMessage(event.body) }));
-      } catch (error) {
-        if (!(error instanceof AmeliaError)) logger.error("WebSocket route failed", { error });
-        const problem =
-          error instanceof AmeliaError
-            ? {
-                code: error.code,
-                error: error.message,
-                ...(error.details ? { details: error.details } : {}),
-              }
-            : { code: "INTERNAL_ERROR" as const, error: "Internal server error" };
-        return reply({ type: "error", ...problem });
-      }
-    });
+  return lambdaHandler<Event, Result>(
+    async (event) =>
+      reply(
+        await handle({
+          connectionId: event.requestContext.connectionId,
+          body: parseMessage(event.body),
+        }),
+      ),
+    ({ body }) => reply({ type: "error", ...body }),
+  );
 }
 
-function reply(message: ServerMessage): APIGatewayProxyResultV2 {
+function reply(message: ServerMessage): Result {
   return { statusCode: 200, body: JSON.stringify(message) };
 }
 
@@ -53,10 +45,8 @@ function parseMessage(body: string | undefined): unknown {
 
 /** `$connect` / `$disconnect`: no message, just the connection coming or going. */
 export function connectionRoute(handle: (connectionId: string) => Promise<void>) {
-  return middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResultV2, Error, Context>()
-    .use(injectLambdaContext(logger, { logEvent: false }))
-    .handler(async (event) => {
-      await handle(event.requestContext.connectionId);
-      return { statusCode: 200 };
-    });
+  return lambdaHandler<Event, Result>(async (event) => {
+    await handle(event.requestContext.connectionId);
+    return { statusCode: 200 };
+  });
 }

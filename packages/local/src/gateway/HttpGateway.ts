@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { AUTHORIZER_FUNCTION } from "@amelia/core/definitions/functions";
-import { HTTP_ROUTES, MAX_BODY_BYTES, type HttpRoute } from "@amelia/core/definitions/routes";
+import { MAX_BODY_BYTES } from "@amelia/core/definitions/limits";
+import { HTTP_ROUTES, type HttpRoute } from "@amelia/core/definitions/routes";
 import type { LocalLambdas } from "../lambda/LocalLambdas";
 import {
   BodyTooLargeError,

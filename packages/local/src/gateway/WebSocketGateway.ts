@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import type { APIGatewayAuthorizerResult, APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
 import { WebSocketServer, type WebSocket } from "ws";
 import { AUTHORIZER_FUNCTION } from "@amelia/core/definitions/functions";
+import { WEBSOCKET_MESSAGE_BYTES } from "@amelia/core/definitions/limits";
 import { WEBSOCKET_ROUTES } from "@amelia/core/definitions/routes";
 import type {
   ConnectionInfo,
@@ -25,7 +26,10 @@ interface Connection {
  * `action`, and the connection registry that the local `@connections` API posts through.
  */
 export class WebSocketGateway implements ConnectionRegistry {
-  private readonly server = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024 });
+  private readonly server = new WebSocketServer({
+    noServer: true,
+    maxPayload: WEBSOCKET_MESSAGE_BYTES,
+  });
   private readonly connections = new Map<string, Connection>();
   private readonly routes = new Map(WEBSOCKET_ROUTES.map((r) => [r.routeKey, r]));
 

@@ -1,8 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { WEBSOCKET_MESSAGE_BYTES } from "@amelia/core/definitions/limits";
 import type { ConnectionRegistry } from "./ConnectionRegistry";
-
-/** API Gateway's limit for one WebSocket frame sent through PostToConnection. */
-export const MAX_POST_TO_CONNECTION_BYTES = 128 * 1024;
 
 // The SDK appends `/@connections/{id}` to the endpoint's path (the stage, on AWS), so any prefix is accepted.
 const CONNECTION_PATH = /\/@connections\/([^/]+)$/;
@@ -28,7 +26,7 @@ export function serveConnectionsRequest(
 ): void {
   switch (request.method) {
     case "POST":
-      if (body.length > MAX_POST_TO_CONNECTION_BYTES) {
+      if (body.length > WEBSOCKET_MESSAGE_BYTES) {
         sendError(response, 413, "PayloadTooLargeException", "Message too long");
       } else if (registry.send(connectionId, body)) {
         response.writeHead(200).end();

@@ -1,0 +1,19 @@
+/**
+ * Size limits, each defined once: the AWS quotas the product runs into, and the product's own
+ * limits set below them. Every `_BYTES` limit counts UTF-8 bytes, as AWS does.
+ */
+
+/** API Gateway WebSocket APIs: a message (client → API, or one PostToConnection) is at most 128 KB. */
+export const WEBSOCKET_MESSAGE_BYTES = 128 * 1024;
+
+/** EventBridge PutEvents: an entry (Source + DetailType + Detail, UTF-8) must be under 256 KB. */
+export const EVENTBRIDGE_ENTRY_BYTES = 256 * 1024;
+
+/** DynamoDB: an item (attribute names and values, UTF-8) is at most 400 KB, 1 KB being 1024 bytes. */
+export const DYNAMODB_ITEM_BYTES = 400 * 1024;
+
+/** Request bodies larger than this are refused with 413 before any parsing (API Gateway HTTP APIs take up to 10 MB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** An event's `message` in the log: a product limit on displayed text, so characters (at most 3 UTF-8 bytes each). */
+export const MAX_MESSAGE_CHARS = 10_000;
