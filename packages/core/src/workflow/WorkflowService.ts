@@ -13,7 +13,7 @@ import { logger } from "../logger";
 import type { EventPage, EventStore } from "../store/EventStore";
 import { keys } from "../store/table";
 import type { Claim, WorkflowPage, WorkflowStore } from "../store/WorkflowStore";
-import { applyEvent, statusChange } from "./projection";
+import { applyEvent, assertAccepts, replay } from "./projection";
 import { isTerminal, type Gate, type WorkflowStatus } from "./status";
 import type { CreateWorkflowInput, Workflow } from "./Workflow";
 import type { Publication } from "../workspace/Workspace";
@@ -268,18 +268,7 @@ export class WorkflowService {
     let current: Workflow | undefined;
     if (event.type !== "workflow_created") {
       current = await this.get(id);
-      if (isTerminal(current.status) && event.type !== "workflow_resumed") {
-        throw new InvalidStateError(`Workflow ${id} is ${current.status}`, {
-          status: current.status,
-        });
-      }
-      const change = statusChange(event.type);
-      if (change && !change.from.includes(current.status)) {
-        throw new InvalidStateError(`A ${current.status} workflow cannot become ${change.to}`, {
-          from: current.status,
-          to: change.to,
-        });
-      }
+      assertAccepts(current, event.type);
     }
     const stored = await this.log.append(id, event);
     const workflow = await this.project(id, stored, current);
@@ -299,8 +288,7 @@ export class WorkflowService {
 
   /** Rebuilds the stored projection from the whole log (repair after a lost update). */
   async rebuild(id: string): Promise<Workflow> {
-    const events = await this.log.listAll(id);
-    const workflow = events.reduce<Workflow | undefined>(applyEvent, undefined);
+    const workflow = replay(await this.log.listAll(id));
     if (!workflow) throw new NotFoundError("Workflow", id);
     for (;;) {
       const current = await this.workflows.get(id);

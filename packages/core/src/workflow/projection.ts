@@ -1,3 +1,4 @@
+import { InvalidStateError } from "../errors";
 import type { EventType, WorkflowEvent } from "../events/types";
 import { roundUsd } from "../pricing";
 import { ACTIVE_STATUSES, GATE_STAGE, isTerminal, type WorkflowStatus } from "./status";
@@ -8,7 +9,11 @@ export interface StatusChange {
   to: WorkflowStatus;
 }
 
-/** The events that move a workflow's status, from where to where (within the contract's rules). */
+/**
+ * The contract's status rules, the one table of them: the events that move a workflow's status,
+ * from where to where. Recording refuses an event whose change does not start where the
+ * workflow is (422); the projection applies the ones that do.
+ */
 const STATUS_CHANGES: Partial<Record<EventType, StatusChange>> = {
   workflow_started: { from: ["pending"], to: "in_progress" },
   approval_required: { from: ["in_progress"], to: "blocked" },
@@ -22,6 +27,25 @@ const STATUS_CHANGES: Partial<Record<EventType, StatusChange>> = {
 
 export function statusChange(type: EventType): StatusChange | undefined {
   return STATUS_CHANGES[type];
+}
+
+/**
+ * Throws an InvalidStateError unless the workflow, as it stands, may take an event of this
+ * type: a terminal workflow takes none (but a resume), and a status change must start where
+ * the workflow is.
+ */
+export function assertAccepts(workflow: Workflow, type: EventType): void {
+  const { id, status } = workflow;
+  if (isTerminal(status) && type !== "workflow_resumed") {
+    throw new InvalidStateError(`Workflow ${id} is ${status}`, { status });
+  }
+  const change = statusChange(type);
+  if (change && !change.from.includes(status)) {
+    throw new InvalidStateError(`A ${status} workflow cannot become ${change.to}`, {
+      from: status,
+      to: change.to,
+    });
+  }
 }
 
 /**
@@ -54,7 +78,7 @@ export function applyEvent(workflow: Workflow | undefined, event: WorkflowEvent)
   }
 
   const next: Workflow = { ...workflow, lastSequence: event.sequence, updatedAt: event.timestamp };
-  const change = STATUS_CHANGES[event.type];
+  const change = statusChange(event.type);
   if (change && change.from.includes(workflow.status)) {
     next.status = change.to;
     if (isTerminal(change.to)) next.completedAt = event.timestamp;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { NewEvent, WorkflowEvent } from "../../src/events/types";
-import { applyEvent, replay } from "../../src/workflow/projection";
+import type { NewEvent, WorkflowEvent } from "../../../src/events/types";
+import { applyEvent, replay } from "../../../src/workflow/projection";
 
 let sequence = 0;
 function stored(event: NewEvent): WorkflowEvent {
