@@ -1,14 +1,15 @@
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { Workflow } from "../../packages/core/src/workflow/Workflow";
 import type { Api } from "./api";
+import { findBrowser } from "./testTools";
 import { createAtPlanGate } from "./workflows";
 
-/** Debian's Chromium (`.ci/run` installs it with apt); a browser is never downloaded. */
-const CHROMIUM = "/usr/bin/chromium";
-
+/** The machine's Chromium or Chrome (`npm test`'s pretest step installs Debian's where it can). */
 export function launchChromium(): Promise<Browser> {
+  const browser = findBrowser();
+  if (!browser.found) throw new Error(browser.message);
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: browser.path,
     args: [
       "--headless",
       "--no-sandbox",
