@@ -13,6 +13,8 @@ import { blobSha, gitObjectSha } from "../../packages/core/src/workspace/gitObje
 export class FakeGitHub {
   /** Every request received, in order, to assert on what the client sent. */
   readonly requests: RecordedRequest[] = [];
+  /** Every ref created, moved or deleted through the API, in order. */
+  readonly refUpdates: RefUpdate[] = [];
   /** Recursive tree listings with more entries than this come back `truncated`, as on GitHub. */
   maxRecursiveTreeEntries = 100_000;
 
@@ -68,7 +70,10 @@ export class FakeGitHub {
     }
   }
 
-  /** Commits `changes` (a path → content, or null to delete) on top of a branch, as a person would. */
+  /**
+   * Commits `changes` (a path → content, or null to delete) on top of a branch (or a full ref,
+   * `refs/...`), as a person would.
+   */
   pushCommit(
     fullName: string,
     branch: string,
@@ -76,7 +81,8 @@ export class FakeGitHub {
     message: string,
   ): string {
     const repository = this.repository(fullName);
-    const parent = repository.refs.get(`refs/heads/${branch}`);
+    const ref = branch.startsWith("refs/") ? branch : `refs/heads/${branch}`;
+    const parent = repository.refs.get(ref);
     const files = parent
       ? this.flatten(repository, this.commit(repository, parent).tree)
       : new Map();
@@ -93,7 +99,7 @@ export class FakeGitHub {
       parents: parent ? [parent] : [],
       message,
     });
-    repository.refs.set(`refs/heads/${branch}`, sha);
+    repository.refs.set(ref, sha);
     return sha;
   }
 
@@ -114,13 +120,21 @@ export class FakeGitHub {
 
   /** The commit a branch points at. */
   branchTip(fullName: string, branch: string): string | undefined {
-    return this.repository(fullName).refs.get(`refs/heads/${branch}`);
+    return this.refTip(fullName, `refs/heads/${branch}`);
   }
 
-  /** The files at a branch's tip (or a commit), as text. */
+  /** The commit any ref (`refs/heads/main`, `refs/amelia/<id>`) points at. */
+  refTip(fullName: string, ref: string): string | undefined {
+    return this.repository(fullName).refs.get(ref);
+  }
+
+  /** The files at a branch's tip (or a full ref's, or a commit), as text. */
   filesAt(fullName: string, branchOrCommit: string): Record<string, string> {
     const repository = this.repository(fullName);
-    const commit = repository.refs.get(`refs/heads/${branchOrCommit}`) ?? branchOrCommit;
+    const commit =
+      repository.refs.get(branchOrCommit) ??
+      repository.refs.get(`refs/heads/${branchOrCommit}`) ??
+      branchOrCommit;
     const files = this.flatten(repository, this.commit(repository, commit).tree);
     return Object.fromEntries(
       [...files].map(([path, file]) => [path, this.blob(repository, file.sha).toString("utf8")]),
@@ -154,6 +168,10 @@ export class FakeGitHub {
       reply = this.faults.shift() ?? this.route(request, segments, url.searchParams, body);
     } catch (error) {
       reply = error instanceof Reply ? error : new Reply(500, { message: String(error) });
+    }
+    if (reply.status === 204) {
+      response.writeHead(204).end();
+      return;
     }
     const body = JSON.stringify(reply.body);
     response.writeHead(reply.status, {
@@ -200,6 +218,8 @@ export class FakeGitHub {
         return this.createRef(repository, body);
       case "PATCH git/refs":
         return this.updateRef(repository, `refs/${tail.join("/")}`, body);
+      case "DELETE git/refs":
+        return this.deleteRef(repository, `refs/${tail.join("/")}`);
       case "GET git/commits":
         return new Reply(200, this.gitCommitJson(repository, this.commitSha(repository, tail)));
       case "POST git/commits":
@@ -278,6 +298,7 @@ export class FakeGitHub {
     if (repository.objects.get(sha)?.type !== "commit") throw failure(422, "Object does not exist");
     if (repository.refs.has(ref)) throw failure(422, "Reference already exists");
     repository.refs.set(ref, sha);
+    this.refUpdates.push({ repository: this.fullNameOf(repository), ref, action: "create", sha });
     return new Reply(201, this.refJson(repository, ref));
   }
 
@@ -294,7 +315,15 @@ export class FakeGitHub {
       throw failure(422, "Update is not a fast forward");
     }
     repository.refs.set(ref, sha);
+    this.refUpdates.push({ repository: this.fullNameOf(repository), ref, action: "update", sha });
     return new Reply(200, this.refJson(repository, ref));
+  }
+
+  private deleteRef(repository: FakeRepository, ref: string): Reply {
+    if (!repository.refs.has(ref)) throw failure(422, "Reference does not exist");
+    repository.refs.delete(ref);
+    this.refUpdates.push({ repository: this.fullNameOf(repository), ref, action: "delete" });
+    return new Reply(204, undefined);
   }
 
   private commitSha(repository: FakeRepository, tail: string[]): string {
@@ -621,6 +650,10 @@ export class FakeGitHub {
     return repository;
   }
 
+  private fullNameOf(repository: FakeRepository): string {
+    return `${repository.owner}/${repository.name}`.toLowerCase();
+  }
+
   private repositoryUrl(repository: FakeRepository): string {
     return `${this.url}/repos/${repository.owner}/${repository.name}`;
   }
@@ -772,6 +805,14 @@ export interface RecordedRequest {
   query: Record<string, string>;
   authorization: string | undefined;
   body?: unknown;
+}
+
+/** A ref changed through the API (`repository` in lower case). */
+export interface RefUpdate {
+  repository: string;
+  ref: string;
+  action: "create" | "update" | "delete";
+  sha?: string;
 }
 
 export interface FakePullRequest {

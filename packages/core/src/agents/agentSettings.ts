@@ -46,6 +46,7 @@ const settingsSchema = z.object({
   AMELIA_LLM_BREAKER_THRESHOLD: intFromEnv(5),
   AMELIA_LLM_BREAKER_COOLDOWN_MS: intFromEnv(60_000),
   AMELIA_MODEL_PRICES: jsonFromEnv,
+  AMELIA_ALLOW_WORKFLOW_EDITS: booleanFromEnv(false),
 });
 
 /** How the Claude agents call the API and how far they may go (see docs/agents.md). */
@@ -63,6 +64,8 @@ export interface AgentSettings {
   retry: { maxRetries: number; baseDelayMs: number; maxDelayMs: number; timeoutMs: number };
   breaker: { failureThreshold: number; cooldownMs: number };
   prices: PriceTable;
+  /** Whether the developer may change `.github/workflows/` (CI that runs with the secrets). */
+  allowWorkflowEdits: boolean;
 }
 
 /**
@@ -101,5 +104,6 @@ export function readAgentSettings(env: NodeJS.ProcessEnv = process.env): AgentSe
       cooldownMs: c.AMELIA_LLM_BREAKER_COOLDOWN_MS,
     },
     prices: priceTable(c.AMELIA_MODEL_PRICES),
+    allowWorkflowEdits: c.AMELIA_ALLOW_WORKFLOW_EDITS,
   };
 }

@@ -65,49 +65,58 @@ export class GitHubRepository {
   }
 
   /** The commit a branch points at, or undefined when there is no such branch. */
-  async branchTip(branch: string): Promise<string | undefined> {
+  branchTip(branch: string): Promise<string | undefined> {
+    return this.refTip(`heads/${branch}`);
+  }
+
+  /** The commit a ref (`heads/main`, `amelia/<id>`: without `refs/`) points at, if it exists. */
+  async refTip(ref: string): Promise<string | undefined> {
     try {
-      const { data } = await this.octokit.rest.git.getRef({ ...this.name, ref: `heads/${branch}` });
+      const { data } = await this.octokit.rest.git.getRef({ ...this.name, ref });
       return data.object.sha;
     } catch (error) {
-      // 409: the repository is empty, so no branch exists yet.
+      // 409: the repository is empty, so no ref exists yet.
       if (httpStatusOf(error) === 404 || httpStatusOf(error) === 409) return undefined;
       throw error;
     }
   }
 
-  /** Creates the branch at `sha`, or returns where it already points if another call won. */
-  async createBranch(branch: string, sha: string): Promise<string> {
+  /** Creates a ref at `sha`, or returns where it already points if another call won. */
+  async createRef(ref: string, sha: string): Promise<string> {
     try {
-      await this.octokit.rest.git.createRef({ ...this.name, ref: `refs/heads/${branch}`, sha });
+      await this.octokit.rest.git.createRef({ ...this.name, ref: `refs/${ref}`, sha });
       return sha;
     } catch (error) {
       if (httpStatusOf(error) !== 422) throw error;
-      const tip = await this.branchTip(branch);
+      const tip = await this.refTip(ref);
       if (tip !== undefined) return tip;
       throw new WorkspaceError(
-        `GitHub refused to create branch ${branch} in ${this.fullName}: ${messageOf(error)}`,
-        branch,
+        `GitHub refused to create ${refLabel(ref)} in ${this.fullName}: ${messageOf(error)}`,
+        ref,
       );
     }
   }
 
-  /** Moves the branch forward to `sha`; refuses (never forces) when it moved on meanwhile. */
-  async moveBranch(branch: string, sha: string): Promise<void> {
+  /** Moves a ref forward to `sha`; refuses (never forces) when it moved on meanwhile. */
+  async moveRef(ref: string, sha: string): Promise<void> {
     try {
-      await this.octokit.rest.git.updateRef({
-        ...this.name,
-        ref: `heads/${branch}`,
-        sha,
-        force: false,
-      });
+      await this.octokit.rest.git.updateRef({ ...this.name, ref, sha, force: false });
     } catch (error) {
       if (httpStatusOf(error) !== 422) throw error;
       throw new WorkspaceError(
-        `Branch ${branch} of ${this.fullName} changed on GitHub while the workspace was open ` +
-          `(${messageOf(error)}); nothing was committed`,
-        branch,
+        `${capitalize(refLabel(ref))} of ${this.fullName} changed on GitHub while the workspace ` +
+          `was open (${messageOf(error)}); nothing was committed`,
+        ref,
       );
+    }
+  }
+
+  /** Deletes a ref; nothing to do when it is already gone. */
+  async deleteRef(ref: string): Promise<void> {
+    try {
+      await this.octokit.rest.git.deleteRef({ ...this.name, ref });
+    } catch (error) {
+      if (httpStatusOf(error) !== 422 && httpStatusOf(error) !== 404) throw error;
     }
   }
 
@@ -235,6 +244,15 @@ type BlobMode = "100644" | "100755" | "120000";
 function asMode(mode: string): BlobMode {
   if (mode === "100644" || mode === "100755" || mode === "120000") return mode;
   throw new Error(`Not a file mode: ${mode}`);
+}
+
+/** How a message names a ref: `branch amelia/PROJ-7`, or the full name of any other ref. */
+function refLabel(ref: string): string {
+  return ref.startsWith("heads/") ? `branch ${ref.slice("heads/".length)}` : `ref refs/${ref}`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** GitHub's own words for a failed request, without Octokit's documentation link. */

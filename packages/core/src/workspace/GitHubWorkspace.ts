@@ -18,9 +18,11 @@ export interface BranchHead {
 }
 
 /**
- * A branch of a GitHub repository worked on through the REST API, with no clone: the files are
+ * A workflow's work on a GitHub repository through the REST API, with no clone: the files are
  * the head commit's tree plus the changes made since, which live in memory until `commit`
- * writes them to the branch as one commit. A later invocation reopens from the new head.
+ * writes them as one commit to the work-in-progress ref (outside `refs/heads`, so no `on: push`
+ * workflow runs it). A later invocation reopens from the new head; the branch is only moved there
+ * when the workflow completes.
  * Symlinks are listed and may be deleted, but are never followed: reading or writing through
  * one is refused, as its target cannot be checked without the disk the link points into.
  */
@@ -37,6 +39,8 @@ export class GitHubWorkspace implements Workspace {
     readonly root: string,
     readonly branch: string,
     readonly baseCommit: string,
+    /** The ref commits move, without `refs/`: the workflow's work in progress. */
+    private readonly workRef: string,
     private head: BranchHead,
   ) {
     this.files = new Map(head.files);
@@ -102,7 +106,7 @@ export class GitHubWorkspace implements Workspace {
     if (changes.length === 0) return undefined;
     const tree = await this.repository.createTree(this.head.tree, changes);
     const commit = await this.repository.createCommit(message, tree, this.head.commit);
-    await this.repository.moveBranch(this.branch, commit);
+    await this.repository.moveRef(this.workRef, commit);
     this.head = { commit, tree, files: new Map(this.files) };
     return commit;
   }

@@ -1,7 +1,7 @@
 import { WorkspaceError } from "../errors";
 import { invalidField } from "../errors";
 import { refusedInput, type GitHubConnection } from "../github/GitHubConnection";
-import { GitHubRepository } from "../github/GitHubRepository";
+import { GitHubRepository, type RepositoryInfo } from "../github/GitHubRepository";
 import { parseIssueReference, parseRepositoryName } from "../github/repositoryName";
 import { GitHubWorkspace } from "./GitHubWorkspace";
 import type {
@@ -19,9 +19,9 @@ const MAX_BODY_LENGTH = 65_536;
 /**
  * Workspaces on GitHub repositories (`owner/name`), worked through the REST API with no clone,
  * so they run where there is no git and no disk that lasts (Lambda). Every stage reopens the
- * workflow's branch `amelia/<issueId>` at its head; the developer's commit writes its changes to
- * that branch, which is all the state there is between invocations. At completion the branch is
- * proposed as a pull request against the repository's default branch.
+ * workflow's work-in-progress ref `refs/amelia/<workflowId>` at its head; the developer's commits
+ * move that ref, which is all the state there is between invocations. At completion the branch
+ * `amelia/<issueId>` is moved there and proposed as a pull request against the default branch.
  */
 export class GitHubWorkspaceProvider implements WorkspaceProvider {
   constructor(private readonly github: GitHubConnection) {}
@@ -66,18 +66,21 @@ export class GitHubWorkspaceProvider implements WorkspaceProvider {
   async open(request: OpenWorkspaceRequest): Promise<Workspace> {
     const github = await this.connect(request.repository);
     const info = await github.info();
-    let head = await github.branchTip(request.branch);
+    const workRef = workInProgressRef(request.workflowId);
+    let head = await github.refTip(workRef);
     let baseCommit: string;
     if (head === undefined) {
-      const start = await github.branchTip(info.defaultBranch);
+      // The first stage: work starts where the branch is (an earlier workflow's), else at the
+      // default branch's head.
+      const branchTip = await github.branchTip(request.branch);
+      const start = branchTip ?? (await github.branchTip(info.defaultBranch));
       if (start === undefined) {
         throw new WorkspaceError(`${info.fullName} has no commits yet`, github.fullName);
       }
-      head = await github.createBranch(request.branch, start);
-      baseCommit = start;
+      head = await github.createRef(workRef, start);
+      baseCommit = branchTip === undefined ? start : await forkPoint(github, info, head);
     } else {
-      // The branch forked from the default branch there; unrelated histories diff against its tip.
-      baseCommit = (await github.compare(info.defaultBranch, request.branch))?.mergeBase ?? head;
+      baseCommit = await forkPoint(github, info, head);
     }
     const tree = await github.treeOf(head);
     return new GitHubWorkspace(
@@ -85,19 +88,43 @@ export class GitHubWorkspaceProvider implements WorkspaceProvider {
       `${info.htmlUrl}/tree/${request.branch}`,
       request.branch,
       baseCommit,
+      workRef,
       { commit: head, tree, files: await github.files(tree) },
     );
   }
 
   /**
-   * Opens a pull request from the workflow's branch into the default branch, unless one is
-   * already open (a retried completion) or the branch has nothing the default branch lacks.
+   * Moves the branch to the work in progress (creating it; fast-forward only) and opens a pull
+   * request from it into the default branch, unless one is already open (a retried completion)
+   * or the work adds nothing to the default branch. Only then does the branch change on GitHub,
+   * so the repository's `on: push` workflows see the work once it was let through.
    */
   async publish(workflow: PublishRequest): Promise<Publication> {
     const { branch } = workflow;
     if (branch === undefined) return {};
     const github = await this.connect(workflow.repository);
     const info = await github.info();
+    const workRef = workInProgressRef(workflow.id);
+    const work = await github.refTip(workRef);
+    if (work !== undefined) {
+      const comparison = await github.compare(info.defaultBranch, work);
+      if (!comparison || comparison.aheadBy === 0) return {};
+      const tip = await github.branchTip(branch);
+      if (tip === undefined) await github.createRef(`heads/${branch}`, work);
+      else if (tip !== work) await github.moveRef(`heads/${branch}`, work);
+    }
+    const publication = await this.proposeBranch(github, info, workflow, branch);
+    // The branch holds the work now; a retried completion finds it there.
+    if (work !== undefined) await github.deleteRef(workRef);
+    return publication;
+  }
+
+  private async proposeBranch(
+    github: GitHubRepository,
+    info: RepositoryInfo,
+    workflow: PublishRequest,
+    branch: string,
+  ): Promise<Publication> {
     const open = await github.openPullRequest(info.owner, branch);
     if (open !== undefined) return { pullRequestUrl: open };
     const comparison = await github.compare(info.defaultBranch, branch);
@@ -136,6 +163,23 @@ export class GitHubWorkspaceProvider implements WorkspaceProvider {
     }
     return new GitHubRepository(octokit, name);
   }
+}
+
+/**
+ * Where a workflow's commits wait until it completes (without `refs/`): outside `refs/heads`, so
+ * pushing there starts no `on: push` workflow and no branch appears.
+ */
+export function workInProgressRef(workflowId: string): string {
+  return `amelia/${workflowId}`;
+}
+
+/** Where the work left the default branch; unrelated histories diff against the work's head. */
+async function forkPoint(
+  github: GitHubRepository,
+  info: RepositoryInfo,
+  head: string,
+): Promise<string> {
+  return (await github.compare(info.defaultBranch, head))?.mergeBase ?? head;
 }
 
 /** What the pull request tells its reviewers: the issue it closes, the plan, the review. */

@@ -53,7 +53,7 @@ export interface WorkspaceProvider {
 /** What publishing a workflow's work reads from it. */
 export type PublishRequest = Pick<
   Workflow,
-  "issueId" | "title" | "repository" | "branch" | "plan" | "review" | "iteration"
+  "id" | "issueId" | "title" | "repository" | "branch" | "plan" | "review" | "iteration"
 >;
 
 export interface Publication {

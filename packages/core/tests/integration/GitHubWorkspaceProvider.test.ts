@@ -39,6 +39,8 @@ const SEEDED_FILES = ["README.md", "bin/run.sh", "link.md", "linkdir", "src/inde
 let counter = 0;
 let repository: string;
 let request: OpenWorkspaceRequest;
+/** Where the workflow's commits wait until it completes. */
+let workRef: string;
 
 beforeEach(() => {
   counter += 1;
@@ -58,6 +60,7 @@ beforeEach(() => {
     repository: repository.toLowerCase(),
     branch: "amelia/PROJ-1",
   };
+  workRef = `refs/amelia/${request.workflowId}`;
 });
 
 function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -147,10 +150,11 @@ describe("resolving a GitHub repository", () => {
 });
 
 describe("a GitHub workspace", () => {
-  it("creates the branch at the default branch's head and lists its files", async () => {
+  it("starts the work in progress at the default branch's head, no branch yet, and lists its files", async () => {
     const main = github.branchTip(repository, "main");
     const workspace = await provider().open(request);
-    expect(github.branchTip(repository, "amelia/PROJ-1")).toBe(main);
+    expect(github.refTip(repository, workRef)).toBe(main);
+    expect(github.branchTip(repository, "amelia/PROJ-1")).toBeUndefined();
     expect(workspace.baseCommit).toBe(main);
     expect(workspace.branch).toBe("amelia/PROJ-1");
     expect(workspace.root).toBe(`${github.url}/${repository}/tree/amelia/PROJ-1`);
@@ -159,7 +163,7 @@ describe("a GitHub workspace", () => {
     expect(await workspace.diff()).toBe("");
   });
 
-  it("keeps changes in memory until commit, then writes one commit to the branch", async () => {
+  it("keeps changes in memory until commit, then writes one commit to the work-in-progress ref", async () => {
     const workspace = await provider().open(request);
     expect(await workspace.writeFile("src/index.ts", "export const answer = 43;\n")).toBe(
       "modified",
@@ -172,16 +176,18 @@ describe("a GitHub workspace", () => {
       "Could not read README.md: no such file",
     );
     // Nothing reached GitHub yet.
-    expect(github.branchTip(repository, "amelia/PROJ-1")).toBe(workspace.baseCommit);
+    expect(github.refTip(repository, workRef)).toBe(workspace.baseCommit);
 
     const commit = await workspace.commit("Change things");
     expect(commit).toMatch(/^[0-9a-f]{40}$/);
-    expect(github.branchTip(repository, "amelia/PROJ-1")).toBe(commit);
+    expect(github.refTip(repository, workRef)).toBe(commit);
+    // No branch moved: on GitHub, only branch pushes start `on: push` workflows.
+    expect(github.branchTip(repository, "amelia/PROJ-1")).toBeUndefined();
     expect(github.commitInfo(repository, commit as string)).toEqual({
       message: "Change things",
       parents: [workspace.baseCommit],
     });
-    const files = github.filesAt(repository, "amelia/PROJ-1");
+    const files = github.filesAt(repository, workRef);
     expect(files["src/index.ts"]).toBe("export const answer = 43;\n");
     expect(files["docs/new.md"]).toBe("# New\n");
     expect(files["README.md"]).toBeUndefined();
@@ -284,18 +290,19 @@ describe("a GitHub workspace", () => {
     expect(workspace.baseCommit).toBe(forkPoint);
     expect(await workspace.readFile("earlier.md")).toBe("x\n");
     expect(github.branchTip(repository, "amelia/PROJ-1")).toBe(tip);
+    expect(github.refTip(repository, workRef)).toBe(tip);
   });
 
-  it("refuses to commit over work pushed to the branch meanwhile, and loses nothing on GitHub", async () => {
+  it("refuses to commit over work pushed to the work-in-progress ref meanwhile, and loses nothing on GitHub", async () => {
     const workspace = await provider().open(request);
-    const theirs = github.pushCommit(repository, "amelia/PROJ-1", { "theirs.md": "t\n" }, "Theirs");
+    const theirs = github.pushCommit(repository, workRef, { "theirs.md": "t\n" }, "Theirs");
     await workspace.writeFile("mine.md", "m\n");
     const error = await rejection(workspace.commit("Mine"));
     expect(error).toBeInstanceOf(WorkspaceError);
     expect((error as Error).message).toMatch(
-      /^Branch amelia\/PROJ-1 of .* changed on GitHub while the workspace was open \(Update is not a fast forward\); nothing was committed$/,
+      /^Ref refs\/amelia\/wf-\d+ of .* changed on GitHub while the workspace was open \(Update is not a fast forward\); nothing was committed$/,
     );
-    expect(github.branchTip(repository, "amelia/PROJ-1")).toBe(theirs);
+    expect(github.refTip(repository, workRef)).toBe(theirs);
   });
 
   it("reads a tree too large for one answer directory by directory", async () => {
@@ -316,7 +323,7 @@ describe("a GitHub workspace", () => {
     expect(await reopened.readFile("i18n/greeting.txt")).toBe("Grüße, 世界 👋\n");
     github.pushCommit(
       repository,
-      "amelia/PROJ-1",
+      workRef,
       { "logo.png": { content: Buffer.from([0x89, 0x50, 0, 1]) } },
       "Logo",
     );
@@ -410,8 +417,20 @@ describe("opening without what GitHub needs", () => {
     expect((error as Error).message).toBe("/tmp/repo is not a GitHub repository (owner/name)");
   });
 
-  it("refuses a branch name git would refuse, creating nothing", async () => {
-    const error = await rejection(provider().open({ ...request, branch: "amelia/bad..name" }));
+  it("refuses a branch name git would refuse when publishing, creating nothing", async () => {
+    const bad = { ...request, branch: "amelia/bad..name" };
+    const workspace = await provider().open(bad);
+    await workspace.writeFile("feature.md", "x\n");
+    await workspace.commit("Feature");
+    const error = await rejection(
+      provider().publish({
+        id: bad.workflowId,
+        issueId: bad.issueId,
+        repository: bad.repository,
+        branch: bad.branch,
+        iteration: { plan: 1, review: 1 },
+      }),
+    );
     expect(error).toBeInstanceOf(WorkspaceError);
     expect((error as Error).message).toMatch(/GitHub refused to create branch amelia\/bad\.\.name/);
     expect(github.branchTip(repository, "amelia/bad..name")).toBeUndefined();
@@ -420,6 +439,7 @@ describe("opening without what GitHub needs", () => {
 
 describe("publishing the work as a pull request", () => {
   const workflow = (overrides: object = {}) => ({
+    id: request.workflowId,
     issueId: "PROJ-1",
     title: "Add a dark mode",
     repository: repository.toLowerCase(),
@@ -430,12 +450,30 @@ describe("publishing the work as a pull request", () => {
     ...overrides,
   });
 
-  it("opens one against the default branch, and finds it again when retried", async () => {
+  it("creates the branch at the work only now, opens one against the default branch, and finds it again when retried", async () => {
     const workspace = await provider().open(request);
     await workspace.writeFile("feature.md", "dark\n");
-    await workspace.commit("Feature");
+    const commit = await workspace.commit("Feature");
+    const updates = () =>
+      github.refUpdates.filter((update) => update.repository === repository.toLowerCase());
+    expect(updates().map(({ ref, action }) => `${action} ${ref}`)).toEqual([
+      `create ${workRef}`,
+      `update ${workRef}`,
+    ]);
 
     const published = await provider().publish(workflow());
+    expect(github.branchTip(repository, "amelia/PROJ-1")).toBe(commit);
+    // The branch holds the work now: the work-in-progress ref is gone.
+    expect(github.refTip(repository, workRef)).toBeUndefined();
+    expect(updates().slice(2)).toEqual([
+      {
+        repository: repository.toLowerCase(),
+        ref: "refs/heads/amelia/PROJ-1",
+        action: "create",
+        sha: commit,
+      },
+      { repository: repository.toLowerCase(), ref: workRef, action: "delete" },
+    ]);
     expect(published.pullRequestUrl).toBe(`${github.url}/${repository}/pull/1`);
     const [pull] = github.pullRequests(repository);
     expect(pull).toMatchObject({
@@ -450,6 +488,22 @@ describe("publishing the work as a pull request", () => {
 
     expect(await provider().publish(workflow())).toEqual(published);
     expect(github.pullRequests(repository)).toHaveLength(1);
+  });
+
+  it("moves an existing branch forward to the work, and never over someone else's push", async () => {
+    github.createBranch(repository, "amelia/PROJ-1", "main");
+    const workspace = await provider().open(request);
+    await workspace.writeFile("feature.md", "dark\n");
+    const commit = await workspace.commit("Feature");
+    const theirs = github.pushCommit(repository, "amelia/PROJ-1", { "theirs.md": "t\n" }, "Theirs");
+
+    const error = await rejection(provider().publish(workflow()));
+    expect(error).toBeInstanceOf(WorkspaceError);
+    expect((error as Error).message).toMatch(/^Branch amelia\/PROJ-1 of .* changed on GitHub/);
+    expect(github.branchTip(repository, "amelia/PROJ-1")).toBe(theirs);
+    // Nothing is lost: the work stays on its ref for a retry after the branch is sorted out.
+    expect(github.refTip(repository, workRef)).toBe(commit);
+    expect(github.pullRequests(repository)).toHaveLength(0);
   });
 
   it("closes the issue it came from when that issue is in the same repository", async () => {
@@ -470,10 +524,11 @@ describe("publishing the work as a pull request", () => {
     expect(pull?.body).toContain("the last review found minor issues:\n- a.md:1 — tidy this");
   });
 
-  it("opens none when the branch adds nothing to the default branch", async () => {
+  it("opens none, and creates no branch, when the work adds nothing to the default branch", async () => {
     await provider().open(request);
     expect(await provider().publish(workflow())).toEqual({});
     expect(github.pullRequests(repository)).toHaveLength(0);
+    expect(github.branchTip(repository, "amelia/PROJ-1")).toBeUndefined();
   });
 
   it("opens none when the branch was never created", async () => {

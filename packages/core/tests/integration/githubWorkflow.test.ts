@@ -131,8 +131,9 @@ describe("a workflow on a GitHub repository, one invocation per step", () => {
         turnBudget: 20,
         deadline: Date.now() + 60_000,
       });
+    const workRef = `refs/amelia/${id}`;
     const first = await develop();
-    expect(github.branchTip("octo-org/app", created.branch as string)).toBe(first.commit);
+    expect(github.refTip("octo-org/app", workRef)).toBe(first.commit);
     expect(await runReviewer(await stageContext(id), driver, invocation().workspaces, 3)).toEqual({
       approved: false,
       atCap: false,
@@ -145,13 +146,30 @@ describe("a workflow on a GitHub repository, one invocation per step", () => {
       approved: true,
       atCap: false,
     });
-    const document = github.filesAt("octo-org/app", created.branch as string)[
-      demoDocumentPath(issueId)
-    ];
+    const document = github.filesAt("octo-org/app", workRef)[demoDocumentPath(issueId)];
     expect(document).toContain("Add a theme toggle");
     expect(document).not.toContain("TODO");
+    // Until completion no branch of the repository moved: no `on: push` workflow ran agent code.
+    const branchUpdates = () =>
+      github.refUpdates.filter(
+        (update) => update.repository === "octo-org/app" && update.ref.startsWith("refs/heads/"),
+      );
+    expect(branchUpdates()).toEqual([]);
+    expect(github.branchTip("octo-org/app", created.branch as string)).toBeUndefined();
 
     const completed = await invocation().workflows.complete(id);
+    expect(branchUpdates()).toEqual([
+      {
+        repository: "octo-org/app",
+        ref: `refs/heads/${created.branch}`,
+        action: "create",
+        sha: second.commit,
+      },
+    ]);
+    expect(github.refTip("octo-org/app", workRef)).toBeUndefined();
+    expect(
+      github.filesAt("octo-org/app", created.branch as string)[demoDocumentPath(issueId)],
+    ).toBe(document);
     const pullRequestUrl = `${github.url}/Octo-Org/App/pull/${issue + 1}`;
     expect(completed).toMatchObject({ status: "completed", stage: "done", pullRequestUrl });
     const events = await invocation().workflows.history(id);

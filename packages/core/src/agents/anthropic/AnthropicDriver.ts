@@ -28,6 +28,7 @@ import {
   workspaceToolDefinitions,
   WRITE_TOOLS,
   type ToolOutcome,
+  type ToolPolicy,
   type WorkspaceToolName,
 } from "./workspaceTools";
 
@@ -173,7 +174,10 @@ export class AnthropicDriver implements AgentDriver {
       prompt,
       tools: [...workspaceToolDefinitions(tools), submit],
       submit: { name: submit.name, schema },
-      runTool: (name, input) => runTool(workspace, tools, name, input),
+      runTool: (name, input) =>
+        runTool(workspace, tools, name, input, {
+          allowWorkflowEdits: this.settings.allowWorkflowEdits,
+        }),
       maxTurns: this.settings.maxTurns,
     };
   }
@@ -184,11 +188,12 @@ function runTool(
   allowed: readonly WorkspaceToolName[],
   name: string,
   input: unknown,
+  policy: ToolPolicy,
 ): Promise<ToolOutcome> {
   if (!isWorkspaceTool(name) || !allowed.includes(name)) {
     return Promise.resolve({ content: `There is no tool named ${name}`, isError: true });
   }
-  return runWorkspaceTool(workspace, name, input);
+  return runWorkspaceTool(workspace, name, input, policy);
 }
 
 function requirePrice(settings: AgentSettings, model: string): ModelPrice {

@@ -1,7 +1,9 @@
 import type { Tool } from "@anthropic-ai/sdk/resources/messages";
 import * as z from "zod";
 import { WorkspaceError } from "../../errors";
+import { normalizeWorkspacePath } from "../../workspace/paths";
 import type { Workspace } from "../../workspace/Workspace";
+import { quoteUntrusted } from "../prompts/untrustedData";
 import { toolInputSchema } from "./toolSchema";
 
 /** What a tool call gives back to the model; an error result lets it correct itself. */
@@ -9,6 +11,14 @@ export interface ToolOutcome {
   content: string;
   isError: boolean;
 }
+
+/** What the person allows the agents to change beyond ordinary files. */
+export interface ToolPolicy {
+  /** GitHub Actions workflows (`.github/workflows/`): CI runs them with the repository's secrets. */
+  allowWorkflowEdits: boolean;
+}
+
+const WORKFLOWS_DIRECTORY = ".github/workflows";
 
 const MAX_LISTED_FILES = 2_000;
 const MAX_READ_CHARS = 100_000;
@@ -68,6 +78,14 @@ export const WRITE_TOOLS: readonly WorkspaceToolName[] = [
   "delete_file",
 ];
 
+const WRITE_ONLY = new Set<WorkspaceToolName>(["create_file", "edit_file", "delete_file"]);
+
+/** A path under `.github/workflows/` (any case: some file systems ignore it). */
+function isWorkflowFile(path: string): boolean {
+  const normalized = normalizeWorkspacePath(path).toLowerCase();
+  return normalized === WORKFLOWS_DIRECTORY || normalized.startsWith(`${WORKFLOWS_DIRECTORY}/`);
+}
+
 export function isWorkspaceTool(name: string): name is WorkspaceToolName {
   return name in inputs;
 }
@@ -90,6 +108,7 @@ export async function runWorkspaceTool(
   workspace: Workspace,
   name: WorkspaceToolName,
   rawInput: unknown,
+  policy: ToolPolicy = { allowWorkflowEdits: false },
 ): Promise<ToolOutcome> {
   const parsed = inputs[name].safeParse(rawInput);
   if (!parsed.success) {
@@ -97,6 +116,16 @@ export async function runWorkspaceTool(
     return error(`Invalid input for ${name}: ${problems.join("; ")}`);
   }
   try {
+    const input = parsed.data as { path?: string };
+    if (WRITE_ONLY.has(name) && input.path !== undefined && !policy.allowWorkflowEdits) {
+      if (isWorkflowFile(input.path)) {
+        return error(
+          `Refused ${input.path}: agents may not change the repository's GitHub Actions ` +
+            `workflows (${WORKFLOWS_DIRECTORY}/), which CI runs with the repository's secrets. ` +
+            "Leave them as they are, and say in your summary what should change there.",
+        );
+      }
+    }
     return await TOOLS[name](workspace, parsed.data as never);
   } catch (caught) {
     if (caught instanceof WorkspaceError) return error(caught.message);
@@ -114,7 +143,8 @@ const TOOLS: {
     const shown = files.slice(0, MAX_LISTED_FILES);
     const more = files.length - shown.length;
     return ok(
-      `${files.length} files${directory ? ` under ${directory}` : ""}\n${shown.join("\n")}` +
+      `${files.length} files${directory ? ` under ${directory}` : ""}\n` +
+        quoteUntrusted("file list", shown.join("\n")) +
         (more > 0 ? `\n…and ${more} more: list a directory to see them` : ""),
     );
   },
@@ -127,11 +157,11 @@ const TOOLS: {
       offset === undefined && limit === undefined
         ? text
         : lines.slice(first - 1, limit === undefined ? undefined : first - 1 + limit).join("\n");
-    if (selected.length <= MAX_READ_CHARS) return ok(selected);
+    if (selected.length <= MAX_READ_CHARS) return ok(quoteUntrusted("file", selected));
     const shown = selected.slice(0, MAX_READ_CHARS);
     const shownLines = shown.split("\n").length;
     return ok(
-      `${shown}\n[cut off after ${MAX_READ_CHARS} characters: the file has ${lines.length} lines; ` +
+      `${quoteUntrusted("file", shown)}\n[cut off after ${MAX_READ_CHARS} characters: the file has ${lines.length} lines; ` +
         `read on with offset ${first + shownLines - 1}]`,
     );
   },
@@ -155,7 +185,8 @@ const TOOLS: {
     if (total === 0) return ok(`No match for ${JSON.stringify(text)}`);
     const more = total - matches.length;
     return ok(
-      matches.join("\n") + (more > 0 ? `\n…and ${more} more matches: narrow the search` : ""),
+      quoteUntrusted("search results", matches.join("\n")) +
+        (more > 0 ? `\n…and ${more} more matches: narrow the search` : ""),
     );
   },
 

@@ -1,11 +1,12 @@
 import type { DevelopRequest, IssueSummary, PlanRequest, ReviewRequest } from "../AgentDriver";
+import { quoteUntrusted } from "./untrustedData";
 
 const MAX_CONTEXT_FILES = 1_500;
 const MAX_DIFF_CHARS = 150_000;
 
 /**
  * The repository part of the system prompt: stable for a whole stage, so it sits before the
- * conversation and behind a cache breakpoint.
+ * conversation and behind a cache breakpoint. File names are the repository's: quoted as data.
  */
 export function repositoryContext(files: readonly string[], branch?: string): string {
   const shown = files.slice(0, MAX_CONTEXT_FILES);
@@ -13,19 +14,20 @@ export function repositoryContext(files: readonly string[], branch?: string): st
     "# Repository",
     ...(branch ? [`Branch: ${branch}`] : []),
     `Files (${files.length}):`,
-    ...shown,
+    quoteUntrusted("file list", shown.join("\n")),
     ...(files.length > shown.length
       ? [`…and ${files.length - shown.length} more (use list_files with a directory)`]
       : []),
   ].join("\n");
 }
 
+/** The issue as whoever filed it wrote it: its title and description, quoted as data. */
 function issueText(issue: IssueSummary): string {
-  return [
-    `# Issue ${issue.issueId}${issue.title ? `: ${issue.title}` : ""}`,
-    "",
+  const text = [
+    ...(issue.title ? [`Title: ${issue.title}`, ""] : []),
     issue.description?.trim() || "(The issue has no description: work from its title.)",
   ].join("\n");
+  return [`# Issue ${issue.issueId}`, quoteUntrusted("issue", text)].join("\n\n");
 }
 
 export function planTask(request: PlanRequest): string {
@@ -63,10 +65,7 @@ export function developTask(request: DevelopRequest): string {
 }
 
 export function reviewTask(request: ReviewRequest): string {
-  const diff =
-    request.diff.length <= MAX_DIFF_CHARS
-      ? request.diff
-      : `${request.diff.slice(0, MAX_DIFF_CHARS)}\n[diff cut off: read the changed files for the rest]`;
+  const cut = request.diff.length > MAX_DIFF_CHARS;
   return [
     issueText(request.issue),
     "# The approved plan",
@@ -74,7 +73,8 @@ export function reviewTask(request: ReviewRequest): string {
     `# The change to review (round ${request.round}): the branch against its base commit`,
     request.diff.trim() === ""
       ? "(The diff is empty: nothing was changed.)"
-      : "```diff\n" + diff + "\n```",
+      : quoteUntrusted("diff", cut ? request.diff.slice(0, MAX_DIFF_CHARS) : request.diff) +
+        (cut ? "\n[diff cut off: read the changed files for the rest]" : ""),
     "Review the change, then call submit_review.",
   ].join("\n\n");
 }

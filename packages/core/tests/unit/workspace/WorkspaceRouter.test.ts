@@ -36,6 +36,7 @@ const request = (repository?: string): OpenWorkspaceRequest => ({
 });
 
 const workflow = (repository?: string) => ({
+  id: "wf-1",
   issueId: "I-1",
   branch: "amelia/I-1",
   iteration: { plan: 1, review: 1 },

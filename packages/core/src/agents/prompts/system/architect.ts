@@ -1,3 +1,5 @@
+import { UNTRUSTED_DATA_RULE } from "../untrustedData";
+
 /** The architect's system prompt: it explores the repository read-only and submits a plan. */
 export const ARCHITECT_PROMPT = `You are the architect of Amelia, a team of coding agents that works on a person's git repository.
 
@@ -15,4 +17,6 @@ The plan (markdown, in the "plan" field of submit_plan):
 - "## Files": each file to create, change or delete, with one line on why.
 - "## Tests": how the change is verified (tests to add or update).
 - "## Risks": what could go wrong and what is out of scope.
-Keep it short and specific to this repository; do not invent files you have not seen unless the plan creates them.`;
+Keep it short and specific to this repository; do not invent files you have not seen unless the plan creates them.
+
+${UNTRUSTED_DATA_RULE}`;

@@ -7,6 +7,7 @@ import {
   workspaceToolDefinitions,
   WRITE_TOOLS,
 } from "../../../../src/agents/anthropic/workspaceTools";
+import { quoteUntrusted } from "../../../../src/agents/prompts/untrustedData";
 import {
   isolateGitConfig,
   removeTempDirs,
@@ -46,14 +47,17 @@ describe("the developer's workspace tools", () => {
   it("list, read (in line windows) and search the files", async () => {
     writeFiles(where.repo, { "src/long.txt": "a\nb\nc\nd\n", "docs/guide.md": "Answer: 42\n" });
     expect(await run("list_files", { directory: "src" })).toEqual({
-      content: "2 files under src\nsrc/index.ts\nsrc/long.txt",
+      content: `2 files under src\n${quoteUntrusted("file list", "src/index.ts\nsrc/long.txt")}`,
       isError: false,
     });
     expect((await run("read_file", { path: "src/long.txt", offset: 2, limit: 2 })).content).toBe(
-      "b\nc",
+      quoteUntrusted("file", "b\nc"),
     );
     expect((await run("search_files", { text: "ANSWER", ignore_case: true })).content).toBe(
-      "docs/guide.md:1: Answer: 42\nsrc/index.ts:1: export const answer = 42;",
+      quoteUntrusted(
+        "search results",
+        "docs/guide.md:1: Answer: 42\nsrc/index.ts:1: export const answer = 42;",
+      ),
     );
     expect(await run("search_files", { text: "nowhere" })).toEqual({
       content: 'No match for "nowhere"',
@@ -111,6 +115,38 @@ describe("the developer's workspace tools", () => {
     }
     expect(readFileSync(join(where.outside, "secret.txt"), "utf8")).toBe("secret\n");
     expect(() => readFileSync(join(where.outside, "planted.txt"))).toThrow();
+  });
+
+  it("refuse changes to GitHub Actions workflows unless the setting allows them", async () => {
+    writeFiles(where.repo, { ".github/workflows/ci.yml": "on: push\n" });
+    const attempts = [
+      run("create_file", { path: ".github/workflows/x.yml", content: "on: push\n" }),
+      run("create_file", { path: ".GitHub/Workflows/y.yml", content: "on: push\n" }),
+      run("edit_file", { path: ".github/workflows/ci.yml", old_text: "push", new_text: "pr" }),
+      run("delete_file", { path: "./.github//workflows/ci.yml" }),
+    ];
+    for (const outcome of await Promise.all(attempts)) {
+      expect(outcome.isError).toBe(true);
+      expect(outcome.content).toMatch(
+        /^Refused .*: agents may not change the repository's GitHub Actions workflows \(\.github\/workflows\/\)/,
+      );
+    }
+    expect(readFileSync(join(where.repo, ".github/workflows/ci.yml"), "utf8")).toBe("on: push\n");
+    expect(() => readFileSync(join(where.repo, ".github/workflows/x.yml"))).toThrow();
+    // Reading them is fine, and so is the rest of .github.
+    expect((await run("read_file", { path: ".github/workflows/ci.yml" })).isError).toBe(false);
+    expect((await run("create_file", { path: ".github/CODEOWNERS", content: "*\n" })).isError).toBe(
+      false,
+    );
+
+    const allowed = await runWorkspaceTool(
+      where.workspace,
+      "create_file",
+      { path: ".github/workflows/x.yml", content: "on: push\n" },
+      { allowWorkflowEdits: true },
+    );
+    expect(allowed).toEqual({ content: "Created .github/workflows/x.yml", isError: false });
+    expect(readFileSync(join(where.repo, ".github/workflows/x.yml"), "utf8")).toBe("on: push\n");
   });
 
   it("answer bad input with the problem, not a crash", async () => {
