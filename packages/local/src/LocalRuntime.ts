@@ -14,6 +14,7 @@ import { AwsJsonServer } from "./aws/protocol/AwsJsonServer";
 import { EventBridgeEmulator } from "./aws/eventbridge/EventBridgeEmulator";
 import { StepFunctionsEmulator } from "./aws/stepfunctions/StepFunctionsEmulator";
 import { LocalDynamo } from "./aws/dynamodb/LocalDynamo";
+import { BrowserOrigins, parseOrigin } from "./gateway/BrowserOrigins";
 import { HttpGateway } from "./gateway/HttpGateway";
 import { sendJson } from "./http/requests";
 import { StaticFiles } from "./gateway/StaticFiles";
@@ -42,6 +43,11 @@ export interface LocalRuntimeOptions {
   retryIntervalMs?: number;
   /** Where the built web UI is (default packages/web/dist, which `npm start` builds). */
   webRoot?: string;
+  /**
+   * Origins besides the runtime's own whose pages may use it (AMELIA_ALLOWED_ORIGINS), e.g. the
+   * Vite dev server's `http://127.0.0.1:5173`.
+   */
+  allowedOrigins?: readonly string[];
   /**
    * Counts the billable work the emulated services do (the bench's AWS cost estimate). Off unless
    * given, so that requests carry no metering.
@@ -83,6 +89,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const dataDir = path.resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
 
+  const allowedOrigins = (options.allowedOrigins ?? []).map(parseOrigin);
+
   // Claim the public port first: a second instance stops here, before touching the data dir.
   let ready: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
   const server = createServer((request, response) => {
@@ -90,7 +98,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     else sendJson(response, 503, { code: "INTERNAL_ERROR", error: "Starting up" });
   });
   await listen(server, host, options.port);
-  const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host}:${port}`;
+  const origins = new BrowserOrigins(port, allowedOrigins);
 
   // Local credentials only: nothing the functions do may reach a real AWS account.
   const credentials = { accessKeyId: "local", secretAccessKey: "local" };
@@ -158,12 +168,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     path.resolve(options.webRoot ?? path.join(REPOSITORY_ROOT, "packages/web/dist")),
   );
   ready = (request, response) => {
+    const refusal = origins.refusal(request.headers);
+    if (refusal) return sendJson(response, 403, { message: refusal });
     const requestUrl = new URL(request.url ?? "/", url);
     const api = requestUrl.pathname.startsWith("/api/");
     if (api) usage?.httpRequest();
     const served = api
       ? http.handle(request, response, requestUrl)
-      : web.serve(requestUrl.pathname, response);
+      : web.serve(requestUrl.pathname, response, request.headers.host!);
     served.catch((error: unknown) => {
       console.error("Request failed", error);
       if (!response.headersSent)
@@ -172,6 +184,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
   };
   server.on("upgrade", (request, socket, head) => {
+    if (origins.refusal(request.headers)) {
+      socket.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+      return;
+    }
     const requestUrl = new URL(request.url ?? "/", url);
     if (requestUrl.pathname !== "/ws") {
       socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");
