@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -11,6 +11,7 @@ import {
 import { RULES } from "@amelia/core/definitions/rules";
 import { workflowDefinition } from "@amelia/core/definitions/stateMachine";
 import { AwsJsonServer } from "./aws/protocol/AwsJsonServer";
+import { randomCredentials } from "./aws/protocol/RequestSignatures";
 import { EventBridgeEmulator } from "./aws/eventbridge/EventBridgeEmulator";
 import { StepFunctionsEmulator } from "./aws/stepfunctions/StepFunctionsEmulator";
 import { LocalDynamo } from "./aws/dynamodb/LocalDynamo";
@@ -87,7 +88,9 @@ export class PortInUseError extends Error {
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const host = options.host ?? "127.0.0.1";
   const dataDir = path.resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  // Private to this user: the event log, executions with their task tokens, the worktrees.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
 
   const allowedOrigins = (options.allowedOrigins ?? []).map(parseOrigin);
 
@@ -102,11 +105,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const url = `http://${host}:${port}`;
   const origins = new BrowserOrigins(port, allowedOrigins);
 
-  // Local credentials only: nothing the functions do may reach a real AWS account.
-  const credentials = { accessKeyId: "local", secretAccessKey: "local" };
+  // This run's own credentials, given only to its functions: nothing they do may reach a real
+  // AWS account, and nothing else may use the emulators.
+  const credentials = randomCredentials();
   const { usage } = options;
-  const dynamo = await LocalDynamo.start(path.join(dataDir, "dynamodb"), usage);
-  await dynamo.ensureTable(TABLE_NAME, { region: REGION, credentials });
+  const dynamo = await LocalDynamo.start(path.join(dataDir, "dynamodb"), credentials, usage);
+  await dynamo.ensureTable(TABLE_NAME);
   const functionArns = Object.fromEntries(
     Object.keys(TASK_FUNCTIONS).map((name) => [
       name,
@@ -144,7 +148,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     invokeFunction: (target, event) =>
       lambdas.invoke(EVENT_FUNCTIONS[target as keyof typeof EVENT_FUNCTIONS], event),
   });
-  const aws = new AwsJsonServer({ services: [stepFunctions, eventBridge], connections: websocket });
+  const aws = new AwsJsonServer({
+    services: [stepFunctions, eventBridge],
+    connections: websocket,
+    credentials,
+  });
   const { endpoint } = await aws.start();
 
   const environment = functionEnvironment(options.environment ?? process.env, {
