@@ -8,6 +8,12 @@ describe("the web page", () => {
     const page = await fetch(`${fixture.runtime.url}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
+    // Its own files, API and WebSocket only; no inline script, no remote image, no framing.
+    const { host } = new URL(fixture.runtime.url);
+    expect(page.headers.get("content-security-policy")).toBe(
+      `default-src 'self'; connect-src 'self' ws://${host}; object-src 'none'; ` +
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    );
     const html = await page.text();
     expect(html).toContain("<title>Amelia</title>");
     const scriptPath = /<script type="module"[^>]*src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];

@@ -18,6 +18,7 @@ export interface TestRuntimeOptions {
   dataDir?: string;
   /** Settings for the functions, over this process's environment. */
   env?: Record<string, string>;
+  allowedOrigins?: string[];
 }
 
 /**
@@ -31,6 +32,7 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}) {
     dataDir,
     retryIntervalMs: 20,
     environment: { ...process.env, ...options.env },
+    ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
     ...(options.apiToken !== undefined && { apiToken: options.apiToken }),
   });
   return {

@@ -20,9 +20,10 @@ export class WsClient {
     });
   }
 
-  static connect(url: string): Promise<WsClient> {
+  /** `origin`: the Origin a browser's page would send (none, like a script, by default). */
+  static connect(url: string, options: { origin?: string } = {}): Promise<WsClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url);
+      const socket = new WebSocket(url, options.origin ? { origin: options.origin } : {});
       socket.once("open", () => resolve(new WsClient(socket)));
       socket.once("error", reject);
       socket.once("unexpected-response", (_request, response) =>

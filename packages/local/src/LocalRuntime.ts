@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -11,9 +11,11 @@ import {
 import { RULES } from "@amelia/core/definitions/rules";
 import { workflowDefinition } from "@amelia/core/definitions/stateMachine";
 import { AwsJsonServer } from "./aws/protocol/AwsJsonServer";
+import { randomCredentials } from "./aws/protocol/RequestSignatures";
 import { EventBridgeEmulator } from "./aws/eventbridge/EventBridgeEmulator";
 import { StepFunctionsEmulator } from "./aws/stepfunctions/StepFunctionsEmulator";
 import { LocalDynamo } from "./aws/dynamodb/LocalDynamo";
+import { BrowserOrigins, parseOrigin } from "./gateway/BrowserOrigins";
 import { HttpGateway } from "./gateway/HttpGateway";
 import { sendJson } from "./http/requests";
 import { StaticFiles } from "./gateway/StaticFiles";
@@ -42,6 +44,11 @@ export interface LocalRuntimeOptions {
   retryIntervalMs?: number;
   /** Where the built web UI is (default packages/web/dist, which `npm start` builds). */
   webRoot?: string;
+  /**
+   * Origins besides the runtime's own whose pages may use it (AMELIA_ALLOWED_ORIGINS), e.g. the
+   * Vite dev server's `http://127.0.0.1:5173`.
+   */
+  allowedOrigins?: readonly string[];
   /**
    * Counts the billable work the emulated services do (the bench's AWS cost estimate). Off unless
    * given, so that requests carry no metering.
@@ -81,7 +88,11 @@ export class PortInUseError extends Error {
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const host = options.host ?? "127.0.0.1";
   const dataDir = path.resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  // Private to this user: the event log, executions with their task tokens, the worktrees.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
+
+  const allowedOrigins = (options.allowedOrigins ?? []).map(parseOrigin);
 
   // Claim the public port first: a second instance stops here, before touching the data dir.
   let ready: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
@@ -90,13 +101,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     else sendJson(response, 503, { code: "INTERNAL_ERROR", error: "Starting up" });
   });
   await listen(server, host, options.port);
-  const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host}:${port}`;
+  const origins = new BrowserOrigins(port, allowedOrigins);
 
-  // Local credentials only: nothing the functions do may reach a real AWS account.
-  const credentials = { accessKeyId: "local", secretAccessKey: "local" };
+  // This run's own credentials, given only to its functions: nothing they do may reach a real
+  // AWS account, and nothing else may use the emulators.
+  const credentials = randomCredentials();
   const { usage } = options;
-  const dynamo = await LocalDynamo.start(path.join(dataDir, "dynamodb"), usage);
-  await dynamo.ensureTable(TABLE_NAME, { region: REGION, credentials });
+  const dynamo = await LocalDynamo.start(path.join(dataDir, "dynamodb"), credentials, usage);
+  await dynamo.ensureTable(TABLE_NAME);
   const functionArns = Object.fromEntries(
     Object.keys(TASK_FUNCTIONS).map((name) => [
       name,
@@ -134,7 +148,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     invokeFunction: (target, event) =>
       lambdas.invoke(EVENT_FUNCTIONS[target as keyof typeof EVENT_FUNCTIONS], event),
   });
-  const aws = new AwsJsonServer({ services: [stepFunctions, eventBridge], connections: websocket });
+  const aws = new AwsJsonServer({
+    services: [stepFunctions, eventBridge],
+    connections: websocket,
+    credentials,
+  });
   const { endpoint } = await aws.start();
 
   const environment = functionEnvironment(options.environment ?? process.env, {
@@ -158,12 +176,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     path.resolve(options.webRoot ?? path.join(REPOSITORY_ROOT, "packages/web/dist")),
   );
   ready = (request, response) => {
+    const refusal = origins.refusal(request.headers);
+    if (refusal) return sendJson(response, 403, { message: refusal });
     const requestUrl = new URL(request.url ?? "/", url);
     const api = requestUrl.pathname.startsWith("/api/");
     if (api) usage?.httpRequest();
     const served = api
       ? http.handle(request, response, requestUrl)
-      : web.serve(requestUrl.pathname, response);
+      : web.serve(requestUrl.pathname, response, request.headers.host!);
     served.catch((error: unknown) => {
       console.error("Request failed", error);
       if (!response.headersSent)
@@ -172,6 +192,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
   };
   server.on("upgrade", (request, socket, head) => {
+    if (origins.refusal(request.headers)) {
+      socket.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+      return;
+    }
     const requestUrl = new URL(request.url ?? "/", url);
     if (requestUrl.pathname !== "/ws") {
       socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n");

@@ -1,9 +1,14 @@
+import { InvalidOriginError } from "./gateway/BrowserOrigins";
 import { PortInUseError, startLocalRuntime } from "./LocalRuntime";
 
 /** `npm start`: the whole product on this machine, no AWS account, no Docker, no network. */
 const port = Number(process.env.AMELIA_PORT ?? 8420);
 const dataDir = process.env.AMELIA_DATA_DIR ?? ".amelia";
 const apiToken = process.env.AMELIA_API_TOKEN || undefined;
+const allowedOrigins = (process.env.AMELIA_ALLOWED_ORIGINS ?? "")
+  .split(",")
+  .map((origin) => origin.trim())
+  .filter(Boolean);
 
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   console.error(`AMELIA_PORT must be a port number, not "${process.env.AMELIA_PORT}"`);
@@ -11,7 +16,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 }
 
 try {
-  const runtime = await startLocalRuntime({ port, dataDir, ...(apiToken && { apiToken }) });
+  const runtime = await startLocalRuntime({
+    port,
+    dataDir,
+    allowedOrigins,
+    ...(apiToken && { apiToken }),
+  });
   console.log(
     `Amelia is running at ${runtime.url}  (data: ${dataDir}${apiToken ? ", auth on" : ""})`,
   );
@@ -43,6 +53,8 @@ try {
     console.error(
       `Port ${error.port} is already in use: is Amelia already running? Stop it, or choose another port with AMELIA_PORT=…`,
     );
+  } else if (error instanceof InvalidOriginError) {
+    console.error(`AMELIA_ALLOWED_ORIGINS: ${error.message}`);
   } else {
     console.error("Amelia could not start:", error);
   }

@@ -16,11 +16,27 @@ const TYPES: Record<string, string> = {
 /** Vite names these files after their content: a browser may keep them for good. */
 const IMMUTABLE_PREFIX = "/assets/";
 
+/**
+ * What the page may load and connect to: its own files, its API, and its WebSocket at `host`.
+ * Nothing else — no inline script, no remote image a plan's Markdown names — and no framing.
+ */
+export function contentSecurityPolicy(host: string): string {
+  return [
+    "default-src 'self'",
+    `connect-src 'self' ws://${host}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
 /** Serves the built web UI; unknown paths fall back to index.html (client-side routes). */
 export class StaticFiles {
   constructor(private readonly root: string) {}
 
-  async serve(pathname: string, response: ServerResponse): Promise<void> {
+  /** `host`: the runtime's name the page was asked under (already checked). */
+  async serve(pathname: string, response: ServerResponse, host: string): Promise<void> {
     const file = await this.resolve(pathname);
     if (!file) {
       response.writeHead(503, { "content-type": "text/plain; charset=utf-8" });
@@ -35,6 +51,7 @@ export class StaticFiles {
       "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
       "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
       "x-content-type-options": "nosniff",
+      "content-security-policy": contentSecurityPolicy(host),
     });
     createReadStream(file).pipe(response);
   }

@@ -4,7 +4,7 @@ import {
   type StepFunctionsEmulatorOptions,
 } from "../../src/aws/stepfunctions/StepFunctionsEmulator";
 import { eventually } from "./eventually";
-import { clientConfig, sfn } from "./sdk";
+import { clientConfig, sfn, TEST_CREDENTIALS } from "./sdk";
 
 export const STATE_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:test";
 
@@ -35,7 +35,7 @@ export async function startStepFunctions(options: HarnessOptions) {
     },
   });
   emulator.restore();
-  const server = new AwsJsonServer({ services: [emulator] });
+  const server = new AwsJsonServer({ services: [emulator], credentials: TEST_CREDENTIALS });
   const { endpoint } = await server.start();
   const client = new sfn.SFNClient(clientConfig(endpoint));
 

@@ -27,7 +27,7 @@ export function serveConnectionsRequest(
   switch (request.method) {
     case "POST":
       if (body.length > WEBSOCKET_MESSAGE_BYTES) {
-        sendError(response, 413, "PayloadTooLargeException", "Message too long");
+        sendRestError(response, 413, "PayloadTooLargeException", "Message too long");
       } else if (registry.send(connectionId, body)) {
         response.writeHead(200).end();
       } else {
@@ -53,16 +53,26 @@ export function serveConnectionsRequest(
       else sendGone(response);
       return;
     default:
-      sendError(response, 405, "MethodNotAllowedException", `${request.method} is not supported`);
+      sendRestError(
+        response,
+        405,
+        "MethodNotAllowedException",
+        `${request.method} is not supported`,
+      );
   }
 }
 
 function sendGone(response: ServerResponse): void {
-  sendError(response, 410, "GoneException", "Gone");
+  sendRestError(response, 410, "GoneException", "Gone");
 }
 
 /** REST-JSON errors: the SDK reads the error code from `x-amzn-errortype`. */
-function sendError(response: ServerResponse, status: number, type: string, message: string): void {
+export function sendRestError(
+  response: ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+): void {
   response.setHeader("x-amzn-errortype", type);
   sendJson(response, status, { message });
 }

@@ -1,15 +1,29 @@
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import {
-  CreateTableCommand,
-  DynamoDBClient,
-  ResourceInUseException,
-} from "@aws-sdk/client-dynamodb";
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import dynalite from "dynalite";
 import { createTableInput, TABLE_SCHEMA } from "@amelia/core/store/table";
+import { BodyTooLargeError, readBody } from "../../http/requests";
 import type { UsageMeter } from "../../metering/UsageMeter";
+import {
+  RequestSignatures,
+  SignatureRefusedError,
+  type LocalCredentials,
+} from "../protocol/RequestSignatures";
 
 const INDEX_KEYS = TABLE_SCHEMA.indexes.map((index) => index.partitionKey);
+/** DynamoDB's limit for one request. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+const JSON_CONTENT_TYPE = "application/x-amz-json-1.0";
+const SOCKET_NAME = "dynalite.sock";
 
 /** Sizes the request and its response for the meter, without touching what dynalite sees. */
 function meterRequest(meter: UsageMeter, request: IncomingMessage, response: ServerResponse) {
@@ -33,52 +47,149 @@ function byteLength(chunk: unknown): number {
   return chunk instanceof Uint8Array ? chunk.byteLength : 0;
 }
 
-/** DynamoDB for the local runtime: dynalite, persisted on disk, speaking the real wire protocol. */
+/**
+ * DynamoDB for the local runtime: dynalite, persisted on disk, speaking the real wire protocol.
+ * dynalite itself checks no signature and answers any Origin with CORS `*`, so it listens only on a
+ * socket in a private directory, behind a loopback endpoint that lets through only requests signed
+ * with the runtime's credentials, and drops dynalite's CORS headers.
+ */
 export class LocalDynamo {
   private constructor(
-    private readonly server: Server,
+    private readonly database: Server,
+    private readonly front: Server,
+    private readonly socketDirectory: string,
     readonly endpoint: string,
   ) {}
 
-  static async start(directory: string, meter?: UsageMeter): Promise<LocalDynamo> {
-    const server = dynalite({
+  static async start(
+    directory: string,
+    credentials: LocalCredentials,
+    meter?: UsageMeter,
+  ): Promise<LocalDynamo> {
+    await mkdir(directory, { recursive: true, mode: 0o700 });
+    const database = dynalite({
       path: directory,
       createTableMs: 0,
       deleteTableMs: 0,
       updateTableMs: 0,
     });
     if (meter) {
-      server.prependListener("request", (request, response) =>
+      database.prependListener("request", (request, response) =>
         meterRequest(meter, request, response),
       );
     }
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve());
+    // mkdtemp makes it 0700: only this user can reach the socket. A short path, as sockets need.
+    const socketDirectory = await mkdtemp(path.join(tmpdir(), "amelia-dynalite-"));
+    const socketPath = path.join(socketDirectory, SOCKET_NAME);
+    await listen(database, socketPath);
+
+    const signatures = new RequestSignatures(credentials);
+    const front = createServer((request, response) => {
+      forward(socketPath, signatures, request, response).catch((error: unknown) => {
+        console.error("DynamoDB emulator request failed", error);
+        if (!response.headersSent) response.writeHead(500);
+        response.end();
+      });
     });
-    const { port } = server.address() as AddressInfo;
-    return new LocalDynamo(server, `http://127.0.0.1:${port}`);
+    await listen(front, { port: 0, host: "127.0.0.1" });
+    const { port } = front.address() as AddressInfo;
+    return new LocalDynamo(database, front, socketDirectory, `http://127.0.0.1:${port}`);
   }
 
-  /** Creates the product's table on first start; later starts find it on disk. */
-  async ensureTable(
-    tableName: string,
-    config: { region: string; credentials: { accessKeyId: string; secretAccessKey: string } },
-  ): Promise<void> {
-    const client = new DynamoDBClient({ ...config, endpoint: this.endpoint });
-    try {
-      await client.send(new CreateTableCommand(createTableInput(tableName)));
-    } catch (error) {
-      if (!(error instanceof ResourceInUseException)) throw error;
-    } finally {
-      client.destroy();
+  /**
+   * Creates the product's table on first start; later starts find it on disk. Sent to dynalite
+   * directly, as the emulator's own set-up (dynalite wants a well-formed, not a valid, signature).
+   */
+  async ensureTable(tableName: string): Promise<void> {
+    const answer = await toDatabase(
+      path.join(this.socketDirectory, SOCKET_NAME),
+      {
+        "content-type": JSON_CONTENT_TYPE,
+        "x-amz-target": "DynamoDB_20120810.CreateTable",
+        "x-amz-date": "20000101T000000Z",
+        authorization:
+          "AWS4-HMAC-SHA256 Credential=emulator/20000101/local/dynamodb/aws4_request, " +
+          "SignedHeaders=host, Signature=0",
+      },
+      Buffer.from(JSON.stringify(createTableInput(tableName))),
+    );
+    const body = await readBody(answer, MAX_REQUEST_BYTES);
+    if (answer.statusCode === 200) return;
+    const type = (JSON.parse(body.toString("utf8")) as { __type?: string }).__type ?? "";
+    if (!type.endsWith("#ResourceInUseException")) {
+      throw new Error(`dynalite could not create ${tableName}: ${body.toString("utf8")}`);
     }
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+  async close(): Promise<void> {
+    await Promise.all(
+      [this.front, this.database].map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
+    await rm(this.socketDirectory, { recursive: true, force: true });
   }
+}
+
+/** Lets through to dynalite only requests signed with the runtime's credentials, minus its CORS. */
+async function forward(
+  socketPath: string,
+  signatures: RequestSignatures,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await readBody(request, MAX_REQUEST_BYTES);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    return sendError(response, 413, "RequestEntityTooLarge", "Request entity too large");
+  }
+  try {
+    await signatures.verify(request, body);
+  } catch (error) {
+    if (!(error instanceof SignatureRefusedError)) throw error;
+    return sendError(response, 400, `com.amazon.coral.service#${error.type}`, error.message);
+  }
+  const answer = await toDatabase(socketPath, request.headers, body, request.method, request.url);
+  const headers = Object.fromEntries(
+    Object.entries(answer.headers).filter(([name]) => !name.startsWith("access-control-")),
+  );
+  response.writeHead(answer.statusCode ?? 500, headers);
+  answer.pipe(response);
+}
+
+function toDatabase(
+  socketPath: string,
+  headers: IncomingMessage["headers"],
+  body: Buffer,
+  method = "POST",
+  url = "/",
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest({ socketPath, method, path: url, headers }, resolve);
+    outgoing.on("error", reject);
+    outgoing.end(body);
+  });
+}
+
+function sendError(response: ServerResponse, status: number, type: string, message: string) {
+  response.writeHead(status, { "content-type": JSON_CONTENT_TYPE });
+  response.end(JSON.stringify({ __type: type, message }));
+}
+
+function listen(server: Server, address: string | { port: number; host: string }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    const done = () => {
+      server.off("error", reject);
+      resolve();
+    };
+    if (typeof address === "string") server.listen(address, done);
+    else server.listen(address.port, address.host, done);
+  });
 }

@@ -205,8 +205,8 @@ export class EventBridgeEmulator implements JsonService {
       deadLetterFile: this.options.deadLetterFile,
     });
     try {
-      await mkdir(dirname(this.options.deadLetterFile), { recursive: true });
-      await appendFile(this.options.deadLetterFile, `${JSON.stringify(line)}\n`);
+      await mkdir(dirname(this.options.deadLetterFile), { recursive: true, mode: 0o700 });
+      await appendFile(this.options.deadLetterFile, `${JSON.stringify(line)}\n`, { mode: 0o600 });
     } catch (writeError) {
       this.report("Could not write the EventBridge dead-letter file", { error: writeError, event });
     }

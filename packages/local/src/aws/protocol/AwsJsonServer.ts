@@ -3,17 +3,27 @@ import type { AddressInfo } from "node:net";
 import { AwsServiceError } from "./AwsServiceError";
 import { BodyTooLargeError, readBody } from "../../http/requests";
 import type { ConnectionRegistry } from "../apigatewaymanagementapi/ConnectionRegistry";
-import { connectionIdOf, serveConnectionsRequest } from "../apigatewaymanagementapi/connectionsApi";
+import {
+  connectionIdOf,
+  sendRestError,
+  serveConnectionsRequest,
+} from "../apigatewaymanagementapi/connectionsApi";
 import type { JsonService } from "./JsonService";
 import { consoleLog, type EmulatorLog } from "../../log";
+import {
+  RequestSignatures,
+  SignatureRefusedError,
+  type LocalCredentials,
+} from "./RequestSignatures";
 
 export interface AwsJsonServerOptions {
   /** JSON-protocol services, chosen by the `x-amz-target` prefix (`AWSStepFunctions.`, `AWSEvents.`). */
   services: readonly JsonService[];
   /** Serves `/@connections/{id}` when given. */
   connections?: ConnectionRegistry;
-  host?: string;
-  /** 0 (the default) picks a free port. */
+  /** The only credentials whose signatures it accepts. */
+  credentials: LocalCredentials;
+  /** 0 (the default) picks a free port, on the loopback interface. */
   port?: number;
   maxBodyBytes?: number;
   log?: EmulatorLog;
@@ -24,13 +34,16 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /**
  * One local HTTP endpoint for the emulated AWS APIs, at their wire protocol: point the SDK at it
  * with `AWS_ENDPOINT_URL_SFN`, `AWS_ENDPOINT_URL_EVENTBRIDGE`, or as the API Gateway Management
- * API's `endpoint`. Request signatures are not checked.
+ * API's `endpoint`. Every request must be signed (SigV4) with the runtime's credentials; it answers
+ * no CORS, so no browser page can read it.
  */
 export class AwsJsonServer {
   private readonly server: Server;
+  private readonly signatures: RequestSignatures;
   private endpointUrl: string | undefined;
 
   constructor(private readonly options: AwsJsonServerOptions) {
+    this.signatures = new RequestSignatures(options.credentials);
     this.server = createServer((request, response) => {
       this.serve(request, response).catch((error: unknown) => {
         this.report("AWS emulator request failed", { url: request.url, error });
@@ -47,7 +60,7 @@ export class AwsJsonServer {
   }
 
   async start(): Promise<{ endpoint: string }> {
-    const host = this.options.host ?? "127.0.0.1";
+    const host = "127.0.0.1";
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
       this.server.listen(this.options.port ?? 0, host, () => {
@@ -81,11 +94,29 @@ export class AwsJsonServer {
     }
     const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
     const connectionId = connectionIdOf(pathname);
+    const target = request.headers["x-amz-target"];
+    try {
+      await this.signatures.verify(request, body);
+    } catch (error) {
+      if (!(error instanceof SignatureRefusedError)) throw error;
+      if (connectionId !== undefined)
+        return sendRestError(response, 403, error.type, error.message);
+      // JSON-protocol services answer 400 with the error type, as DynamoDB and Step Functions do.
+      response.writeHead(400, {
+        "content-type": `application/x-amz-json-${this.serviceFor(target)?.jsonVersion ?? "1.0"}`,
+      });
+      response.end(
+        JSON.stringify({
+          __type: `com.amazon.coral.service#${error.type}`,
+          message: error.message,
+        }),
+      );
+      return;
+    }
     if (connectionId !== undefined && this.options.connections) {
       serveConnectionsRequest(this.options.connections, connectionId, request, body, response);
       return;
     }
-    const target = request.headers["x-amz-target"];
     if (request.method === "POST" && typeof target === "string") {
       await this.serveJson(target, body, response);
       return;
@@ -98,7 +129,7 @@ export class AwsJsonServer {
 
   private async serveJson(target: string, body: Buffer, response: ServerResponse): Promise<void> {
     const dot = target.lastIndexOf(".");
-    const service = this.options.services.find((s) => s.targetPrefix === target.slice(0, dot));
+    const service = this.serviceFor(target);
     const contentType = `application/x-amz-json-${service?.jsonVersion ?? "1.0"}`;
     const reply = (status: number, payload: unknown) =>
       response.writeHead(status, { "content-type": contentType }).end(JSON.stringify(payload));
@@ -115,6 +146,12 @@ export class AwsJsonServer {
       this.report("AWS emulator operation failed", { target, error });
       reply(500, { __type: "InternalFailure", message: "The emulator failed unexpectedly" });
     }
+  }
+
+  private serviceFor(target: string | string[] | undefined): JsonService | undefined {
+    if (typeof target !== "string") return undefined;
+    const prefix = target.slice(0, target.lastIndexOf("."));
+    return this.options.services.find((service) => service.targetPrefix === prefix);
   }
 
   private report(message: string, details: Record<string, unknown>): void {

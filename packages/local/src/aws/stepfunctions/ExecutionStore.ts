@@ -56,7 +56,7 @@ interface StateFile {
  */
 export class ExecutionStore {
   constructor(private readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   }
 
   load(): ExecutionRecord[] {
@@ -77,7 +77,8 @@ export class ExecutionStore {
   save(executions: Iterable<ExecutionRecord>): void {
     const content: StateFile = { version: 1, executions: [...executions] };
     const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(content));
+    // Task tokens are in it: readable by this user only.
+    writeFileSync(temp, JSON.stringify(content), { mode: 0o600 });
     renameSync(temp, this.file);
   }
 }

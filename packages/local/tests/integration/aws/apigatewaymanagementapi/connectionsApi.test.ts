@@ -4,7 +4,7 @@ import type {
   ConnectionInfo,
   ConnectionRegistry,
 } from "../../../../src/aws/apigatewaymanagementapi/ConnectionRegistry";
-import { apiGateway, clientConfig } from "../../../support/sdk";
+import { apiGateway, clientConfig, TEST_CREDENTIALS } from "../../../support/sdk";
 
 /** An in-memory stand-in for the WebSocket server's registry. */
 class FakeRegistry implements ConnectionRegistry {
@@ -39,7 +39,11 @@ describe("API Gateway @connections through ApiGatewayManagementApiClient", () =>
       sourceIp: "127.0.0.1",
       userAgent: "test-agent",
     });
-    server = new AwsJsonServer({ services: [], connections: registry });
+    server = new AwsJsonServer({
+      services: [],
+      connections: registry,
+      credentials: TEST_CREDENTIALS,
+    });
     ({ endpoint } = await server.start());
   });
   afterEach(async () => {
@@ -99,6 +103,31 @@ describe("API Gateway @connections through ApiGatewayManagementApiClient", () =>
       Data: Buffer.alloc(128 * 1024 + 1, 97),
     });
     await expect(client().send(post)).rejects.toBeInstanceOf(apiGateway.PayloadTooLargeException);
+    expect(registry.sent).toEqual([]);
+  });
+
+  it("refuses a request not signed with its credentials with 403, as API Gateway does", async () => {
+    const unsigned = await fetch(`${endpoint}/@connections/conn%3D1%2F%2B`, {
+      method: "POST",
+      body: "hello",
+    });
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.headers.get("x-amzn-errortype")).toBe("MissingAuthenticationTokenException");
+    const otherKey = new apiGateway.ApiGatewayManagementApiClient(
+      clientConfig(endpoint, { accessKeyId: "AKIAOTHER", secretAccessKey: "x" }),
+    );
+    clients.push(otherKey);
+    await expect(
+      otherKey.send(
+        new apiGateway.PostToConnectionCommand({
+          ConnectionId: "conn=1/+",
+          Data: Buffer.from("x"),
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: "UnrecognizedClientException",
+      $metadata: { httpStatusCode: 403 },
+    });
     expect(registry.sent).toEqual([]);
   });
 });

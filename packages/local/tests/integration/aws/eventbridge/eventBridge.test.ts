@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RuleDefinition } from "@amelia/core/definitions/rules";
@@ -8,7 +8,7 @@ import {
   type EventBridgeEmulatorOptions,
   type EventBridgeEvent,
 } from "../../../../src/aws/eventbridge/EventBridgeEmulator";
-import { clientConfig, eventBridge } from "../../../support/sdk";
+import { clientConfig, eventBridge, TEST_CREDENTIALS } from "../../../support/sdk";
 import { tempDir } from "../../../support/tempDir";
 
 const RULE: RuleDefinition = {
@@ -42,7 +42,7 @@ describe("EventBridgeEmulator through EventBridgeClient", () => {
       retryDelaysMs: [5, 10],
       log: (message, details) => logs.push({ message, details }),
     });
-    server = new AwsJsonServer({ services: [emulator] });
+    server = new AwsJsonServer({ services: [emulator], credentials: TEST_CREDENTIALS });
     const { endpoint } = await server.start();
     client = new eventBridge.EventBridgeClient(clientConfig(endpoint));
     return { emulator, client };
@@ -142,6 +142,9 @@ describe("EventBridgeEmulator through EventBridgeClient", () => {
       event: { id: result.Entries?.[0]?.EventId, detail: { kind: "approved" } },
     });
     expect(logs).toHaveLength(1);
+    // Private to this user, like the rest of the data directory.
+    expect(statSync(join(dir.path, "dlq")).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir.path, "dlq", "events.jsonl")).mode & 0o777).toBe(0o600);
   });
 
   it("delivers once when a retry succeeds", async () => {
