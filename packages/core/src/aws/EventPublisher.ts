@@ -6,6 +6,7 @@ import {
   EVENT_SOURCE,
 } from "../definitions/rules";
 import type { WorkflowEvent } from "../events/types";
+import type { EventSink } from "../workflow/dependencies";
 
 /** EventBridge takes at most 256 KiB per entry; larger events travel as a reference. */
 const MAX_INLINE_DETAIL_BYTES = 200 * 1024;
@@ -21,7 +22,7 @@ export interface BackfillRequest {
   since: number;
 }
 
-export class EventPublisher {
+export class EventPublisher implements EventSink {
   constructor(
     private readonly client: EventBridgeClient,
     private readonly eventBusName: string,
