@@ -133,3 +133,8 @@ export class WorkspaceError extends Error {
     this.name = "WorkspaceError";
   }
 }
+
+/** The message of anything thrown, for a log line or an event. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

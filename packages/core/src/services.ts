@@ -24,11 +24,14 @@ import { LocalGitWorkspaceProvider } from "./workspace/LocalGitWorkspaceProvider
 import { branchNameFor } from "./workflow/branchName";
 import { WorkspaceRouter } from "./workspace/WorkspaceRouter";
 import type { WorkspaceProvider } from "./workspace/Workspace";
-import { WorkflowService } from "./workflow/WorkflowService";
+import type { GateDecisions } from "./workflow/GateDecisions";
+import { createWorkflowDomain } from "./workflow/workflowDomain";
+import type { WorkflowLifecycle } from "./workflow/WorkflowLifecycle";
 
 export interface Services {
   config: AmeliaConfig;
-  workflows: WorkflowService;
+  workflows: WorkflowLifecycle;
+  gates: GateDecisions;
   subscriptions: Subscriptions;
   /** Claude when an Anthropic API key is configured, else the offline demo model. */
   driver(): Promise<AgentDriver>;
@@ -59,11 +62,13 @@ function createServices(config: AmeliaConfig): Services {
   );
   const issues = new GitHubIssues(github);
   const publisher = new EventPublisher(eventBridgeClient(), config.eventBusName);
-  const workflows = new WorkflowService(
-    log,
-    workflowStore,
-    new Executions(sfnClient(), config.stateMachineArn),
-    publisher,
+  const { workflows, gates } = createWorkflowDomain(
+    {
+      log,
+      store: workflowStore,
+      executions: new Executions(sfnClient(), config.stateMachineArn),
+      publisher,
+    },
     {
       maxActiveWorkflows: config.maxActiveWorkflows,
       model: async () => (await driver()).model,
@@ -81,6 +86,7 @@ function createServices(config: AmeliaConfig): Services {
   return {
     config,
     workflows,
+    gates,
     subscriptions,
     driver,
     agentSettings,

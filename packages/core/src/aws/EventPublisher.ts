@@ -7,6 +7,7 @@ import {
 } from "../definitions/rules";
 import { EVENTBRIDGE_ENTRY_BYTES } from "../definitions/limits";
 import type { WorkflowEvent } from "../events/types";
+import type { EventSink } from "../workflow/dependencies";
 
 /** What travels on the bus: the event itself, or where to read it from the log. */
 export type EventDetail =
@@ -19,7 +20,7 @@ export interface BackfillRequest {
   since: number;
 }
 
-export class EventPublisher {
+export class EventPublisher implements EventSink {
   constructor(
     private readonly client: EventBridgeClient,
     private readonly eventBusName: string,

@@ -14,15 +14,7 @@ import {
   type GateDecision,
 } from "../definitions/stateMachine";
 import { requireSetting } from "../config";
-
-/** Where a failed workflow's execution stands, for a resume. */
-export interface StoppedExecution {
-  /** RUNNING when it had not stopped yet by the end of the wait. */
-  status: string;
-  redrivable: boolean;
-  /** Why it cannot be redriven, when it cannot. */
-  reason?: string;
-}
+import type { StoppedExecution, WorkflowExecutions } from "../workflow/dependencies";
 
 const STOP_POLL_MS = 100;
 
@@ -31,7 +23,7 @@ const STOP_POLL_MS = 100;
  * The state machine's own tasks never call it, so they run without its ARN (which would be a
  * circular reference).
  */
-export class Executions {
+export class Executions implements WorkflowExecutions {
   constructor(
     private readonly client: SFNClient,
     private readonly configuredArn: string | undefined,

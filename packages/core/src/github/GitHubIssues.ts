@@ -1,4 +1,4 @@
-import type { IssueDetails } from "../workflow/WorkflowService";
+import type { IssueDetails } from "../workflow/WorkflowLifecycle";
 import { refusedInput, type GitHubConnection } from "./GitHubConnection";
 import { GitHubRepository } from "./GitHubRepository";
 import { parseIssueReference } from "./repositoryName";

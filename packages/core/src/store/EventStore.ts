@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ConditionalCheckFailedException, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { newEventSchema, type NewEvent, type WorkflowEvent } from "../events/types";
+import type { EventLog } from "../workflow/dependencies";
 import { EventReader } from "./EventReader";
 import { keys } from "./table";
 
@@ -26,6 +27,15 @@ export class AppendContentionError extends Error {
   }
 }
 
+/** Throws an InvalidEventError unless the event matches the contract's shapes for its type. */
+export function assertValidEvent(workflowId: string, event: NewEvent): void {
+  const parsed = newEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new InvalidEventError(workflowId, issues);
+  }
+}
+
 /**
  * The append-only event log. Each event is one item keyed by its sequence and written with
  * `attribute_not_exists`, so a sequence is never reused. A writer only tries sequence n after it
@@ -33,16 +43,13 @@ export class AppendContentionError extends Error {
  * Appends from one process to one workflow are queued, so they never contend with each other;
  * writers in other processes (other Lambdas) are resolved by the conditional write.
  */
-export class EventStore extends EventReader {
+export class EventStore extends EventReader implements EventLog {
   private readonly heads = new Map<string, number>();
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  append(workflowId: string, event: NewEvent): Promise<WorkflowEvent> {
-    const parsed = newEventSchema.safeParse(event);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-      return Promise.reject(new InvalidEventError(workflowId, issues));
-    }
+  /** Validates, then queues the write behind this process's earlier appends to the workflow. */
+  async append(workflowId: string, event: NewEvent): Promise<WorkflowEvent> {
+    assertValidEvent(workflowId, event);
     const write = () => this.appendInOrder(workflowId, event);
     const previous = this.queues.get(workflowId) ?? Promise.resolve();
     const result = previous.then(write, write);

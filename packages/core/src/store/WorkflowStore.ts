@@ -7,28 +7,21 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { ValidationError } from "../errors";
+import type {
+  Claim,
+  ClaimResult,
+  ClaimStore,
+  GateStore,
+  OpenGate,
+  ProjectionStore,
+  WorkflowPage,
+} from "../workflow/dependencies";
 import type { Gate, WorkflowStatus } from "../workflow/status";
 import type { Workflow } from "../workflow/Workflow";
 import { keys } from "./table";
 
-export interface WorkflowPage {
-  workflows: Workflow[];
-  nextCursor?: string;
-}
-
-/** Who holds a lock or slot item, and since when (epoch ms). */
-export interface Claim {
-  workflowId: string;
-  claimedAt: number;
-}
-
-export interface OpenGate {
-  gate: Gate;
-  taskToken: string;
-}
-
 /** Workflow projections, gates, and the items behind the conflict and concurrency rules. */
-export class WorkflowStore {
+export class WorkflowStore implements ProjectionStore, GateStore, ClaimStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -45,10 +38,6 @@ export class WorkflowStore {
     return result.Item?.workflow as Workflow | undefined;
   }
 
-  /**
-   * Stores the projection if nobody stored a newer one since `basedOn` (its lastSequence when
-   * read, undefined when there was none). False means: read again and catch up.
-   */
   async saveProjection(workflow: Workflow, basedOn: number | undefined): Promise<boolean> {
     const sortKey = `${workflow.createdAt}#${workflow.id}`;
     try {
@@ -77,7 +66,6 @@ export class WorkflowStore {
     }
   }
 
-  /** Newest first; `status` narrows to one status. */
   async list(options: {
     status?: WorkflowStatus;
     limit: number;
@@ -124,7 +112,6 @@ export class WorkflowStore {
     );
   }
 
-  /** Removes the open gate and hands back its token; exactly one concurrent caller gets it. */
   async takeGate(workflowId: string): Promise<OpenGate | undefined> {
     try {
       const result = await this.db.send(
@@ -143,30 +130,25 @@ export class WorkflowStore {
     }
   }
 
-  /**
-   * Claims an item for a workflow. Returns undefined when claimed, else the current claim
-   * (null when it was released in between: the caller tries again).
-   */
-  async claim(pk: string, sk: string, workflowId: string): Promise<Claim | null | undefined> {
+  async claim(pk: string, sk: string, claim: Claim): Promise<ClaimResult> {
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk, sk, workflowId, claimedAt: Date.now() },
+          Item: { pk, sk, ...claim },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
-      return undefined;
+      return { kind: "claimed" };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const held = await this.db.send(
         new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }),
       );
-      return held.Item ? toClaim(held.Item) : null;
+      return held.Item ? { kind: "held", holder: toClaim(held.Item) } : { kind: "vanished" };
     }
   }
 
-  /** Releases a claim only if this workflow still holds it (idempotent). */
   async release(pk: string, sk: string, workflowId: string): Promise<void> {
     try {
       await this.db.send(

@@ -7,7 +7,6 @@ import {
   runReviewer,
   type StageContext,
 } from "../../src/agents/stages";
-import type { EventPublisher } from "../../src/aws/EventPublisher";
 import type { Executions } from "../../src/aws/Executions";
 import { ValidationError } from "../../src/errors";
 import { GitHubConnection } from "../../src/github/GitHubConnection";
@@ -15,7 +14,7 @@ import { GitHubIssues } from "../../src/github/GitHubIssues";
 import { ConversationStore } from "../../src/store/ConversationStore";
 import { EventStore } from "../../src/store/EventStore";
 import { WorkflowStore } from "../../src/store/WorkflowStore";
-import { WorkflowService } from "../../src/workflow/WorkflowService";
+import { createWorkflowDomain } from "../../src/workflow/workflowDomain";
 import { GitHubWorkspaceProvider } from "../../src/workspace/GitHubWorkspaceProvider";
 import { LocalGitWorkspaceProvider } from "../../src/workspace/LocalGitWorkspaceProvider";
 import { branchNameFor } from "../../src/workflow/branchName";
@@ -37,7 +36,7 @@ afterAll(async () => {
 
 /**
  * Everything one Lambda invocation builds for itself, wired as services.ts wires it: a fresh
- * GitHub connection, composite workspaces and a WorkflowService on the shared table. The state
+ * GitHub connection, composite workspaces and the workflow's domain on the shared table. The state
  * machine and the event bus are not under test: starting an execution and publishing do nothing.
  */
 function invocation() {
@@ -51,11 +50,13 @@ function invocation() {
     arnFor: (id: string) => `arn:aws:states:us-east-1:000000000000:execution:amelia:${id}`,
     start: async () => undefined,
   } as unknown as Executions;
-  const workflows = new WorkflowService(
-    new EventStore(table.client, table.tableName),
-    new WorkflowStore(table.document, table.tableName),
-    executions,
-    { publish: async () => undefined } as unknown as EventPublisher,
+  const { workflows } = createWorkflowDomain(
+    {
+      log: new EventStore(table.client, table.tableName),
+      store: new WorkflowStore(table.document, table.tableName),
+      executions,
+      publisher: { publish: async () => undefined },
+    },
     {
       maxActiveWorkflows: 50,
       model: async () => "amelia-demo",

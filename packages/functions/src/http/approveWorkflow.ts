@@ -5,5 +5,5 @@ import { httpRoute, workflowId } from "../middleware/httpApi";
 
 export const handler = httpRoute(async (request) => {
   parseInput(emptyBodySchema, request.body, "body");
-  return { status: 200, body: await services().workflows.approve(workflowId(request)) };
+  return { status: 200, body: await services().gates.approve(workflowId(request)) };
 });

@@ -5,5 +5,5 @@ import { httpRoute, workflowId } from "../middleware/httpApi";
 
 export const handler = httpRoute(async (request) => {
   const { feedback } = parseInput(rejectSchema, request.body, "body");
-  return { status: 200, body: await services().workflows.reject(workflowId(request), feedback) };
+  return { status: 200, body: await services().gates.reject(workflowId(request), feedback) };
 });

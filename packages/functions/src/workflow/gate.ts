@@ -11,5 +11,5 @@ const payloadSchema = z.object({
 
 /** Opens a gate: the token stays in the table; the person sees `approval_required`. */
 export const handler = taskHandler(payloadSchema, async ({ workflowId, gate, taskToken }) => {
-  await services().workflows.openGate(workflowId, gate, taskToken);
+  await services().gates.open(workflowId, gate, taskToken);
 });

@@ -1,0 +1,246 @@
+import { randomUUID } from "node:crypto";
+import { ExecutionNotRedrivable } from "@aws-sdk/client-sfn";
+import { errorMessage, InvalidStateError } from "../errors";
+import type { NewEvent, WorkflowEvent } from "../events/types";
+import type { EventPage } from "../store/EventReader";
+import type { Publication } from "../workspace/Workspace";
+import type { Admission } from "./Admission";
+import type {
+  EventLog,
+  GateStore,
+  ProjectionStore,
+  WorkflowExecutions,
+  WorkflowPage,
+} from "./dependencies";
+import { isTerminal, type WorkflowStatus } from "./status";
+import type { CreateWorkflowInput, Workflow } from "./Workflow";
+import type { Recorded, WorkflowRecorder } from "./WorkflowRecorder";
+
+export interface LifecycleOptions {
+  /** The model label recorded on new workflows ("amelia-demo" for the offline demo model). */
+  model(): Promise<string>;
+  /**
+   * Throws a ValidationError unless the repository is usable; returns its canonical path, which
+   * the workflow keeps, so the same repository spelled differently still meets the 409 rule.
+   */
+  resolveRepository(repository: string | undefined): Promise<string | undefined>;
+  branchNameFor(issueId: string): string;
+  /** The issue's title and body from its tracker, for a workflow created without them. */
+  describeIssue?(issueId: string): Promise<IssueDetails | undefined>;
+  /** Proposes the completed work for merging (a pull request); idempotent. */
+  publish?(workflow: Workflow): Promise<Publication>;
+}
+
+export interface IssueDetails {
+  title?: string;
+  description?: string;
+}
+
+export interface LifecycleDependencies {
+  recorder: WorkflowRecorder;
+  log: EventLog;
+  projections: ProjectionStore;
+  gates: GateStore;
+  executions: WorkflowExecutions;
+  admission: Pick<Admission, "claim">;
+}
+
+/** How long a resume waits for the failed execution to finish stopping. */
+const RESUME_STOP_WAIT_MS = 10_000;
+
+/**
+ * A workflow from its creation to its end: create, cancel, resume, complete, fail, and what
+ * the API reads of it. Every change goes through the recorder.
+ */
+export class WorkflowLifecycle {
+  constructor(
+    private readonly deps: LifecycleDependencies,
+    private readonly options: LifecycleOptions,
+  ) {}
+
+  async create(request: CreateWorkflowInput): Promise<Workflow> {
+    const repository = await this.options.resolveRepository(request.repository);
+    const issue =
+      request.title === undefined || request.description === undefined
+        ? await this.options.describeIssue?.(request.issueId)
+        : undefined;
+    const title = request.title ?? issue?.title;
+    const description = request.description ?? issue?.description;
+    const input = {
+      ...request,
+      ...(title !== undefined && { title }),
+      ...(description !== undefined && { description }),
+      ...(repository !== undefined && { repository }),
+    };
+    const id = randomUUID();
+    await this.deps.admission.claim(id, input);
+    await this.deps.recorder.record(id, {
+      type: "workflow_created",
+      agent: "system",
+      level: "info",
+      message: `Workflow created for issue ${input.issueId}`,
+      data: {
+        issueId: input.issueId,
+        ...(input.title !== undefined && { title: input.title }),
+        ...(input.description !== undefined && { description: input.description }),
+        ...(input.repository !== undefined && { repository: input.repository }),
+        branch: this.options.branchNameFor(input.issueId),
+        model: await this.options.model(),
+      },
+    });
+    // Recorded before the execution starts, so the first agent event always follows it.
+    const { workflow } = await this.deps.recorder.record(id, {
+      type: "workflow_started",
+      agent: "system",
+      level: "info",
+      message: "Workflow started",
+      data: { executionArn: this.deps.executions.arnFor(id) },
+    });
+    try {
+      await this.deps.executions.start(id);
+    } catch (error) {
+      await this.fail(id, `The workflow could not start: ${errorMessage(error)}`);
+      throw error;
+    }
+    return workflow;
+  }
+
+  get(id: string): Promise<Workflow> {
+    return this.deps.recorder.get(id);
+  }
+
+  list(options: {
+    status?: WorkflowStatus;
+    limit: number;
+    cursor?: string;
+  }): Promise<WorkflowPage> {
+    return this.deps.projections.list(options);
+  }
+
+  async listActive(): Promise<Workflow[]> {
+    const groups = await Promise.all(
+      (["pending", "in_progress", "blocked"] as const).map((s) =>
+        this.deps.projections.listAllWithStatus(s),
+      ),
+    );
+    return groups.flat().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  async events(id: string, since: number, limit: number): Promise<EventPage> {
+    await this.get(id);
+    return this.deps.log.list(id, since, limit);
+  }
+
+  /** Every event of the workflow, oldest first. */
+  history(id: string): Promise<WorkflowEvent[]> {
+    return this.deps.log.listAll(id);
+  }
+
+  /** Records what a stage produced (agent messages, files, plans, usage). */
+  record(id: string, event: NewEvent): Promise<Recorded> {
+    return this.deps.recorder.record(id, event);
+  }
+
+  /** Rebuilds the stored projection from the whole log (repair after a lost update). */
+  rebuild(id: string): Promise<Workflow> {
+    return this.deps.recorder.rebuild(id);
+  }
+
+  async cancel(id: string, reason = "Cancelled by a person"): Promise<Workflow> {
+    const workflow = await this.get(id);
+    if (isTerminal(workflow.status)) {
+      throw new InvalidStateError(`Workflow ${id} is already ${workflow.status}`, {
+        status: workflow.status,
+      });
+    }
+    await this.deps.executions.stop(id, reason);
+    await this.deps.gates.takeGate(id);
+    const recorded = await this.deps.recorder.record(id, {
+      type: "workflow_cancelled",
+      agent: "human",
+      level: "warning",
+      message: reason,
+      data: { reason },
+    });
+    return recorded.workflow;
+  }
+
+  /**
+   * Continues a failed workflow from the stage that failed: it becomes active again (claiming its
+   * issue and a slot like a new one), then its execution is redriven from the failed state, which
+   * lets a resumed workflow through to that stage (Step Functions RedriveExecution).
+   */
+  async resume(id: string): Promise<Workflow> {
+    const workflow = await this.get(id);
+    if (workflow.status !== "failed") {
+      throw new InvalidStateError(
+        `Workflow ${id} is ${workflow.status}: only a failed workflow can be resumed`,
+        { status: workflow.status },
+      );
+    }
+    const execution = await this.deps.executions.whenStopped(id, RESUME_STOP_WAIT_MS);
+    if (!execution.redrivable) {
+      throw new InvalidStateError(`Workflow ${id} cannot be resumed: ${execution.reason}`, {
+        status: workflow.status,
+        execution: execution.status,
+      });
+    }
+    await this.deps.admission.claim(id, workflow);
+    const recorded = await this.deps.recorder.record(id, {
+      type: "workflow_resumed",
+      agent: "human",
+      level: "info",
+      message: `Workflow resumed at the ${workflow.stage} stage`,
+      data: {
+        stage: workflow.stage,
+        ...(workflow.failureReason !== undefined && { failureReason: workflow.failureReason }),
+      },
+    });
+    try {
+      await this.deps.executions.redrive(id);
+    } catch (error) {
+      await this.fail(id, `The workflow could not be resumed: ${errorMessage(error)}`);
+      if (error instanceof ExecutionNotRedrivable) {
+        throw new InvalidStateError(`Workflow ${id} cannot be resumed: ${error.message}`);
+      }
+      throw error;
+    }
+    return recorded.workflow;
+  }
+
+  async complete(id: string): Promise<Workflow> {
+    const workflow = await this.get(id);
+    if (workflow.status === "completed") return workflow;
+    // Only a workflow that can still complete proposes its work; recording refuses the others.
+    const publication =
+      workflow.status === "in_progress" ? await this.options.publish?.(workflow) : undefined;
+    const pullRequestUrl = publication?.pullRequestUrl;
+    const recorded = await this.deps.recorder.record(id, {
+      type: "workflow_completed",
+      agent: "system",
+      level: "info",
+      message:
+        `Workflow completed on branch ${workflow.branch}` +
+        (pullRequestUrl ? `: pull request ${pullRequestUrl}` : ""),
+      data: {
+        ...(workflow.branch && { branch: workflow.branch }),
+        ...(pullRequestUrl !== undefined && { pullRequestUrl }),
+      },
+    });
+    return recorded.workflow;
+  }
+
+  /** Records the failure unless the workflow already ended (a retried or late call). */
+  async fail(id: string, reason: string): Promise<Workflow> {
+    const workflow = await this.get(id);
+    if (isTerminal(workflow.status)) return workflow;
+    const recorded = await this.deps.recorder.record(id, {
+      type: "workflow_failed",
+      agent: "system",
+      level: "error",
+      message: `Workflow failed: ${reason}`,
+      data: { reason, stage: workflow.stage },
+    });
+    return recorded.workflow;
+  }
+}

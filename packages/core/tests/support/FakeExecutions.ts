@@ -1,0 +1,54 @@
+import type { GateDecision } from "../../src/definitions/stateMachine";
+import type { StoppedExecution, WorkflowExecutions } from "../../src/workflow/dependencies";
+
+type Method = "start" | "stop" | "whenStopped" | "redrive" | "decide";
+
+/** The state machine's executions as calls to look at, with faults to inject per call. */
+export class FakeExecutions implements WorkflowExecutions {
+  readonly calls: { method: Method; workflowId?: string; taskToken?: string }[] = [];
+  readonly decisions: { taskToken: string; decision: GateDecision }[] = [];
+  /** What `whenStopped` reports. */
+  stopped: StoppedExecution = { status: "FAILED", redrivable: true };
+  private readonly faults = new Map<Method, unknown[]>();
+
+  arnFor(workflowId: string): string {
+    return `arn:aws:states:us-east-1:000000000000:execution:amelia:${workflowId}`;
+  }
+
+  async start(workflowId: string): Promise<void> {
+    this.call("start", { workflowId });
+  }
+
+  async stop(workflowId: string): Promise<void> {
+    this.call("stop", { workflowId });
+  }
+
+  async whenStopped(workflowId: string): Promise<StoppedExecution> {
+    this.call("whenStopped", { workflowId });
+    return { ...this.stopped };
+  }
+
+  async redrive(workflowId: string): Promise<void> {
+    this.call("redrive", { workflowId });
+  }
+
+  async decide(taskToken: string, decision: GateDecision): Promise<void> {
+    this.call("decide", { taskToken });
+    this.decisions.push({ taskToken, decision });
+  }
+
+  /** The next call of `method` throws `error` (queued: one per call). */
+  failNext(method: Method, error: unknown): void {
+    this.faults.set(method, [...(this.faults.get(method) ?? []), error]);
+  }
+
+  callsOf(method: Method) {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  private call(method: Method, args: { workflowId?: string; taskToken?: string }): void {
+    this.calls.push({ method, ...args });
+    const fault = this.faults.get(method)?.shift();
+    if (fault !== undefined) throw fault;
+  }
+}
