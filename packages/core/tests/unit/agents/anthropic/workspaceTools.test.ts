@@ -1,4 +1,4 @@
-import { readFileSync, symlinkSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -110,7 +110,7 @@ describe("the developer's workspace tools", () => {
       expect(outcome.content).toMatch(/^Refused path/);
     }
     expect(readFileSync(join(where.outside, "secret.txt"), "utf8")).toBe("secret\n");
-    expect(() => readFileSync(join(where.outside, "planted.txt"))).toThrow();
+    expect(existsSync(join(where.outside, "planted.txt"))).toBe(false);
   });
 
   it("answer bad input with the problem, not a crash", async () => {
