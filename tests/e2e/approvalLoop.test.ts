@@ -1,4 +1,7 @@
+import { DescribeExecutionCommand } from "@aws-sdk/client-sfn";
 import { describe, expect, it } from "vitest";
+import { sfnClient } from "../../packages/core/src/aws/clients";
+import { executionArnFor } from "../../packages/core/src/definitions/stateMachine";
 import { oneTo, sequencesOf } from "../support/api";
 import { createGitRepository, gitOutput } from "../support/git";
 import { useTestRuntime } from "../support/runtime";
@@ -114,8 +117,13 @@ describe("the whole approval loop, offline", () => {
     const events = await fixture.api.events(id);
     expect(events.at(-1)).toMatchObject({ type: "workflow_cancelled", agent: "human" });
     expect((await fixture.api.approve(id)).status).toBe(422);
-    // The execution is gone: nothing more is appended, and the issue can be started again.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The execution is stopped, so nothing more runs to append; and the issue can be started again.
+    const execution = await sfnClient().send(
+      new DescribeExecutionCommand({
+        executionArn: executionArnFor(process.env.AMELIA_STATE_MACHINE_ARN!, id),
+      }),
+    );
+    expect(execution.status).toBe("ABORTED");
     expect(await fixture.api.events(id)).toHaveLength(events.length);
     expect((await fixture.api.create({ issueId: "LOOP-3" })).status).toBe(201);
   });

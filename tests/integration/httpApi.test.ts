@@ -103,6 +103,52 @@ describe("POST /api/workflows validation", () => {
   });
 });
 
+describe("content-type", () => {
+  it("a text/plain POST /api/workflows (a cross-site simple request) → 415, and nothing is created", async () => {
+    const before = await allWorkflowIds(fixture.api);
+    const raw = JSON.stringify({ issueId: "PLAIN-1" });
+    for (const contentType of ["text/plain", "application/x-www-form-urlencoded"]) {
+      const response = await fixture.api.request<ApiError>(
+        "POST",
+        "/api/workflows",
+        undefined,
+        raw,
+        contentType,
+      );
+      expect(response).toEqual({
+        status: 415,
+        body: {
+          code: "UNSUPPORTED_MEDIA_TYPE",
+          error: `A request body must be sent with content-type application/json, not ${contentType}`,
+        },
+      });
+    }
+    expect(await allWorkflowIds(fixture.api)).toEqual(before);
+  });
+
+  it("application/json; charset=utf-8 is JSON too", async () => {
+    const raw = JSON.stringify({ issueId: "CHARSET-1" });
+    const response = await fixture.api.request<Workflow>(
+      "POST",
+      "/api/workflows",
+      undefined,
+      raw,
+      "application/json; charset=utf-8",
+    );
+    expect(response.status).toBe(201);
+    expect(response.body.issueId).toBe("CHARSET-1");
+  });
+
+  it("a POST without a body needs no content-type: approve at the plan gate → 200", async () => {
+    const workflow = await createAtPlanGate(fixture.api, { issueId: "NOBODY-1" });
+    const response = await fetch(`${fixture.api.baseUrl}/api/workflows/${workflow.id}/approve`, {
+      method: "POST",
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as Workflow).status).toBe("in_progress");
+  });
+});
+
 describe("unknown workflow ids", () => {
   it("→ 404 NOT_FOUND on get, events, approve, reject and cancel", async () => {
     const id = randomUUID();

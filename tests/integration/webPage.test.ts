@@ -41,8 +41,14 @@ describe("the web page", () => {
     expect(await api.json()).toMatchObject({ code: "NOT_FOUND" });
   });
 
-  it("never serves files outside the web root", async () => {
-    const escaped = await fetch(`${fixture.runtime.url}/..%2f..%2fpackage.json`);
-    expect(await escaped.text()).not.toContain('"workspaces"');
+  it("never serves files outside the web root: an escaping path gets the page itself", async () => {
+    const index = await (await fetch(`${fixture.runtime.url}/`)).text();
+    // packages/web/package.json, the repository's package.json, and past the repository.
+    for (const depth of [1, 3, 4]) {
+      const escaped = await fetch(`${fixture.runtime.url}/${"..%2f".repeat(depth)}package.json`);
+      expect(escaped.status).toBe(200);
+      expect(escaped.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(await escaped.text()).toBe(index);
+    }
   });
 });

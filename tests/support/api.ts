@@ -19,19 +19,22 @@ export class Api {
     private readonly token?: string,
   ) {}
 
+  /** Sends `body` as JSON, or `raw` as it is with `contentType`; no body, no content-type. */
   async request<T = unknown>(
     method: string,
     path: string,
     body?: unknown,
     raw?: string,
+    contentType = "application/json",
   ): Promise<ApiResponse<T>> {
+    const sent = raw ?? (body === undefined ? undefined : JSON.stringify(body));
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
-        "content-type": "application/json",
+        ...(sent !== undefined && { "content-type": contentType }),
         ...(this.token && { authorization: `Bearer ${this.token}` }),
       },
-      ...(raw !== undefined ? { body: raw } : body !== undefined && { body: JSON.stringify(body) }),
+      ...(sent !== undefined && { body: sent }),
     });
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };

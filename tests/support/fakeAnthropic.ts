@@ -115,6 +115,7 @@ export class FakeAnthropic {
   readonly requests: RecordedRequest[] = [];
   private readonly queues = new Map<Agent, Reply[]>();
   private readonly fallbacks = new Map<Agent, Reply>();
+  private readonly holds = new Map<Agent, { arrived: () => void; released: Promise<void> }>();
   private readonly cache = new Set<string>();
 
   private constructor(
@@ -156,10 +157,24 @@ export class FakeAnthropic {
     this.fallbacks.set(agent, reply);
   }
 
-  /** Drops every queued reply and fallback, and forgets the requests. */
+  /**
+   * Keeps the agent's next call waiting at the fake until `release()`; `reached` resolves when the
+   * call arrives, so a test can act while the agent is known to be in the middle of it.
+   */
+  hold(agent: Agent): { reached: Promise<void>; release: () => void } {
+    let arrived!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.set(agent, { arrived, released });
+    return { reached, release };
+  }
+
+  /** Drops every queued reply, fallback and hold, and forgets the requests. */
   reset(): void {
     this.queues.clear();
     this.fallbacks.clear();
+    this.holds.clear();
     this.requests.length = 0;
   }
 
@@ -192,6 +207,12 @@ export class FakeAnthropic {
     const agent = agentOf(body);
     const recorded: RecordedRequest = { agent, body, headers, status: 0, handlingMs: 0 };
     this.requests.push(recorded);
+    const hold = this.holds.get(agent);
+    if (hold) {
+      this.holds.delete(agent);
+      hold.arrived();
+      await hold.released;
+    }
     const planned = this.queues.get(agent)?.shift() ?? this.fallbacks.get(agent);
     const answer =
       (typeof planned === "function" ? planned(recorded) : planned) ??

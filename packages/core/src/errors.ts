@@ -10,6 +10,7 @@ export type ErrorCode =
   | "INVALID_STATE"
   | "CONCURRENCY_LIMIT"
   | "PAYLOAD_TOO_LARGE"
+  | "UNSUPPORTED_MEDIA_TYPE"
   | "INTERNAL_ERROR";
 
 export class AmeliaError extends Error {
@@ -120,6 +121,17 @@ export class ConcurrencyLimitError extends AmeliaError {
 export class PayloadTooLargeError extends AmeliaError {
   constructor(readonly limitBytes: number) {
     super("PAYLOAD_TOO_LARGE", 413, `Request body exceeds ${limitBytes} bytes`, { limitBytes });
+  }
+}
+
+/** A request body sent as anything but JSON. */
+export class UnsupportedMediaTypeError extends AmeliaError {
+  constructor(readonly contentType: string | undefined) {
+    super(
+      "UNSUPPORTED_MEDIA_TYPE",
+      415,
+      `A request body must be sent with content-type application/json${contentType ? `, not ${contentType}` : ""}`,
+    );
   }
 }
 

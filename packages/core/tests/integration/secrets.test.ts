@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { readApiToken } from "../../src/auth/apiToken";
 import { readSecret, SECRET_CACHE_SECONDS } from "../../src/secrets";
 
@@ -59,6 +59,16 @@ beforeEach(() => {
   calls.length = 0;
 });
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Only the clock the caches read is faked: the SDK's own timers keep running. */
+function fakeClock(): { advanceSeconds: (seconds: number) => void } {
+  vi.useFakeTimers({ toFake: ["Date"], now: Date.parse("2026-12-01T09:00:00Z") });
+  return { advanceSeconds: (seconds) => vi.setSystemTime(Date.now() + seconds * 1000) };
+}
+
 describe("the API token", () => {
   it("is read from Secrets Manager when a secret is named, and then served from the cache", async () => {
     secrets.set("arn:aws:secretsmanager:us-east-1:1:secret:token", "s3cret-token");
@@ -66,7 +76,21 @@ describe("the API token", () => {
     expect(await readApiToken(env)).toBe("s3cret-token");
     expect(await readApiToken(env)).toBe("s3cret-token");
     expect(calls).toEqual(["secretsmanager.GetSecretValue"]);
-    expect(SECRET_CACHE_SECONDS).toBeGreaterThan(0);
+  });
+
+  it("once rotated, is picked up after SECRET_CACHE_SECONDS, and served from memory until then", async () => {
+    const clock = fakeClock();
+    const secretId = "arn:aws:secretsmanager:us-east-1:1:secret:rotated";
+    const env = { AMELIA_API_TOKEN_SECRET_ARN: secretId };
+    secrets.set(secretId, "token-before");
+    expect(await readApiToken(env)).toBe("token-before");
+    secrets.set(secretId, "token-after");
+    clock.advanceSeconds(SECRET_CACHE_SECONDS - 1);
+    expect(await readApiToken(env)).toBe("token-before");
+    expect(calls).toEqual(["secretsmanager.GetSecretValue"]);
+    clock.advanceSeconds(2);
+    expect(await readApiToken(env)).toBe("token-after");
+    expect(calls).toEqual(["secretsmanager.GetSecretValue", "secretsmanager.GetSecretValue"]);
   });
 
   it("is AMELIA_API_TOKEN itself on a laptop, and undefined when neither is set", async () => {
@@ -80,7 +104,11 @@ describe("the API token", () => {
       readApiToken({
         AMELIA_API_TOKEN_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:1:secret:gone",
       }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({
+      name: "GetParameterError",
+      message: "Secrets Manager can't find it",
+      cause: { name: "ResourceNotFoundException" },
+    });
   });
 });
 
@@ -93,6 +121,21 @@ describe("the agents' secrets", () => {
     };
     expect(await readSecret("anthropicApiKey", env)).toBe("sk-ant-test");
     expect(calls).toEqual(["AmazonSSM.GetParameter"]);
+  });
+
+  it("are cached for SECRET_CACHE_SECONDS, then read again (a rotated key is picked up)", async () => {
+    const clock = fakeClock();
+    const name = "/sst/amelia/rotation/Secret/GITHUB_TOKEN/value";
+    const env = { AMELIA_GITHUB_TOKEN_PARAMETER: name };
+    parameters.set(name, "ghp_before");
+    expect(await readSecret("githubToken", env)).toBe("ghp_before");
+    parameters.set(name, "ghp_after");
+    clock.advanceSeconds(SECRET_CACHE_SECONDS - 1);
+    expect(await readSecret("githubToken", env)).toBe("ghp_before");
+    expect(calls).toEqual(["AmazonSSM.GetParameter"]);
+    clock.advanceSeconds(2);
+    expect(await readSecret("githubToken", env)).toBe("ghp_after");
+    expect(calls).toEqual(["AmazonSSM.GetParameter", "AmazonSSM.GetParameter"]);
   });
 
   it("are not configured (undefined) while the person has not set the SST secret", async () => {

@@ -1,6 +1,11 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { parse as parseContentType } from "content-type";
 import { MAX_BODY_BYTES } from "@amelia/core/definitions/limits";
-import { PayloadTooLargeError, ValidationError } from "@amelia/core/errors";
+import {
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from "@amelia/core/errors";
 import { lambdaHandler } from "./lambdaHandler";
 
 export interface HttpRequest {
@@ -19,8 +24,10 @@ type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
 
 /**
- * Wraps an HTTP route: refuses bodies over MAX_BODY_BYTES, parses JSON, and answers errors with
- * the contract's `{code, error, details}`. Unexpected errors are logged, never returned.
+ * Wraps an HTTP route: refuses a body that is not declared `application/json` (so a page on
+ * another site cannot send one as a "simple" request) or is over MAX_BODY_BYTES, parses it, and
+ * answers errors with the contract's `{code, error, details}`. Unexpected errors are logged,
+ * never returned.
  */
 export function httpRoute(handle: (request: HttpRequest) => Promise<HttpResponse>) {
   return lambdaHandler<Event, Result>(
@@ -38,6 +45,7 @@ export function httpRoute(handle: (request: HttpRequest) => Promise<HttpResponse
 
 function parseBody(event: Event): unknown {
   if (event.body === undefined || event.body === "") return {};
+  requireJson(event.headers["content-type"]);
   const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body);
   if (raw.byteLength > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   try {
@@ -47,6 +55,15 @@ function parseBody(event: Event): unknown {
       { field: "(body)", message: (error as Error).message },
     ]);
   }
+}
+
+/** `application/json`, with no parameter but an optional `charset=utf-8`. */
+function requireJson(header: string | undefined): void {
+  const { type, parameters } = parseContentType(header ?? "");
+  const onlyUtf8 = Object.entries(parameters).every(
+    ([name, value]) => name === "charset" && value.toLowerCase() === "utf-8",
+  );
+  if (type !== "application/json" || !onlyUtf8) throw new UnsupportedMediaTypeError(header);
 }
 
 function definedValues(record: Record<string, string | undefined> | undefined | null) {

@@ -56,3 +56,71 @@ describe("the request body limit counts UTF-8 bytes", () => {
     expect((await post(within, true)).status).toBe(200);
   });
 });
+
+describe("a request body must be declared JSON", () => {
+  /** A route that answers with the body it was handed, counting its calls. */
+  function recordingRoute() {
+    const calls: unknown[] = [];
+    const route = httpRoute(async ({ body }: HttpRequest) => {
+      calls.push(body);
+      return { status: 200, body };
+    });
+    const send = async (method: string, body?: string, contentType?: string) => {
+      const headers: Record<string, string> =
+        contentType === undefined ? {} : { "content-type": contentType };
+      const result = await route(
+        httpEvent(method, { headers, ...(body !== undefined && { body }) }),
+        lambdaContext(),
+      );
+      return { status: result.statusCode, body: JSON.parse(result.body ?? "") as unknown };
+    };
+    return { calls, send };
+  }
+
+  it.each(["text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1"])(
+    "%s → 415 UNSUPPORTED_MEDIA_TYPE, and the route never runs",
+    async (contentType) => {
+      const { calls, send } = recordingRoute();
+      expect(await send("POST", '{"issueId":"X-1"}', contentType)).toEqual({
+        status: 415,
+        body: {
+          code: "UNSUPPORTED_MEDIA_TYPE",
+          error: `A request body must be sent with content-type application/json, not ${contentType}`,
+        },
+      });
+      expect(calls).toEqual([]);
+    },
+  );
+
+  it("a body without a content-type → 415", async () => {
+    const { calls, send } = recordingRoute();
+    expect(await send("POST", '{"issueId":"X-1"}')).toEqual({
+      status: 415,
+      body: {
+        code: "UNSUPPORTED_MEDIA_TYPE",
+        error: "A request body must be sent with content-type application/json",
+      },
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it.each([
+    "application/json",
+    "application/json; charset=utf-8",
+    'Application/JSON;charset="UTF-8"',
+  ])("%s is taken", async (contentType) => {
+    const { send } = recordingRoute();
+    expect(await send("POST", '{"issueId":"X-1"}', contentType)).toEqual({
+      status: 200,
+      body: { issueId: "X-1" },
+    });
+  });
+
+  it("no body needs no content-type (GET, and a POST such as approve)", async () => {
+    const { calls, send } = recordingRoute();
+    expect(await send("GET")).toEqual({ status: 200, body: {} });
+    expect(await send("POST")).toEqual({ status: 200, body: {} });
+    expect(await send("POST", "")).toEqual({ status: 200, body: {} });
+    expect(calls).toEqual([{}, {}, {}]);
+  });
+});
