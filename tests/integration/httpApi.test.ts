@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
@@ -146,6 +146,17 @@ describe("content-type", () => {
     });
     expect(response.status).toBe(200);
     expect(((await response.json()) as Workflow).status).toBe("in_progress");
+  });
+});
+
+describe("GET /api/health", () => {
+  it("reports the version in the repository's package.json", async () => {
+    const packageJson = JSON.parse(
+      await readFile(new URL("../../package.json", import.meta.url), "utf8"),
+    ) as { version: string };
+    const health = await fixture.api.request<{ version: string }>("GET", "/api/health");
+    expect(health.status).toBe(200);
+    expect(health.body.version).toBe(packageJson.version);
   });
 });
 

@@ -71,12 +71,6 @@ export function invalidField(field: string, message: string): ValidationError {
   return new ValidationError(`Invalid ${field}: ${message}`, [{ field, message }]);
 }
 
-export class UnauthorizedError extends AmeliaError {
-  constructor(message = "A valid API token is required") {
-    super("UNAUTHORIZED", 401, message);
-  }
-}
-
 export class NotFoundError extends AmeliaError {
   constructor(
     readonly resource: string,

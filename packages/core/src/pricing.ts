@@ -10,7 +10,6 @@ const ratesSchema = z.strictObject({
   /** Reading the prompt cache ("cache hits and refreshes"). */
   cacheRead: z.number().nonnegative(),
 });
-export type Rates = z.infer<typeof ratesSchema>;
 
 const modelPriceSchema = ratesSchema.extend({
   /** Rates for every token of a request whose prompt (input + cache) is longer than the threshold. */

@@ -213,12 +213,6 @@ export interface DeveloperProgress {
 /** What the halt task's error is named: the execution failed with the workflow. */
 export const WORKFLOW_HALTED_ERROR = "WorkflowFailed";
 
-/** What the reviewer task returns to the state machine. */
-export interface ReviewOutcome {
-  approved: boolean;
-  atCap: boolean;
-}
-
 /** The execution of a workflow is named after it, so its ARN is known before it starts. */
 export function executionArnFor(stateMachineArn: string, workflowId: string): string {
   return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${workflowId}`;

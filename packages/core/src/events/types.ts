@@ -106,15 +106,3 @@ export const newEventSchema = z
       }
     }
   });
-
-export const workflowEventSchema = z.object({
-  id: z.string(),
-  workflowId: z.string(),
-  sequence: z.number().int().positive(),
-  timestamp: z.string(),
-  type: z.enum(EVENT_TYPES as [EventType, ...EventType[]]),
-  agent: z.enum(AGENTS),
-  level: z.enum(LEVELS),
-  message: z.string(),
-  data: z.unknown().optional(),
-});
