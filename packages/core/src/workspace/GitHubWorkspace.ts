@@ -5,7 +5,7 @@ import { blobSha, FILE_MODE, SUBMODULE_MODE, SYMLINK_MODE } from "./gitObjects";
 import { PathOutsideWorkspaceError } from "./PathOutsideWorkspaceError";
 import { normalizeWorkspacePath } from "./paths";
 import { fileDiff, type DiffSide } from "./unifiedDiff";
-import type { Workspace } from "./Workspace";
+import { applyFileChanges, type FileChange, type Workspace } from "./Workspace";
 
 /** Blobs fetched at once for a diff. */
 const BLOB_CONCURRENCY = 8;
@@ -93,22 +93,41 @@ export class GitHubWorkspace implements Workspace {
   }
 
   async commit(message: string): Promise<string | undefined> {
-    const changes = changedPaths(this.head.files, this.files).map((path): TreeChange => {
-      const file = this.files.get(path);
-      if (file) {
-        const content = this.contents.get(file.sha);
-        // Only writes change a file, and every write keeps its content here.
-        if (!content) throw new Error(`The content of ${path} is missing`);
-        return { path, mode: file.mode, content: content.toString("utf8") };
-      }
-      return { path, mode: this.head.files.get(path)?.mode ?? FILE_MODE, delete: true };
-    });
+    const changes = this.uncommitted().map((change): TreeChange =>
+      "deleted" in change
+        ? {
+            path: change.path,
+            mode: this.head.files.get(change.path)?.mode ?? FILE_MODE,
+            delete: true,
+          }
+        : { ...change, mode: this.files.get(change.path)?.mode ?? FILE_MODE },
+    );
     if (changes.length === 0) return undefined;
     const tree = await this.repository.createTree(this.head.tree, changes);
     const commit = await this.repository.createCommit(message, tree, this.head.commit);
     await this.repository.moveRef(this.workRef, commit);
     this.head = { commit, tree, files: new Map(this.files) };
     return commit;
+  }
+
+  /** What `commit` would write: this invocation's changes, held in memory until then. */
+  async pendingChanges(): Promise<FileChange[]> {
+    return this.uncommitted();
+  }
+
+  applyChanges(changes: readonly FileChange[]): Promise<void> {
+    return applyFileChanges(this, changes);
+  }
+
+  private uncommitted(): FileChange[] {
+    return changedPaths(this.head.files, this.files).map((path): FileChange => {
+      const file = this.files.get(path);
+      if (!file) return { path, deleted: true };
+      const content = this.contents.get(file.sha);
+      // Only writes change a file, and every write keeps its content here.
+      if (!content) throw new Error(`The content of ${path} is missing`);
+      return { path, content: content.toString("utf8") };
+    });
   }
 
   /**

@@ -15,7 +15,7 @@ import { dirname, join, resolve } from "node:path";
 import { WorkspaceError } from "../errors";
 import { gitSucceeds, runGit } from "./git";
 import { resolveInside } from "./paths";
-import type { Workspace } from "./Workspace";
+import { applyFileChanges, type FileChange, type Workspace } from "./Workspace";
 
 /** A workspace on a local git work tree (a worktree or a scratch repository). */
 export class GitWorkspace implements Workspace {
@@ -121,6 +121,15 @@ export class GitWorkspace implements Workspace {
     if (await gitSucceeds(this.root, ["diff", "--cached", "--quiet"])) return undefined;
     await runGit(this.root, ["commit", "--quiet", "-m", message]);
     return (await runGit(this.root, ["rev-parse", "HEAD"])).trim();
+  }
+
+  /** Every write reaches the work tree at once: nothing waits in memory. */
+  async pendingChanges(): Promise<FileChange[]> {
+    return [];
+  }
+
+  applyChanges(changes: readonly FileChange[]): Promise<void> {
+    return applyFileChanges(this, changes);
   }
 
   private fileError(action: string, path: string, error: unknown): WorkspaceError {

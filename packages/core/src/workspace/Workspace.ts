@@ -22,6 +22,27 @@ export interface Workspace {
   diff(): Promise<string>;
   /** Commits everything; the new commit's sha, or undefined when nothing changed. */
   commit(message: string): Promise<string | undefined>;
+  /**
+   * The changes made since the last commit that exist nowhere but in this process (on GitHub
+   * they wait in memory for `commit`); none where every write reaches the disk at once.
+   */
+  pendingChanges(): Promise<FileChange[]>;
+  /** Makes `pendingChanges` of an earlier invocation, which never committed them, again. */
+  applyChanges(changes: readonly FileChange[]): Promise<void>;
+}
+
+/** A file's new content, or its deletion. */
+export type FileChange = { path: string; content: string } | { path: string; deleted: true };
+
+/** Applies changes through a workspace's own writes and deletes. */
+export async function applyFileChanges(
+  workspace: Pick<Workspace, "writeFile" | "deleteFile">,
+  changes: readonly FileChange[],
+): Promise<void> {
+  for (const change of changes) {
+    if ("deleted" in change) await workspace.deleteFile(change.path);
+    else await workspace.writeFile(change.path, change.content);
+  }
 }
 
 export interface OpenWorkspaceRequest {
