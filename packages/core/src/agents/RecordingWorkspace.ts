@@ -1,6 +1,6 @@
 import type { NewEvent } from "../events/types";
 import { normalizeWorkspacePath } from "../workspace/paths";
-import type { FileChange, Workspace } from "../workspace/Workspace";
+import type { FileBytes, FileChange, Workspace } from "../workspace/Workspace";
 
 /**
  * Wraps the developer's workspace so every file change lands in the log as a `file_*` event,
@@ -34,6 +34,10 @@ export class RecordingWorkspace implements Workspace {
 
   readFile(path: string): Promise<string> {
     return this.inner.readFile(path);
+  }
+
+  readBytes(path: string, position: number, length: number): Promise<FileBytes> {
+    return this.inner.readBytes(path, position, length);
   }
 
   async writeFile(path: string, content: string): Promise<"created" | "modified"> {

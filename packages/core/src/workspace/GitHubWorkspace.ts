@@ -5,10 +5,16 @@ import { blobSha, FILE_MODE, SUBMODULE_MODE, SYMLINK_MODE } from "./gitObjects";
 import { PathOutsideWorkspaceError } from "./PathOutsideWorkspaceError";
 import { normalizeWorkspacePath } from "./paths";
 import { fileDiff, type DiffSide } from "./unifiedDiff";
-import { applyFileChanges, type FileChange, type Workspace } from "./Workspace";
+import { textOf } from "./textFiles";
+import { applyFileChanges, type FileBytes, type FileChange, type Workspace } from "./Workspace";
 
 /** Blobs fetched at once for a diff. */
 const BLOB_CONCURRENCY = 8;
+/**
+ * GitHub's API sends a blob whole (base64 in JSON), never a range of it: larger blobs are not
+ * fetched for an agent's reads at all.
+ */
+const MAX_READ_BLOB_BYTES = 10 * 1024 * 1024;
 
 /** Where a workspace starts: the branch's head commit, its tree and that tree's files. */
 export interface BranchHead {
@@ -54,9 +60,19 @@ export class GitHubWorkspace implements Workspace {
   }
 
   async readFile(path: string): Promise<string> {
+    return textOf(path, await this.readable(path));
+  }
+
+  async readBytes(path: string, position: number, length: number): Promise<FileBytes> {
     const file = this.lookup(path, "read");
     if (!file) throw fileError("read", path, "no such file");
-    return (await this.content(file.sha)).toString("utf8");
+    const known = this.contents.get(file.sha)?.length ?? file.size;
+    if (length === 0 && known !== undefined) return { bytes: Buffer.alloc(0), size: known };
+    const content = await this.readable(path);
+    return {
+      bytes: content.subarray(position, Math.min(content.length, position + length)),
+      size: content.length,
+    };
   }
 
   async writeFile(path: string, content: string): Promise<"created" | "modified"> {
@@ -64,7 +80,11 @@ export class GitHubWorkspace implements Workspace {
     const bytes = Buffer.from(content, "utf8");
     const sha = blobSha(bytes);
     this.contents.set(sha, bytes);
-    this.files.set(normalizeWorkspacePath(path), { mode: existing?.mode ?? FILE_MODE, sha });
+    this.files.set(normalizeWorkspacePath(path), {
+      mode: existing?.mode ?? FILE_MODE,
+      sha,
+      size: bytes.length,
+    });
     return existing ? "modified" : "created";
   }
 
@@ -151,6 +171,20 @@ export class GitHubWorkspace implements Workspace {
       throw fileError(action, path, "it is a symlink");
     }
     return file;
+  }
+
+  /** A file's content for an agent's read: refused, unfetched, when GitHub would send too much. */
+  private async readable(path: string): Promise<Buffer> {
+    const file = this.lookup(path, "read");
+    if (!file) throw fileError("read", path, "no such file");
+    if (!this.contents.has(file.sha) && (file.size ?? 0) > MAX_READ_BLOB_BYTES) {
+      throw fileError(
+        "read",
+        path,
+        `it has ${file.size} bytes, more than the ${MAX_READ_BLOB_BYTES} bytes read through GitHub's API`,
+      );
+    }
+    return this.content(file.sha);
   }
 
   private isDirectory(path: string): boolean {

@@ -14,7 +14,13 @@ export interface Workspace {
 
   /** Tracked and untracked (not ignored) files, sorted. */
   listFiles(): Promise<string[]>;
+  /** A whole text file; a binary one (NUL bytes, or not UTF-8) is refused. */
   readFile(path: string): Promise<string>;
+  /**
+   * At most `length` bytes of a file from byte `position`, and the file's size in bytes, reading
+   * nothing past them (`length` 0 asks only the size). The bytes are not decoded.
+   */
+  readBytes(path: string, position: number, length: number): Promise<FileBytes>;
   writeFile(path: string, content: string): Promise<"created" | "modified">;
   /** Deletes a file; false when there was none. */
   deleteFile(path: string): Promise<boolean>;
@@ -29,6 +35,12 @@ export interface Workspace {
   pendingChanges(): Promise<FileChange[]>;
   /** Makes `pendingChanges` of an earlier invocation, which never committed them, again. */
   applyChanges(changes: readonly FileChange[]): Promise<void>;
+}
+
+/** Part of a file, and how big the whole is. */
+export interface FileBytes {
+  bytes: Buffer;
+  size: number;
 }
 
 /** A file's new content, or its deletion. */
