@@ -4,7 +4,8 @@ import { InvalidStateError } from "../errors";
 import { MAX_MESSAGE_CHARS } from "../definitions/limits";
 import type { Workflow } from "../workflow/Workflow";
 import { branchNameFor } from "../workflow/branchName";
-import type { Workspace, WorkspaceProvider } from "../workspace/Workspace";
+import * as z from "zod";
+import type { FileChange, Workspace, WorkspaceProvider } from "../workspace/Workspace";
 import type { AgentContext, AgentDriver, IssueSummary } from "./AgentDriver";
 import { RecordingWorkspace } from "./RecordingWorkspace";
 
@@ -43,6 +44,11 @@ export async function runArchitect(
   workspaces: WorkspaceProvider,
 ): Promise<{ plan: string }> {
   const { workflow, log } = ctx;
+  const replayed = completedRound(log, "architect");
+  if (replayed !== undefined) {
+    await notRedone(ctx, "architect", replayed.round, driver);
+    return { plan: planOf(workflow) };
+  }
   const round = retriedRound(log, "architect") ?? workflow.iteration.plan + 1;
   await stageStarted(
     ctx,
@@ -93,8 +99,15 @@ export async function runDeveloper(
   budget: DeveloperBudget,
 ): Promise<{ done: boolean; commit?: string }> {
   const { workflow, log } = ctx;
+  const replayed = completedRound(log, "developer");
+  if (replayed !== undefined) {
+    await notRedone(ctx, "developer", replayed.round, driver);
+    await conversations.clear(workflow.id, replayed.round);
+    const commit = replayed.event.data.commit;
+    return { done: true, ...(commit !== undefined && { commit }) };
+  }
   const round = retriedRound(log, "developer") ?? workflow.iteration.review + 1;
-  const saved = await conversations.load(workflow.id, round);
+  const saved = savedProgress(await conversations.load(workflow.id, round));
   if (saved === undefined) {
     await stageStarted(
       ctx,
@@ -114,6 +127,8 @@ export async function runDeveloper(
   const workspace = new RecordingWorkspace(await openWorkspace(workflow, workspaces), (event) =>
     ctx.record(event),
   );
+  // What the saved conversation believes it wrote, and no commit holds yet.
+  if (saved) await workspace.applyChanges(saved.changes);
   const { reviewComments, feedback } = revisionInput(log);
   const result = await driver.develop(
     {
@@ -126,8 +141,17 @@ export async function runDeveloper(
     workspace,
     agentContext(ctx, "developer", driver),
     {
-      load: async () => saved,
-      save: (state) => conversations.save(workflow.id, round, state),
+      load: async () => saved?.conversation,
+      // The conversation is saved with the changes it made, before the log names them: a failed
+      // invocation never leaves the conversation (or the log) ahead of the work.
+      save: async (conversation) => {
+        const progress: DeveloperProgress = {
+          conversation,
+          changes: await workspace.pendingChanges(),
+        };
+        await conversations.save(workflow.id, round, progress);
+        await workspace.recordChanges();
+      },
       ...budget,
     },
   );
@@ -152,7 +176,6 @@ export async function runDeveloper(
   const commit = await workspace.commit(
     `amelia(${workflow.issueId}): developer round ${round}\n\n${summary}\n`,
   );
-  await conversations.clear(workflow.id, round);
   await ctx.record({
     type: "stage_completed",
     agent: "developer",
@@ -164,6 +187,8 @@ export async function runDeveloper(
     ),
     data: { stage: "developer", ...(commit !== undefined && { commit }) },
   });
+  // After the completion: a replay that finds it need not continue a conversation.
+  await conversations.clear(workflow.id, round);
   return { done: true, ...(commit !== undefined && { commit }) };
 }
 
@@ -174,6 +199,13 @@ export async function runReviewer(
   maxReviewRounds: number,
 ): Promise<ReviewOutcome> {
   const { workflow, log } = ctx;
+  const replayed = completedRound(log, "reviewer");
+  if (replayed !== undefined) {
+    await notRedone(ctx, "reviewer", replayed.round, driver);
+    const review = log.findLast((event) => event.type === "review_completed");
+    const approved = review?.type === "review_completed" && review.data.approved;
+    return { approved, atCap: !approved && replayed.round >= maxReviewRounds };
+  }
   const round = retriedRound(log, "reviewer") ?? workflow.iteration.review + 1;
   await stageStarted(ctx, "reviewer", round, `Reviewer is reviewing the changes (round ${round})`);
   const workspace = await openWorkspace(workflow, workspaces);
@@ -278,6 +310,66 @@ function retriedRound(log: readonly WorkflowEvent[], stage: AgentStage): number 
     }
   }
   return undefined;
+}
+
+/** Events that say how work went without changing what a stage is given. */
+const PROGRESS_EVENTS = new Set<WorkflowEvent["type"]>([
+  "agent_message",
+  "token_usage",
+  "system_error",
+]);
+
+/**
+ * The round of a stage that already completed when its task runs again with the same input (a
+ * retry after a crash, a duplicate delivery): its `stage_completed` is the log's last word but
+ * for progress messages. That round is not redone.
+ */
+function completedRound(
+  log: readonly WorkflowEvent[],
+  stage: AgentStage,
+): { round: number; event: Extract<WorkflowEvent, { type: "stage_completed" }> } | undefined {
+  const last = log.findLast((event) => !PROGRESS_EVENTS.has(event.type));
+  if (last?.type !== "stage_completed" || last.data.stage !== stage) return undefined;
+  const started = log.findLast(
+    (event) => event.type === "stage_started" && event.data.stage === stage,
+  );
+  const round = started?.type === "stage_started" ? started.data.round : undefined;
+  return { round: round ?? 1, event: last };
+}
+
+function notRedone(ctx: StageContext, agent: AgentStage, round: number, driver: AgentDriver) {
+  return ctx.record({
+    type: "agent_message",
+    agent,
+    level: "info",
+    message: `The ${agent}'s round ${round} was already completed: it is not done again`,
+    data: { demo: driver.demo },
+  });
+}
+
+/** What a developer invocation saves between turns: its conversation and its uncommitted work. */
+interface DeveloperProgress {
+  conversation: unknown;
+  changes: FileChange[];
+}
+
+const developerProgressSchema = z.object({
+  conversation: z.unknown(),
+  changes: z.array(
+    z.union([
+      z.object({ path: z.string(), content: z.string() }),
+      z.object({ path: z.string(), deleted: z.literal(true) }),
+    ]),
+  ),
+});
+
+function savedProgress(saved: unknown): DeveloperProgress | undefined {
+  if (saved === undefined) return undefined;
+  const parsed = developerProgressSchema.safeParse(saved);
+  // A conversation saved before changes were saved with it: it had nothing pending to keep.
+  return parsed.success
+    ? { conversation: parsed.data.conversation, changes: parsed.data.changes }
+    : { conversation: saved, changes: [] };
 }
 
 /** The person's feedback on the last plan, if they rejected it. */

@@ -9,6 +9,8 @@ import type { RepositoryName } from "./repositoryName";
 export interface TreeFile {
   mode: string;
   sha: string;
+  /** The blob's size in bytes, as the tree listing gives it. */
+  size?: number;
 }
 
 /** A tree flattened to its files, keyed by path. */
@@ -229,13 +231,18 @@ interface TreeEntry {
   mode?: string;
   type?: string;
   sha?: string;
+  size?: number;
 }
 
 function addFile(files: TreeFiles, prefix: string, entry: TreeEntry): void {
   const isFile =
     entry.type === "blob" || (entry.type === "commit" && entry.mode === SUBMODULE_MODE);
   if (isFile && entry.path && entry.mode && entry.sha) {
-    files.set(prefix + entry.path, { mode: entry.mode, sha: entry.sha });
+    files.set(prefix + entry.path, {
+      mode: entry.mode,
+      sha: entry.sha,
+      ...(entry.size !== undefined && { size: entry.size }),
+    });
   }
 }
 

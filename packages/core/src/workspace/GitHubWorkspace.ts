@@ -5,10 +5,16 @@ import { blobSha, FILE_MODE, SUBMODULE_MODE, SYMLINK_MODE } from "./gitObjects";
 import { PathOutsideWorkspaceError } from "./PathOutsideWorkspaceError";
 import { normalizeWorkspacePath } from "./paths";
 import { fileDiff, type DiffSide } from "./unifiedDiff";
-import type { Workspace } from "./Workspace";
+import { textOf } from "./textFiles";
+import { applyFileChanges, type FileBytes, type FileChange, type Workspace } from "./Workspace";
 
 /** Blobs fetched at once for a diff. */
 const BLOB_CONCURRENCY = 8;
+/**
+ * GitHub's API sends a blob whole (base64 in JSON), never a range of it: larger blobs are not
+ * fetched for an agent's reads at all.
+ */
+const MAX_READ_BLOB_BYTES = 10 * 1024 * 1024;
 
 /** Where a workspace starts: the branch's head commit, its tree and that tree's files. */
 export interface BranchHead {
@@ -54,9 +60,19 @@ export class GitHubWorkspace implements Workspace {
   }
 
   async readFile(path: string): Promise<string> {
+    return textOf(path, await this.readable(path));
+  }
+
+  async readBytes(path: string, position: number, length: number): Promise<FileBytes> {
     const file = this.lookup(path, "read");
     if (!file) throw fileError("read", path, "no such file");
-    return (await this.content(file.sha)).toString("utf8");
+    const known = this.contents.get(file.sha)?.length ?? file.size;
+    if (length === 0 && known !== undefined) return { bytes: Buffer.alloc(0), size: known };
+    const content = await this.readable(path);
+    return {
+      bytes: content.subarray(position, Math.min(content.length, position + length)),
+      size: content.length,
+    };
   }
 
   async writeFile(path: string, content: string): Promise<"created" | "modified"> {
@@ -64,7 +80,11 @@ export class GitHubWorkspace implements Workspace {
     const bytes = Buffer.from(content, "utf8");
     const sha = blobSha(bytes);
     this.contents.set(sha, bytes);
-    this.files.set(normalizeWorkspacePath(path), { mode: existing?.mode ?? FILE_MODE, sha });
+    this.files.set(normalizeWorkspacePath(path), {
+      mode: existing?.mode ?? FILE_MODE,
+      sha,
+      size: bytes.length,
+    });
     return existing ? "modified" : "created";
   }
 
@@ -93,22 +113,41 @@ export class GitHubWorkspace implements Workspace {
   }
 
   async commit(message: string): Promise<string | undefined> {
-    const changes = changedPaths(this.head.files, this.files).map((path): TreeChange => {
-      const file = this.files.get(path);
-      if (file) {
-        const content = this.contents.get(file.sha);
-        // Only writes change a file, and every write keeps its content here.
-        if (!content) throw new Error(`The content of ${path} is missing`);
-        return { path, mode: file.mode, content: content.toString("utf8") };
-      }
-      return { path, mode: this.head.files.get(path)?.mode ?? FILE_MODE, delete: true };
-    });
+    const changes = this.uncommitted().map((change): TreeChange =>
+      "deleted" in change
+        ? {
+            path: change.path,
+            mode: this.head.files.get(change.path)?.mode ?? FILE_MODE,
+            delete: true,
+          }
+        : { ...change, mode: this.files.get(change.path)?.mode ?? FILE_MODE },
+    );
     if (changes.length === 0) return undefined;
     const tree = await this.repository.createTree(this.head.tree, changes);
     const commit = await this.repository.createCommit(message, tree, this.head.commit);
     await this.repository.moveRef(this.workRef, commit);
     this.head = { commit, tree, files: new Map(this.files) };
     return commit;
+  }
+
+  /** What `commit` would write: this invocation's changes, held in memory until then. */
+  async pendingChanges(): Promise<FileChange[]> {
+    return this.uncommitted();
+  }
+
+  applyChanges(changes: readonly FileChange[]): Promise<void> {
+    return applyFileChanges(this, changes);
+  }
+
+  private uncommitted(): FileChange[] {
+    return changedPaths(this.head.files, this.files).map((path): FileChange => {
+      const file = this.files.get(path);
+      if (!file) return { path, deleted: true };
+      const content = this.contents.get(file.sha);
+      // Only writes change a file, and every write keeps its content here.
+      if (!content) throw new Error(`The content of ${path} is missing`);
+      return { path, content: content.toString("utf8") };
+    });
   }
 
   /**
@@ -132,6 +171,20 @@ export class GitHubWorkspace implements Workspace {
       throw fileError(action, path, "it is a symlink");
     }
     return file;
+  }
+
+  /** A file's content for an agent's read: refused, unfetched, when GitHub would send too much. */
+  private async readable(path: string): Promise<Buffer> {
+    const file = this.lookup(path, "read");
+    if (!file) throw fileError("read", path, "no such file");
+    if (!this.contents.has(file.sha) && (file.size ?? 0) > MAX_READ_BLOB_BYTES) {
+      throw fileError(
+        "read",
+        path,
+        `it has ${file.size} bytes, more than the ${MAX_READ_BLOB_BYTES} bytes read through GitHub's API`,
+      );
+    }
+    return this.content(file.sha);
   }
 
   private isDirectory(path: string): boolean {

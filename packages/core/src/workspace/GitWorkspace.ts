@@ -4,7 +4,7 @@ import {
   lstat,
   mkdir,
   mkdtemp,
-  readFile,
+  open,
   rm,
   stat,
   unlink,
@@ -15,7 +15,8 @@ import { dirname, join, resolve } from "node:path";
 import { WorkspaceError } from "../errors";
 import { gitSucceeds, runGit } from "./git";
 import { resolveInside } from "./paths";
-import type { Workspace } from "./Workspace";
+import { textOf } from "./textFiles";
+import { applyFileChanges, type FileBytes, type FileChange, type Workspace } from "./Workspace";
 
 /** A workspace on a local git work tree (a worktree or a scratch repository). */
 export class GitWorkspace implements Workspace {
@@ -46,9 +47,30 @@ export class GitWorkspace implements Workspace {
   }
 
   async readFile(path: string): Promise<string> {
+    const { bytes } = await this.readBytes(path, 0, Number.MAX_SAFE_INTEGER);
+    return textOf(path, bytes);
+  }
+
+  async readBytes(path: string, position: number, length: number): Promise<FileBytes> {
     const target = await resolveInside(this.root, path);
     try {
-      return await readFile(target, "utf8");
+      // The target is already resolved; refuse a symlink swapped in since then.
+      const file = await open(target, constants.O_RDONLY | nofollow());
+      try {
+        const stats = await file.stat();
+        if (stats.isDirectory()) throw Object.assign(new Error("EISDIR"), { code: "EISDIR" });
+        const wanted = Math.max(0, Math.min(length, stats.size - position));
+        const bytes = Buffer.alloc(wanted);
+        let read = 0;
+        while (read < wanted) {
+          const { bytesRead } = await file.read(bytes, read, wanted - read, position + read);
+          if (bytesRead === 0) break;
+          read += bytesRead;
+        }
+        return { bytes: bytes.subarray(0, read), size: stats.size };
+      } finally {
+        await file.close();
+      }
     } catch (error) {
       throw this.fileError("read", path, error);
     }
@@ -121,6 +143,15 @@ export class GitWorkspace implements Workspace {
     if (await gitSucceeds(this.root, ["diff", "--cached", "--quiet"])) return undefined;
     await runGit(this.root, ["commit", "--quiet", "-m", message]);
     return (await runGit(this.root, ["rev-parse", "HEAD"])).trim();
+  }
+
+  /** Every write reaches the work tree at once: nothing waits in memory. */
+  async pendingChanges(): Promise<FileChange[]> {
+    return [];
+  }
+
+  applyChanges(changes: readonly FileChange[]): Promise<void> {
+    return applyFileChanges(this, changes);
   }
 
   private fileError(action: string, path: string, error: unknown): WorkspaceError {

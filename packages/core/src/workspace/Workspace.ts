@@ -14,7 +14,13 @@ export interface Workspace {
 
   /** Tracked and untracked (not ignored) files, sorted. */
   listFiles(): Promise<string[]>;
+  /** A whole text file; a binary one (NUL bytes, or not UTF-8) is refused. */
   readFile(path: string): Promise<string>;
+  /**
+   * At most `length` bytes of a file from byte `position`, and the file's size in bytes, reading
+   * nothing past them (`length` 0 asks only the size). The bytes are not decoded.
+   */
+  readBytes(path: string, position: number, length: number): Promise<FileBytes>;
   writeFile(path: string, content: string): Promise<"created" | "modified">;
   /** Deletes a file; false when there was none. */
   deleteFile(path: string): Promise<boolean>;
@@ -22,6 +28,33 @@ export interface Workspace {
   diff(): Promise<string>;
   /** Commits everything; the new commit's sha, or undefined when nothing changed. */
   commit(message: string): Promise<string | undefined>;
+  /**
+   * The changes made since the last commit that exist nowhere but in this process (on GitHub
+   * they wait in memory for `commit`); none where every write reaches the disk at once.
+   */
+  pendingChanges(): Promise<FileChange[]>;
+  /** Makes `pendingChanges` of an earlier invocation, which never committed them, again. */
+  applyChanges(changes: readonly FileChange[]): Promise<void>;
+}
+
+/** Part of a file, and how big the whole is. */
+export interface FileBytes {
+  bytes: Buffer;
+  size: number;
+}
+
+/** A file's new content, or its deletion. */
+export type FileChange = { path: string; content: string } | { path: string; deleted: true };
+
+/** Applies changes through a workspace's own writes and deletes. */
+export async function applyFileChanges(
+  workspace: Pick<Workspace, "writeFile" | "deleteFile">,
+  changes: readonly FileChange[],
+): Promise<void> {
+  for (const change of changes) {
+    if ("deleted" in change) await workspace.deleteFile(change.path);
+    else await workspace.writeFile(change.path, change.content);
+  }
 }
 
 export interface OpenWorkspaceRequest {

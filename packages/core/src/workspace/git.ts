@@ -1,19 +1,32 @@
 import { execFile } from "node:child_process";
 import { GitError } from "./GitError";
 
-/** Variables that would point git at another repository, index or identity than the one asked. */
-const INHERITED_GIT_VARIABLES = [
-  "GIT_DIR",
-  "GIT_WORK_TREE",
-  "GIT_INDEX_FILE",
-  "GIT_COMMON_DIR",
-  "GIT_OBJECT_DIRECTORY",
-  "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-  "GIT_PREFIX",
-  "GIT_AUTHOR_NAME",
-  "GIT_AUTHOR_EMAIL",
-  "GIT_COMMITTER_NAME",
-  "GIT_COMMITTER_EMAIL",
+/**
+ * The only variables git gets from the runtime's environment: where programs, the person's git
+ * configuration and temporary files are, and the locale. Everything else stays behind, the
+ * runtime's keys above all (ANTHROPIC_API_KEY, GITHUB_TOKEN, AMELIA_API_TOKEN, AWS_*): git runs
+ * programs a repository can name (filters, fsmonitor), and none of them needs a key. Variables
+ * that would point git at another repository, index or identity (GIT_DIR, GIT_INDEX_FILE, …)
+ * are left out too.
+ */
+const PASSED_VARIABLES = [
+  "PATH",
+  "HOME",
+  "USERPROFILE",
+  "SYSTEMROOT",
+  "TMPDIR",
+  "TMP",
+  "TEMP",
+  "LANG",
+  "LC_ALL",
+  "LC_CTYPE",
+  "LC_MESSAGES",
+  "TZ",
+  "XDG_CONFIG_HOME",
+  "GIT_EXEC_PATH",
+  "GIT_CONFIG_GLOBAL",
+  "GIT_CONFIG_SYSTEM",
+  "GIT_CONFIG_NOSYSTEM",
 ];
 
 /**
@@ -42,8 +55,11 @@ export interface GitOptions {
 }
 
 function gitEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of INHERITED_GIT_VARIABLES) delete env[name];
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of PASSED_VARIABLES) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
   return { ...env, GIT_TERMINAL_PROMPT: "0", ...extra };
 }
 

@@ -352,6 +352,41 @@ describe("path confinement in a GitHub workspace", () => {
     expect(await workspace.commit("Nothing")).toBeUndefined();
   });
 
+  it("reads no blob for a size, none too large for the API, and refuses binary files as text", async () => {
+    const big = Buffer.alloc(11 * 1024 * 1024, "x");
+    github.pushCommit(
+      repository,
+      "main",
+      { "big.txt": { content: big }, "logo.png": { content: Buffer.from([0x89, 0x50, 0, 1]) } },
+      "Assets",
+    );
+    const workspace = await provider().open(request);
+    const blobReads = () =>
+      github.requests.filter((call) => call.method === "GET" && call.path.includes("/git/blobs/"))
+        .length;
+    const before = blobReads();
+    expect((await workspace.readBytes("big.txt", 0, 0)).size).toBe(big.length);
+    await expect(workspace.readBytes("big.txt", 0, 100)).rejects.toThrow(
+      `Could not read big.txt: it has ${big.length} bytes, more than the 10485760 bytes read through GitHub's API`,
+    );
+    expect(blobReads()).toBe(before);
+
+    expect(await workspace.readBytes("logo.png", 1, 2)).toEqual({
+      bytes: Buffer.from([0x50, 0]),
+      size: 4,
+    });
+    await expect(workspace.readFile("logo.png")).rejects.toThrow(
+      "Could not read logo.png: it is a binary file (4 bytes)",
+    );
+    // A file written in this invocation is read from memory.
+    await workspace.writeFile("new.md", "hello\n");
+    expect(await workspace.readBytes("new.md", 0, 3)).toEqual({
+      bytes: Buffer.from("hel"),
+      size: 6,
+    });
+    expect(blobReads()).toBe(before + 1);
+  });
+
   it("never follows a symlink, but may delete one", async () => {
     const workspace = await provider().open(request);
     await expect(workspace.readFile("link.md")).rejects.toThrow(

@@ -2,6 +2,7 @@ import type { Tool } from "@anthropic-ai/sdk/resources/messages";
 import * as z from "zod";
 import { WorkspaceError } from "../../errors";
 import { normalizeWorkspacePath } from "../../workspace/paths";
+import { binaryFileError, looksBinary } from "../../workspace/textFiles";
 import type { Workspace } from "../../workspace/Workspace";
 import { quoteUntrusted } from "../prompts/untrustedData";
 import { toolInputSchema } from "./toolSchema";
@@ -21,7 +22,10 @@ export interface ToolPolicy {
 const WORKFLOWS_DIRECTORY = ".github/workflows";
 
 const MAX_LISTED_FILES = 2_000;
-const MAX_READ_CHARS = 100_000;
+/** What one read_file answer shows at most: the file is read no further. */
+const MAX_READ_BYTES = 100_000;
+/** How much of a file one read asks for while it looks for the lines wanted. */
+const READ_CHUNK_BYTES = 64 * 1024;
 const MAX_SEARCH_MATCHES = 200;
 const MAX_SEARCHED_FILE_BYTES = 1_000_000;
 const MAX_MATCH_LINE_CHARS = 300;
@@ -59,8 +63,7 @@ export type WorkspaceToolName = keyof typeof inputs;
 
 const DESCRIPTIONS: Record<WorkspaceToolName, string> = {
   list_files: "List the repository's files (tracked and untracked, not ignored), sorted.",
-  read_file:
-    "Read a text file. Long files are cut off: read the rest with offset and limit (in lines).",
+  read_file: `Read a text file. Answers show at most ${MAX_READ_BYTES} bytes: read the rest of a long file with offset and limit (in lines). Binary files cannot be read.`,
   search_files:
     "Find a plain-text string in the repository's files; answers path:line: text for each match.",
   create_file: "Create a new file with the given content. Fails if the file already exists.",
@@ -150,19 +153,16 @@ const TOOLS: {
   },
 
   async read_file(workspace, { path, offset, limit }) {
-    const text = await workspace.readFile(path);
-    const lines = text.split("\n");
     const first = offset ?? 1;
-    const selected =
-      offset === undefined && limit === undefined
-        ? text
-        : lines.slice(first - 1, limit === undefined ? undefined : first - 1 + limit).join("\n");
-    if (selected.length <= MAX_READ_CHARS) return ok(quoteUntrusted("file", selected));
-    const shown = selected.slice(0, MAX_READ_CHARS);
-    const shownLines = shown.split("\n").length;
+    const window = await readLines(workspace, path, first, limit);
+    const quoted = quoteUntrusted("file", window.text);
+    if (window.cutAtLine === undefined) return ok(quoted);
+    const next =
+      window.cutAtLine > first
+        ? `read on with offset ${window.cutAtLine}`
+        : `line ${first} alone is longer than that: only its start can be shown`;
     return ok(
-      `${quoteUntrusted("file", shown)}\n[cut off after ${MAX_READ_CHARS} characters: the file has ${lines.length} lines; ` +
-        `read on with offset ${first + shownLines - 1}]`,
+      `${quoted}\n[cut off after ${MAX_READ_BYTES} bytes: the file has ${window.size} bytes; ${next}]`,
     );
   },
 
@@ -170,10 +170,11 @@ const TOOLS: {
     const needle = ignore_case ? text.toLowerCase() : text;
     const matches: string[] = [];
     let total = 0;
+    let tooLarge = 0;
     for (const file of under(await workspace.listFiles(), directory)) {
-      const content = await workspace.readFile(file).catch(() => undefined);
-      if (content === undefined || content.length > MAX_SEARCHED_FILE_BYTES) continue;
-      if (content.includes("\0")) continue; // binary
+      const content = await searchableText(workspace, file);
+      if (content === "too large") tooLarge += 1;
+      if (typeof content !== "string") continue;
       content.split("\n").forEach((line, index) => {
         if (!(ignore_case ? line.toLowerCase() : line).includes(needle)) return;
         total += 1;
@@ -182,11 +183,16 @@ const TOOLS: {
         }
       });
     }
-    if (total === 0) return ok(`No match for ${JSON.stringify(text)}`);
+    const skipped =
+      tooLarge > 0
+        ? `\n(${tooLarge} file${tooLarge === 1 ? "" : "s"} larger than ${MAX_SEARCHED_FILE_BYTES} bytes not searched: read them with read_file)`
+        : "";
+    if (total === 0) return ok(`No match for ${JSON.stringify(text)}${skipped}`);
     const more = total - matches.length;
     return ok(
       quoteUntrusted("search results", matches.join("\n")) +
-        (more > 0 ? `\n…and ${more} more matches: narrow the search` : ""),
+        (more > 0 ? `\n…and ${more} more matches: narrow the search` : "") +
+        skipped,
     );
   },
 
@@ -222,9 +228,96 @@ function under(files: string[], directory: string | undefined): string[] {
   return prefix ? files.filter((file) => file.startsWith(`${prefix}/`)) : files;
 }
 
-/** Readable means it exists; anything else the following write reports in its own words. */
+/** A file's lines `first` to `first + limit - 1` (all to the end without a limit). */
+interface LineWindow {
+  text: string;
+  /** The file's size in bytes. */
+  size: number;
+  /** The line the answer was cut in, when it hit MAX_READ_BYTES. */
+  cutAtLine?: number;
+}
+
+/**
+ * Reads a file from its start in chunks, only as far as the lines asked for (and at most
+ * MAX_READ_BYTES of them): the lines before `first` are read and dropped, nothing after the
+ * answer is read. Refuses a binary file, and never decodes one.
+ */
+async function readLines(
+  workspace: Workspace,
+  path: string,
+  first: number,
+  limit: number | undefined,
+): Promise<LineWindow> {
+  const end = limit === undefined ? Infinity : first + limit;
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const kept: string[] = [];
+  let keptBytes = 0;
+  let line = 1;
+  let position = 0;
+  for (;;) {
+    const room = line >= first ? MAX_READ_BYTES - keptBytes : READ_CHUNK_BYTES;
+    const { bytes, size } = await workspace.readBytes(
+      path,
+      position,
+      Math.min(READ_CHUNK_BYTES, room),
+    );
+    position += bytes.length;
+    const atEnd = position >= size;
+    let text: string;
+    try {
+      if (bytes.includes(0)) throw new TypeError("NUL byte");
+      text = decoder.decode(bytes, { stream: !atEnd });
+    } catch {
+      throw binaryFileError(path, size);
+    }
+    const pieces = text.split("\n");
+    for (const [index, piece] of pieces.entries()) {
+      const inWindow = line >= first && line < end;
+      if (inWindow) {
+        // A line that goes on in the next chunk is continued, not started again.
+        if (index === 0 && kept.length > 0 && line === first + kept.length - 1) {
+          kept[kept.length - 1] += piece;
+        } else {
+          kept.push(piece);
+        }
+        keptBytes += Buffer.byteLength(piece) + (index < pieces.length - 1 ? 1 : 0);
+      }
+      if (index < pieces.length - 1) line += 1;
+      if (line >= end) return { text: kept.join("\n"), size };
+    }
+    if (atEnd) return { text: kept.join("\n"), size };
+    if (line >= first && keptBytes >= MAX_READ_BYTES) {
+      return { text: clipBytes(kept.join("\n"), MAX_READ_BYTES), size, cutAtLine: line };
+    }
+  }
+}
+
+/** The first `limit` bytes of a text, without a character cut in half. */
+function clipBytes(text: string, limit: number): string {
+  const bytes = Buffer.from(text, "utf8");
+  if (bytes.length <= limit) return text;
+  return new TextDecoder().decode(bytes.subarray(0, limit)).replace(/\uFFFD+$/, "");
+}
+
+/** A file's text for a search; "too large" or undefined (binary, unreadable) when it has none. */
+async function searchableText(
+  workspace: Workspace,
+  path: string,
+): Promise<string | "too large" | undefined> {
+  try {
+    const { size } = await workspace.readBytes(path, 0, 0);
+    if (size > MAX_SEARCHED_FILE_BYTES) return "too large";
+    const { bytes } = await workspace.readBytes(path, 0, size);
+    return looksBinary(bytes) ? undefined : bytes.toString("utf8");
+  } catch (caught) {
+    if (caught instanceof WorkspaceError) return undefined;
+    throw caught;
+  }
+}
+
+/** Something is there; anything else the following write reports in its own words. */
 function exists(workspace: Workspace, path: string): Promise<boolean> {
-  return workspace.readFile(path).then(
+  return workspace.readBytes(path, 0, 0).then(
     () => true,
     (caught: unknown) => {
       if (caught instanceof WorkspaceError) return false;

@@ -134,6 +134,7 @@ describe("a demo workflow through the stage runners", () => {
     expect(run.workflow.iteration.plan).toBe(2);
 
     // Feedback is used once: approving and re-running would not repeat it.
+    decide(run, "plan");
     const third = await runArchitect(run.context(), driver, workspaces);
     expect(third.plan).not.toContain("## Revision");
   });
@@ -218,6 +219,40 @@ describe("stage retries after a crash", () => {
     await runReviewer(run.context(), driver, workspaces, 3);
     expect(run.ofType("review_completed").map((e) => e.data.round)).toEqual([1, 1]);
     expect(run.ofType("revision_requested").map((e) => e.data.round)).toEqual([1]);
+  });
+});
+
+describe("a stage invoked again with the same input after it completed", () => {
+  it("redoes no agent round: the architect's plan, the developer's commit and the review stand", async () => {
+    const repo = makeRepository();
+    const run = new MemoryWorkflow("wf-replay", { ...issue, repository: repo });
+    const { plan } = await runArchitect(run.context(), driver, workspaces);
+    expect(await runArchitect(run.context(), driver, workspaces)).toEqual({ plan });
+    expect(run.ofType("plan_created")).toHaveLength(1);
+    expect(run.ofType("stage_started")).toHaveLength(1);
+    decide(run, "plan");
+
+    const first = await runDeveloper(run.context(), driver, workspaces, conversations, BUDGET);
+    const tip = git(repo, "rev-parse", "amelia/PROJ-7");
+    const replayed = await runDeveloper(run.context(), driver, workspaces, conversations, BUDGET);
+    expect(replayed).toEqual(first);
+    expect(git(repo, "rev-parse", "amelia/PROJ-7")).toBe(tip);
+    expect(run.ofType("file_created")).toHaveLength(1);
+    expect(run.ofType("stage_completed").filter((e) => e.agent === "developer")).toHaveLength(1);
+
+    const review = await runReviewer(run.context(), driver, workspaces, 3);
+    expect(await runReviewer(run.context(), driver, workspaces, 3)).toEqual(review);
+    expect(run.ofType("review_completed")).toHaveLength(1);
+    expect(run.ofType("revision_requested")).toHaveLength(1);
+    const notes = run
+      .ofType("agent_message")
+      .filter((e) => e.message.endsWith("was already completed: it is not done again"))
+      .map((e) => e.agent);
+    expect(notes).toEqual(["architect", "developer", "reviewer"]);
+
+    // A new input (the revision the reviewer asked for) is a new round, not a replay.
+    const second = await runDeveloper(run.context(), driver, workspaces, conversations, BUDGET);
+    expect(second.commit).not.toBe(first.commit);
   });
 });
 

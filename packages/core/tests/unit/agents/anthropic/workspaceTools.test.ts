@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, symlinkSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -8,6 +8,7 @@ import {
   WRITE_TOOLS,
 } from "../../../../src/agents/anthropic/workspaceTools";
 import { quoteUntrusted } from "../../../../src/agents/prompts/untrustedData";
+import type { Workspace } from "../../../../src/workspace/Workspace";
 import {
   isolateGitConfig,
   removeTempDirs,
@@ -149,6 +150,71 @@ describe("the developer's workspace tools", () => {
     expect(readFileSync(join(where.repo, ".github/workflows/x.yml"), "utf8")).toBe("on: push\n");
   });
 
+  it("read no more of a large file than they show, and say where it was cut and how big it is", async () => {
+    // 5 MB of 16-byte lines: line n is "line 000000000n".
+    const lines = (5 * 1024 * 1024) / 16;
+    const big = Array.from(
+      { length: lines },
+      (_, i) => `line ${String(i + 1).padStart(10, "0")}\n`,
+    );
+    writeFileSync(join(where.repo, "big.log"), big.join(""));
+    const counted = countingReads(where.workspace);
+
+    const outcome = await runWorkspaceTool(counted.workspace, "read_file", { path: "big.log" });
+    expect(outcome.isError).toBe(false);
+    expect(outcome.content).toBe(
+      quoteUntrusted("file", big.slice(0, 6250).join("")) +
+        "\n[cut off after 100000 bytes: the file has 5242880 bytes; read on with offset 6251]",
+    );
+    expect(counted.bytes()).toBe(100_000);
+
+    const next = await runWorkspaceTool(counted.workspace, "read_file", {
+      path: "big.log",
+      offset: 6251,
+      limit: 2,
+    });
+    expect(next.content).toBe(quoteUntrusted("file", "line 0000006251\nline 0000006252"));
+    // The lines before the window are read and dropped; nothing after the window is read.
+    expect(counted.bytes() - 100_000).toBeLessThanOrEqual(6252 * 16 + 64 * 1024);
+
+    // Searching skips it without reading it.
+    const before = counted.bytes();
+    const search = await runWorkspaceTool(counted.workspace, "search_files", {
+      text: "line 0000000001",
+    });
+    expect(search.content).toBe(
+      'No match for "line 0000000001"\n(1 file larger than 1000000 bytes not searched: read them with read_file)',
+    );
+    expect(counted.bytes() - before).toBeLessThan(1_000);
+  });
+
+  it("refuse binary files: never shown, searched, edited or overwritten as text", async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]);
+    writeFileSync(join(where.repo, "logo.png"), png);
+    writeFileSync(join(where.repo, "latin1.txt"), Buffer.from("caf\xe9 = coffee\n", "latin1"));
+    for (const path of ["logo.png", "latin1.txt"]) {
+      const size = readFileSync(join(where.repo, path)).length;
+      expect(await run("read_file", { path })).toEqual({
+        content: `Could not read ${path}: it is a binary file (${size} bytes); only text files can be read or edited`,
+        isError: true,
+      });
+      expect(await run("edit_file", { path, old_text: "caf", new_text: "tea" })).toMatchObject({
+        isError: true,
+        content: expect.stringContaining("binary file"),
+      });
+      expect(await run("create_file", { path, content: "text" })).toMatchObject({
+        isError: true,
+        content: expect.stringContaining("already exists"),
+      });
+    }
+    expect(await run("search_files", { text: "caf" })).toEqual({
+      content: 'No match for "caf"',
+      isError: false,
+    });
+    expect(readFileSync(join(where.repo, "logo.png"))).toEqual(png);
+    expect(readFileSync(join(where.repo, "latin1.txt"), "latin1")).toBe("caf\xe9 = coffee\n");
+  });
+
   it("answer bad input with the problem, not a crash", async () => {
     expect(await run("read_file", { file: "README.md" })).toEqual({
       content: expect.stringMatching(/^Invalid input for read_file: path: .*; input: .*file/),
@@ -160,3 +226,18 @@ describe("the developer's workspace tools", () => {
     });
   });
 });
+
+/** The workspace, counting every byte read out of its files. */
+function countingReads(workspace: Workspace) {
+  let bytes = 0;
+  const counting = Object.create(workspace) as Workspace;
+  counting.readBytes = async (path, position, length) => {
+    const read = await workspace.readBytes(path, position, length);
+    bytes += read.bytes.length;
+    return read;
+  };
+  counting.readFile = async () => {
+    throw new Error("a whole file was read");
+  };
+  return { workspace: counting, bytes: () => bytes };
+}
