@@ -10,7 +10,7 @@ import { Auth } from "../../stacks/Auth";
 import { Events } from "../../stacks/Events";
 import { Storage } from "../../stacks/Storage";
 import { FUNCTION_PLACEHOLDERS, Workflow } from "../../stacks/Workflow";
-import { Web } from "../../stacks/Web";
+import { contentSecurityPolicy, Web } from "../../stacks/Web";
 import { nagFindings, synthesise } from "../support/stacks";
 
 type Resource = { Properties: Record<string, unknown> };
@@ -434,5 +434,60 @@ describe("the broadcaster's asynchronous invocations", () => {
         actionsOf(s).includes("sqs:SendMessage") && target(s.Resource) === target(destination),
     );
     expect(senders.map(([id]) => id)).toEqual([expect.stringMatching(/^Broadcaster/)]);
+  });
+});
+
+describe("the deployed site", () => {
+  it("sends the CSP and the security headers on every response", () => {
+    const [[policyId, policy]] = resources("AWS::CloudFront::ResponseHeadersPolicy", ["Web"]) as [
+      [string, Resource],
+    ];
+    const headers = (
+      policy.Properties.ResponseHeadersPolicyConfig as {
+        SecurityHeadersConfig: Record<string, Record<string, unknown>>;
+      }
+    ).SecurityHeadersConfig;
+    // The policy with CloudFormation's references shown as <Export or Ref name>.
+    const [, parts] = (
+      headers.ContentSecurityPolicy!.ContentSecurityPolicy as { "Fn::Join": [string, unknown[]] }
+    )["Fn::Join"];
+    const csp = parts
+      .map((part) => (typeof part === "string" ? part : `<${Object.values(part as object)[0]}>`))
+      .join("");
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "img-src 'self' data:",
+      "frame-ancestors 'none'",
+    ]) {
+      expect(csp).toContain(directive);
+    }
+    expect(csp).not.toContain("unsafe-inline");
+    // connect-src names the deployed API and WebSocket (tokens resolved by CloudFormation).
+    expect(csp).toMatch(
+      /connect-src 'self' <[^>]*ApiEndpoint[^>]*> wss:\/\/<[^>]*WebSocket[^>]*>\.execute-api\./,
+    );
+    expect(headers.StrictTransportSecurity).toMatchObject({
+      AccessControlMaxAgeSec: 63072000,
+      IncludeSubdomains: true,
+    });
+    expect(headers.ContentTypeOptions).toMatchObject({ Override: true });
+    expect(headers.FrameOptions).toMatchObject({ FrameOption: "DENY" });
+    expect(headers.ReferrerPolicy).toMatchObject({ ReferrerPolicy: "no-referrer" });
+    const [[, distribution]] = resources("AWS::CloudFront::Distribution", ["Web"]) as [
+      [string, Resource],
+    ];
+    const behavior = (
+      distribution.Properties.DistributionConfig as {
+        DefaultCacheBehavior: { ResponseHeadersPolicyId: unknown };
+      }
+    ).DefaultCacheBehavior;
+    expect(target(behavior.ResponseHeadersPolicyId)).toBe(policyId);
+  });
+
+  it("lets the page connect to the API and the WebSocket only", () => {
+    expect(contentSecurityPolicy("https://api.test", "wss://ws.test/prod")).toContain(
+      "connect-src 'self' https://api.test wss://ws.test/prod;",
+    );
   });
 });
