@@ -3,6 +3,7 @@ import { Api } from "./stacks/Api";
 import { Auth } from "./stacks/Auth";
 import { Events } from "./stacks/Events";
 import { FUNCTION_DEFAULTS } from "./stacks/functionDefaults";
+import { acceptSstInternals } from "./stacks/nag";
 import { isProductionStage } from "./stacks/stages";
 import { Storage } from "./stacks/Storage";
 import { Web } from "./stacks/Web";
@@ -21,5 +22,6 @@ export default {
     // A personal stage is removed with everything in it; a production stage keeps its data.
     if (!isProductionStage(app.stage)) app.setDefaultRemovalPolicy("destroy");
     app.stack(Storage).stack(Auth).stack(Events).stack(Workflow).stack(Api).stack(Web);
+    acceptSstInternals(app);
   },
 } satisfies SSTConfig;

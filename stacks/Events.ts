@@ -1,15 +1,20 @@
-import { Duration } from "aws-cdk-lib";
-import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
-import { WebSocketApi, WebSocketStage } from "aws-cdk-lib/aws-apigatewayv2";
+import { Duration, type CfnResource, type Stack } from "aws-cdk-lib";
+import { CfnAccount } from "aws-cdk-lib/aws-apigateway";
+import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from "aws-cdk-lib/aws-apigatewayv2";
 import { WebSocketLambdaAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { WebSocketLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { ManagedPolicy, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { EventBus, Function, use, type StackContext } from "sst/constructs";
 import { EVENT_FUNCTIONS, type EventFunction } from "@amelia/core/definitions/functions";
 import { RULES, type EventPattern } from "@amelia/core/definitions/rules";
 import { WEBSOCKET_ROUTE_SELECTION, WEBSOCKET_ROUTES } from "@amelia/core/definitions/routes";
-import { tableStatement, type TableAccess } from "./access";
-import { SIZES } from "./functionDefaults";
+import { grantTable, type TableAccess } from "./access";
+import { alarmedDeadLetterQueue } from "./alarms";
+import { configureFunction, SIZES } from "./functionDefaults";
 import { logicalId } from "./logicalId";
+import { retainedLogGroup } from "./logs";
+import { accept, wildcardResource } from "./nag";
 import { Auth } from "./Auth";
 import { Storage } from "./Storage";
 
@@ -43,44 +48,82 @@ export function Events({ stack, app }: StackContext) {
     webSocketApi: webSocket,
     stageName: app.stage,
     autoDeploy: true,
+    accessLogSettings: {
+      destination: new LogGroupLogDestination(retainedLogGroup(stack, "WebSocketAccessLogs")),
+    },
   });
+  webSocketStage.node.addDependency(apiGatewayLogging(stack));
   const connectAuthorizer = new WebSocketLambdaAuthorizer("Token", authorizer, {
     identitySource: ["route.request.querystring.token"],
   });
   for (const route of WEBSOCKET_ROUTES) {
     const access = ROUTE_ACCESS[route.routeKey];
     if (!access) throw new Error(`No access defined for WebSocket route ${route.routeKey}`);
-    const fn = new Function(stack, `WebSocket${logicalId(route.routeKey)}`, {
-      handler: route.handler,
-      ...SIZES.http,
-      environment,
-    });
-    if (access.table) fn.attachPermissions([tableStatement(table, access.table)]);
+    const fn = configureFunction(
+      new Function(stack, `WebSocket${logicalId(route.routeKey)}`, {
+        handler: route.handler,
+        ...SIZES.http,
+        environment,
+      }),
+    );
+    if (access.table) grantTable(fn, table, access.table);
     if (access.publish) bus.cdk.eventBus.grantPutEventsTo(fn);
-    webSocket.addRoute(route.routeKey, {
+    const connect = route.routeKey === "$connect";
+    const deployed = webSocket.addRoute(route.routeKey, {
       integration: new WebSocketLambdaIntegration(`${route.routeKey}Integration`, fn),
       returnResponse: route.replies,
-      ...(route.routeKey === "$connect" && { authorizer: connectAuthorizer }),
+      ...(connect && { authorizer: connectAuthorizer }),
     });
+    if (!connect) {
+      accept(deployed, [
+        {
+          id: "AwsSolutions-APIG4",
+          reason:
+            "API Gateway authorizes a WebSocket at $connect only; this route runs on a connection $connect let in",
+        },
+      ]);
+    }
   }
 
-  const broadcaster = new Function(stack, "Broadcaster", {
-    handler: EVENT_FUNCTIONS.broadcaster,
-    ...SIZES.broadcaster,
-    environment: {
-      ...environment,
-      AMELIA_WS_MANAGEMENT_ENDPOINT:
-        process.env.AMELIA_WS_MANAGEMENT_ENDPOINT ?? webSocketStage.callbackUrl,
-    },
-  });
-  broadcaster.attachPermissions([tableStatement(table, "readDelete")]);
+  const broadcaster = configureFunction(
+    new Function(stack, "Broadcaster", {
+      handler: EVENT_FUNCTIONS.broadcaster,
+      ...SIZES.broadcaster,
+      environment: {
+        ...environment,
+        AMELIA_WS_MANAGEMENT_ENDPOINT:
+          process.env.AMELIA_WS_MANAGEMENT_ENDPOINT ?? webSocketStage.callbackUrl,
+      },
+    }),
+  );
+  grantTable(broadcaster, table, "readDelete");
   webSocketStage.grantManagementApiAccess(broadcaster);
-
-  // Events EventBridge could not deliver after its retries wait here instead of being lost.
-  const deadLetters = new Queue(stack, "DeadLetters", {
-    retentionPeriod: Duration.days(14),
-    encryption: QueueEncryption.SQS_MANAGED,
+  accept(broadcaster, [
+    {
+      id: "AwsSolutions-IAM5",
+      reason: "Connections are made at run time: it may post to any connection of this stage only",
+      appliesTo: [wildcardResource(".*:execute-api:.*/@connections/\\*")],
+    },
+  ]);
+  // EventBridge invokes it asynchronously: Lambda retries a failed invocation twice, then sends
+  // the event here rather than dropping it (the rule's dead-letter queue only catches events
+  // EventBridge could not deliver).
+  const failedBroadcasts = alarmedDeadLetterQueue(
+    stack,
+    "FailedBroadcasts",
+    "events the broadcaster failed on after Lambda's retries",
+  );
+  broadcaster.configureAsyncInvoke({
+    onFailure: new SqsDestination(failedBroadcasts),
+    retryAttempts: 2,
+    maxEventAge: Duration.hours(2),
   });
+
+  const deadLetters = alarmedDeadLetterQueue(
+    stack,
+    "DeadLetters",
+    "events EventBridge could not deliver after its retries",
+  );
   const targetFunctions: Record<EventFunction, Function> = { broadcaster };
   bus.addRules(
     stack,
@@ -110,7 +153,35 @@ export function Events({ stack, app }: StackContext) {
   );
 
   stack.addOutputs({ WebSocketUrl: webSocketStage.url });
-  return { bus, webSocketUrl: webSocketStage.url, deadLetters };
+  return { bus, webSocketUrl: webSocketStage.url, deadLetters, failedBroadcasts };
+}
+
+/**
+ * WebSocket access logs need API Gateway's CloudWatch role, an account-wide setting of the
+ * region. Each stage sets it to a role of its own, kept when the stage is removed so that no
+ * other API is left pointing at a deleted role.
+ */
+function apiGatewayLogging(stack: Stack): CfnAccount {
+  const role = new Role(stack, "ApiGatewayLogsRole", {
+    assumedBy: new ServicePrincipal("apigateway.amazonaws.com"),
+    managedPolicies: [
+      ManagedPolicy.fromAwsManagedPolicyName("service-role/AmazonAPIGatewayPushToCloudWatchLogs"),
+    ],
+  });
+  accept(role, [
+    {
+      id: "AwsSolutions-IAM4",
+      reason:
+        "AWS's own policy for API Gateway's logging role, which serves every API of the region",
+    },
+  ]);
+  const account = new CfnAccount(stack, "ApiGatewayAccount", { cloudWatchRoleArn: role.roleArn });
+  // Raw overrides: SST applies the app's removal policy to every resource of a personal stage.
+  for (const resource of [role.node.defaultChild as CfnResource, account]) {
+    resource.addOverride("DeletionPolicy", "Retain");
+    resource.addOverride("UpdateReplacePolicy", "Retain");
+  }
+  return account;
 }
 
 /** The shared pattern in SST's spelling; a field SST cannot express is refused, not dropped. */

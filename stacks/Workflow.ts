@@ -1,5 +1,4 @@
 import { ArnFormat } from "aws-cdk-lib";
-import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import {
   DefinitionBody,
   LogLevel,
@@ -9,9 +8,12 @@ import {
 import { Function, use, type StackContext } from "sst/constructs";
 import { TASK_FUNCTIONS, type TaskFunction } from "@amelia/core/definitions/functions";
 import { workflowDefinition } from "@amelia/core/definitions/stateMachine";
-import { tableStatement } from "./access";
-import { SIZES } from "./functionDefaults";
+import { grantTable } from "./access";
+import { alarmOnFailedExecutions } from "./alarms";
+import { configureFunction, SIZES } from "./functionDefaults";
 import { logicalId } from "./logicalId";
+import { retainedLogGroup } from "./logs";
+import { accept, wildcardResource } from "./nag";
 import { Auth, secretEnvironment } from "./Auth";
 import { Events } from "./Events";
 import { Storage } from "./Storage";
@@ -45,15 +47,15 @@ export function Workflow({ stack }: StackContext) {
         : name === "finish"
           ? [githubToken]
           : [];
-      const fn = new Function(stack, logicalId(name), {
-        handler,
-        ...(agent ? SIZES.agent : SIZES.step),
-        environment: { ...environment, ...secretEnvironment(secrets) },
-      });
-      fn.attachPermissions([
-        tableStatement(table, "readWrite"),
-        ...secrets.map((s) => s.grantRead),
-      ]);
+      const fn = configureFunction(
+        new Function(stack, logicalId(name), {
+          handler,
+          ...(agent ? SIZES.agent : SIZES.step),
+          environment: { ...environment, ...secretEnvironment(secrets) },
+        }),
+      );
+      grantTable(fn, table, "readWrite");
+      if (secrets.length > 0) fn.attachPermissions(secrets.map((s) => s.grantRead));
       if (name !== "halt") bus.cdk.eventBus.grantPutEventsTo(fn);
       return [name, fn];
     }),
@@ -68,13 +70,27 @@ export function Workflow({ stack }: StackContext) {
       Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn]),
     ),
     logs: {
-      destination: new LogGroup(stack, "StateMachineLogs", { retention: RetentionDays.ONE_MONTH }),
+      destination: retainedLogGroup(stack, "StateMachineLogs"),
       level: LogLevel.ALL,
       // Execution data holds the gates' task tokens, which never reach a log.
       includeExecutionData: false,
     },
   });
   for (const fn of Object.values(tasks)) fn.grantInvoke(stateMachine);
+  accept(stateMachine, [
+    {
+      id: "AwsSolutions-IAM5",
+      reason:
+        "CloudWatch Logs' log-delivery actions take only Resource '*'; '<function>:*' are the task functions' own versions",
+      appliesTo: ["Resource::*", wildcardResource("<[A-Za-z0-9]+\\.Arn>:\\*")],
+    },
+    {
+      id: "AwsSolutions-SF2",
+      reason:
+        "Not traced, like the functions (functionDefaults): execution history and logs show each state, X-Ray bills per trace",
+    },
+  ]);
+  alarmOnFailedExecutions(stack, stateMachine);
 
   const executionsArn = stack.formatArn({
     service: "states",

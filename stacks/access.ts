@@ -1,5 +1,6 @@
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
-import type { Table } from "sst/constructs";
+import type { Function, Table } from "sst/constructs";
+import { TABLE_SCHEMA } from "@amelia/core/store/table";
 
 const READ = ["dynamodb:GetItem", "dynamodb:Query"];
 const WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
@@ -14,10 +15,18 @@ const ACTIONS: Record<TableAccess, string[]> = {
   readDelete: [...READ, "dynamodb:DeleteItem"],
 };
 
-/** Named actions on the table and its indexes only: never `dynamodb:*`. */
-export function tableStatement(table: Table, access: TableAccess): PolicyStatement {
-  return new PolicyStatement({
-    actions: ACTIONS[access],
-    resources: [table.tableArn, `${table.tableArn}/index/*`],
-  });
+/**
+ * Lets `fn` take named actions (never `dynamodb:*`) on the table and its indexes, each named
+ * (no `index/*`).
+ */
+export function grantTable(fn: Function, table: Table, access: TableAccess): void {
+  fn.attachPermissions([
+    new PolicyStatement({
+      actions: ACTIONS[access],
+      resources: [
+        table.tableArn,
+        ...TABLE_SCHEMA.indexes.map((index) => `${table.tableArn}/index/${index.name}`),
+      ],
+    }),
+  ]);
 }

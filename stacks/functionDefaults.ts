@@ -1,4 +1,6 @@
-import type { FunctionProps } from "sst/constructs";
+import type { Function, FunctionProps } from "sst/constructs";
+import { ownLogs } from "./logs";
+import { accept } from "./nag";
 
 /**
  * Every function: Node 22 on Graviton (cheaper per GB-s), an ESM bundle minified with the SDK
@@ -50,3 +52,19 @@ export const SIZES = {
   /** Gate and finish: a few writes. */
   step: { memorySize: 256, timeout: 30 },
 } as const;
+
+/**
+ * What each of the app's functions gets besides its props: its own log group with the retention,
+ * and the runtime finding reasoned (cdk-nag wants the newest Node line CDK knows, nodejs24.x).
+ */
+export function configureFunction<F extends Function>(fn: F): F {
+  ownLogs(fn);
+  accept(fn, [
+    {
+      id: "AwsSolutions-L1",
+      reason:
+        "nodejs22.x on purpose: the Node line SST v2's live-Lambda bridge (sst dev) runs, so dev and deploy match",
+    },
+  ]);
+  return fn;
+}

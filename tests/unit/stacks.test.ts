@@ -9,9 +9,9 @@ import { Api } from "../../stacks/Api";
 import { Auth } from "../../stacks/Auth";
 import { Events } from "../../stacks/Events";
 import { Storage } from "../../stacks/Storage";
-import { Web } from "../../stacks/Web";
 import { FUNCTION_PLACEHOLDERS, Workflow } from "../../stacks/Workflow";
-import { synthesise } from "../support/stacks";
+import { contentSecurityPolicy, Web } from "../../stacks/Web";
+import { nagFindings, synthesise } from "../support/stacks";
 
 type Resource = { Properties: Record<string, unknown> };
 interface Statement {
@@ -24,7 +24,7 @@ const templates: Record<string, Template> = {};
 const STACKS = { Storage, Auth, Events, Workflow, Api, Web };
 
 beforeAll(async () => {
-  const templateOf = await synthesise("test");
+  const templateOf = await synthesise("test", { nag: true });
   for (const [name, stack] of Object.entries(STACKS)) templates[name] = templateOf(stack);
 });
 
@@ -289,5 +289,205 @@ describe("events and storage", () => {
     expect(Object.keys(templates.Api!.toJSON().Outputs)).toContain("ApiUrl");
     expect(Object.keys(templates.Events!.toJSON().Outputs)).toContain("WebSocketUrl");
     expect(Object.keys(templates.Web!.toJSON().Outputs)).toContain("WebUrl");
+  });
+});
+
+describe("cdk-nag", () => {
+  it("finds nothing left in any stack: every remaining finding is suppressed with its reason", () => {
+    for (const stack of Object.values(STACKS)) expect(nagFindings(stack), stack.name).toEqual([]);
+  });
+
+  it("suppresses wildcards one by one (appliesTo), never an IAM5 finding whole", () => {
+    const suppressions = Object.values(STACKS).flatMap((stack) =>
+      Object.values(templates[stack.name]!.toJSON().Resources as Record<string, object>).flatMap(
+        (resource) =>
+          (
+            resource as {
+              Metadata?: {
+                cdk_nag?: { rules_to_suppress: { id: string; applies_to?: unknown[] }[] };
+              };
+            }
+          ).Metadata?.cdk_nag?.rules_to_suppress ?? [],
+      ),
+    );
+    const wildcards = suppressions.filter((s) => s.id === "AwsSolutions-IAM5");
+    expect(wildcards.length).toBeGreaterThan(0);
+    for (const suppression of wildcards) expect(suppression.applies_to?.length).toBeGreaterThan(0);
+  });
+});
+
+/** The logical id a `Ref` or `Fn::GetAtt` points at. */
+function target(reference: unknown): string | undefined {
+  const value = reference as { Ref?: string; "Fn::GetAtt"?: [string, string] };
+  return value.Ref ?? value["Fn::GetAtt"]?.[0];
+}
+
+describe("logs", () => {
+  it("gives each of our functions its own log group, kept 30 days, and write access to it alone", () => {
+    for (const stack of Object.keys(STACKS)) {
+      const logGroups = Object.fromEntries(resources("AWS::Logs::LogGroup", [stack]));
+      const roles = Object.fromEntries(resources("AWS::IAM::Role", [stack]));
+      const policies = resources("AWS::IAM::Policy", [stack]);
+      for (const [id, fn] of resources("AWS::Lambda::Function", [stack])) {
+        if (/^Custom/.test(id)) continue;
+        const logGroupId = target((fn.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup);
+        expect(logGroups[logGroupId!]?.Properties.RetentionInDays, id).toBe(30);
+        const roleId = target(fn.Properties.Role)!;
+        expect(roles[roleId]!.Properties.ManagedPolicyArns ?? [], id).toEqual([]);
+        const logStatements = policies
+          .filter(([, p]) => (p.Properties.Roles as unknown[]).some((r) => target(r) === roleId))
+          .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+          .filter((statement) => actionsOf(statement).some((a) => a.startsWith("logs:")));
+        expect(logStatements, id).toHaveLength(1);
+        expect(actionsOf(logStatements[0]!).sort()).toEqual([
+          "logs:CreateLogStream",
+          "logs:PutLogEvents",
+        ]);
+        expect(target(logStatements[0]!.Resource), id).toBe(logGroupId);
+      }
+    }
+  });
+
+  it("keeps the state machine's logs and the WebSocket access logs 30 days", () => {
+    const [[, machine]] = resources("AWS::StepFunctions::StateMachine", ["Workflow"]) as [
+      [string, Resource],
+    ];
+    const machineLogs = (
+      machine.Properties.LoggingConfiguration as {
+        Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: unknown } }[];
+      }
+    ).Destinations[0]!.CloudWatchLogsLogGroup.LogGroupArn;
+    const [[, stage]] = resources("AWS::ApiGatewayV2::Stage", ["Events"]) as [[string, Resource]];
+    const accessLogs = (stage.Properties.AccessLogSettings as { DestinationArn: unknown })
+      .DestinationArn;
+    const groups = Object.fromEntries(resources("AWS::Logs::LogGroup", ["Workflow", "Events"]));
+    for (const reference of [machineLogs, accessLogs]) {
+      expect(groups[target(reference)!]?.Properties.RetentionInDays).toBe(30);
+    }
+  });
+});
+
+describe("alarms", () => {
+  const alarms = () => resources("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+
+  it("fires on any message in a dead-letter queue; the queues refuse requests without TLS", () => {
+    const queues = resources("AWS::SQS::Queue", ["Events"]).map(([id]) => id);
+    expect(queues.sort()).toEqual([
+      expect.stringMatching(/^DeadLetters/),
+      expect.stringMatching(/^FailedBroadcasts/),
+    ]);
+    for (const queue of queues) {
+      const alarm = alarms().find(
+        (a) => target((a.Dimensions as { Value: unknown }[] | undefined)?.[0]?.Value) === queue,
+      );
+      expect(alarm, queue).toMatchObject({
+        Namespace: "AWS/SQS",
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+      });
+      const policies = resources("AWS::SQS::QueuePolicy", ["Events"]).filter(([, p]) =>
+        (p.Properties.Queues as unknown[]).some((q) => target(q) === queue),
+      );
+      const statements = policies.flatMap(
+        ([, p]) =>
+          (p.Properties.PolicyDocument as { Statement: (Statement & { Condition?: unknown })[] })
+            .Statement,
+      );
+      expect(statements, queue).toContainEqual(
+        expect.objectContaining({
+          Effect: "Deny",
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        }),
+      );
+    }
+  });
+
+  it("fires on any failed execution of the state machine", () => {
+    const [[machineId]] = resources("AWS::StepFunctions::StateMachine", ["Workflow"]) as [
+      [string, Resource],
+    ];
+    const alarm = alarms().find((a) => a.MetricName === "ExecutionsFailed");
+    expect(alarm).toMatchObject({
+      Namespace: "AWS/States",
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    expect(target((alarm!.Dimensions as { Value: unknown }[])[0]!.Value)).toBe(machineId);
+  });
+});
+
+describe("the broadcaster's asynchronous invocations", () => {
+  it("go to the alarmed FailedBroadcasts queue after Lambda's two retries", () => {
+    const configs = resources("AWS::Lambda::EventInvokeConfig", ["Events"]).map(
+      ([, c]) => c.Properties,
+    );
+    expect(configs).toHaveLength(1);
+    const [config] = configs as [Record<string, unknown>];
+    expect(target(config.FunctionName)).toMatch(/^Broadcaster/);
+    expect(config.MaximumRetryAttempts).toBe(2);
+    const destination = (config.DestinationConfig as { OnFailure: { Destination: unknown } })
+      .OnFailure.Destination;
+    expect(target(destination)).toMatch(/^FailedBroadcasts/);
+    const senders = statements().filter(
+      ([, s]) =>
+        actionsOf(s).includes("sqs:SendMessage") && target(s.Resource) === target(destination),
+    );
+    expect(senders.map(([id]) => id)).toEqual([expect.stringMatching(/^Broadcaster/)]);
+  });
+});
+
+describe("the deployed site", () => {
+  it("sends the CSP and the security headers on every response", () => {
+    const [[policyId, policy]] = resources("AWS::CloudFront::ResponseHeadersPolicy", ["Web"]) as [
+      [string, Resource],
+    ];
+    const headers = (
+      policy.Properties.ResponseHeadersPolicyConfig as {
+        SecurityHeadersConfig: Record<string, Record<string, unknown>>;
+      }
+    ).SecurityHeadersConfig;
+    // The policy with CloudFormation's references shown as <Export or Ref name>.
+    const [, parts] = (
+      headers.ContentSecurityPolicy!.ContentSecurityPolicy as { "Fn::Join": [string, unknown[]] }
+    )["Fn::Join"];
+    const csp = parts
+      .map((part) => (typeof part === "string" ? part : `<${Object.values(part as object)[0]}>`))
+      .join("");
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "img-src 'self' data:",
+      "frame-ancestors 'none'",
+    ]) {
+      expect(csp).toContain(directive);
+    }
+    expect(csp).not.toContain("unsafe-inline");
+    // connect-src names the deployed API and WebSocket (tokens resolved by CloudFormation).
+    expect(csp).toMatch(
+      /connect-src 'self' <[^>]*ApiEndpoint[^>]*> wss:\/\/<[^>]*WebSocket[^>]*>\.execute-api\./,
+    );
+    expect(headers.StrictTransportSecurity).toMatchObject({
+      AccessControlMaxAgeSec: 63072000,
+      IncludeSubdomains: true,
+    });
+    expect(headers.ContentTypeOptions).toMatchObject({ Override: true });
+    expect(headers.FrameOptions).toMatchObject({ FrameOption: "DENY" });
+    expect(headers.ReferrerPolicy).toMatchObject({ ReferrerPolicy: "no-referrer" });
+    const [[, distribution]] = resources("AWS::CloudFront::Distribution", ["Web"]) as [
+      [string, Resource],
+    ];
+    const behavior = (
+      distribution.Properties.DistributionConfig as {
+        DefaultCacheBehavior: { ResponseHeadersPolicyId: unknown };
+      }
+    ).DefaultCacheBehavior;
+    expect(target(behavior.ResponseHeadersPolicyId)).toBe(policyId);
+  });
+
+  it("lets the page connect to the API and the WebSocket only", () => {
+    expect(contentSecurityPolicy("https://api.test", "wss://ws.test/prod")).toContain(
+      "connect-src 'self' https://api.test wss://ws.test/prod;",
+    );
   });
 });

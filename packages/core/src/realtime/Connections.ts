@@ -15,11 +15,15 @@ export class Connections {
 
   constructor(private readonly endpoint: string | undefined) {}
 
-  /** False when the client has gone (410): the caller forgets the connection. */
+  /**
+   * One attempt: false when the client has gone (410), the caller forgets the connection; any
+   * other error is thrown. The broadcaster retries per connection, so the SDK does not.
+   */
   async send(connectionId: string, message: ServerMessage): Promise<boolean> {
     try {
       this.client ??= new ApiGatewayManagementApiClient({
         endpoint: requireSetting(this.endpoint, "AMELIA_WS_MANAGEMENT_ENDPOINT"),
+        maxAttempts: 1,
       });
       await this.client.send(
         new PostToConnectionCommand({
