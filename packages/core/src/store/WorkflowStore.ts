@@ -8,13 +8,10 @@ import {
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { ValidationError } from "../errors";
 import type { Gate, WorkflowStatus } from "../workflow/status";
-import type { Workflow } from "../workflow/Workflow";
+import type { Workflow, WorkflowPage } from "../workflow/Workflow";
 import { keys } from "./table";
 
-export interface WorkflowPage {
-  workflows: Workflow[];
-  nextCursor?: string;
-}
+export type { WorkflowPage } from "../workflow/Workflow";
 
 /** Who holds a lock or slot item, and since when (epoch ms). */
 export interface Claim {
