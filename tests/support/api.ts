@@ -1,25 +1,33 @@
-import type { WorkflowEvent } from "../../packages/core/src/events/types";
-import type { Workflow } from "../../packages/core/src/workflow/Workflow";
+import {
+  ApiClient,
+  type Answer,
+  type ErrorBody,
+  type Workflow,
+  type WorkflowEvent,
+} from "@amelia/client";
 
-export interface ApiResponse<T = unknown> {
-  status: number;
-  body: T;
-}
+export type ApiResponse<T = unknown> = Answer<T>;
+/** The contract's error answer, under the name the tests know it by. */
+export type { ErrorBody as ApiError } from "@amelia/client";
 
-export interface ApiError {
-  code: string;
-  error: string;
-  details?: unknown;
-}
-
-/** A small client for the HTTP API, as a script would use it. */
+/**
+ * The HTTP API as a script that looks at every answer uses it: the product's client, with each
+ * answer returned whatever its status, and polling for the asynchronous state machine.
+ */
 export class Api {
+  private readonly client: ApiClient;
+
   constructor(
     readonly baseUrl: string,
     private readonly token?: string,
-  ) {}
+  ) {
+    this.client = new ApiClient({ baseUrl, token: () => token });
+  }
 
-  /** Sends `body` as JSON, or `raw` as it is with `contentType`; no body, no content-type. */
+  /**
+   * Sends `body` as JSON, or `raw` as written (e.g. malformed JSON); `contentType` other than
+   * JSON sends it the way a browser's form or simple request would.
+   */
   async request<T = unknown>(
     method: string,
     path: string,
@@ -27,33 +35,35 @@ export class Api {
     raw?: string,
     contentType = "application/json",
   ): Promise<ApiResponse<T>> {
-    const sent = raw ?? (body === undefined ? undefined : JSON.stringify(body));
+    if (contentType === "application/json") {
+      return this.client.exchange<T>(method, path, body, raw === undefined ? {} : { rawBody: raw });
+    }
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
-        ...(sent !== undefined && { "content-type": contentType }),
+        "content-type": contentType,
         ...(this.token && { authorization: `Bearer ${this.token}` }),
       },
-      ...(sent !== undefined && { body: sent }),
+      body: raw ?? JSON.stringify(body),
     });
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
   create(body: Record<string, unknown>) {
-    return this.request<Workflow & ApiError>("POST", "/api/workflows", body);
+    return this.request<Workflow & ErrorBody>("POST", "/api/workflows", body);
   }
 
   get(id: string) {
-    return this.request<Workflow & ApiError>("GET", `/api/workflows/${id}`);
+    return this.request<Workflow & ErrorBody>("GET", `/api/workflows/${id}`);
   }
 
   approve(id: string) {
-    return this.request<Workflow & ApiError>("POST", `/api/workflows/${id}/approve`);
+    return this.request<Workflow & ErrorBody>("POST", `/api/workflows/${id}/approve`, {});
   }
 
   reject(id: string, feedback?: string) {
-    return this.request<Workflow & ApiError>(
+    return this.request<Workflow & ErrorBody>(
       "POST",
       `/api/workflows/${id}/reject`,
       feedback === undefined ? {} : { feedback },
@@ -61,21 +71,12 @@ export class Api {
   }
 
   cancel(id: string) {
-    return this.request<Workflow & ApiError>("POST", `/api/workflows/${id}/cancel`);
+    return this.request<Workflow & ErrorBody>("POST", `/api/workflows/${id}/cancel`, {});
   }
 
   async events(id: string, since = 0): Promise<WorkflowEvent[]> {
     const all: WorkflowEvent[] = [];
-    let cursor: number | undefined = since;
-    while (cursor !== undefined) {
-      const page: ApiResponse<{ events: WorkflowEvent[]; nextSince?: number }> = await this.request(
-        "GET",
-        `/api/workflows/${id}/events?since=${cursor}`,
-      );
-      if (page.status !== 200) throw new Error(`events: HTTP ${page.status}`);
-      all.push(...page.body.events);
-      cursor = page.body.nextSince;
-    }
+    for await (const page of this.client.events(id, since)) all.push(...page);
     return all;
   }
 

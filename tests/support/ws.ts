@@ -1,12 +1,7 @@
+import type { ServerMessage, WorkflowEvent } from "@amelia/client";
 import WebSocket from "ws";
-import type { WorkflowEvent } from "../../packages/core/src/events/types";
 
-export type ServerMessage =
-  | { type: "subscribed" | "unsubscribed"; workflowId: string }
-  | { type: "event"; event: WorkflowEvent }
-  | { type: "backfill_complete"; workflowId: string; count: number }
-  | { type: "pong" }
-  | { type: "error"; code: string; error: string };
+export type { ServerMessage } from "@amelia/client";
 
 /** A WebSocket client that keeps every message it receives, for assertions. */
 export class WsClient {

@@ -1,4 +1,4 @@
-import type { ApiClient } from "./ApiClient";
+import type { ApiClient } from "@amelia/client";
 import type { ServerConfig } from "./config";
 import type { Output } from "./Output";
 

@@ -1,18 +1,18 @@
-import type { WorkflowEvent } from "@amelia/core/events/types";
-import type { ServerMessage } from "@amelia/core/realtime/messages";
-import WebSocket from "ws";
-import { unauthorizedHint } from "./ApiClient";
-import { webSocketUrl, type ServerConfig } from "./config";
-import { ApiError, ConnectionError } from "./errors";
-import type { EventSequencer } from "./EventSequencer";
+import {
+  LiveConnection,
+  socketUrl,
+  type EventSequencer,
+  type LiveConnectionOptions,
+  type LiveFailure,
+  type WorkflowEvent,
+} from "@amelia/client";
+import type { ServerConfig } from "./config";
+import { ConnectionError, ServerRefusedError, unauthorizedHint, type CliError } from "./errors";
+import { nodeSocket } from "./nodeSocket";
 
-export interface ReconnectPolicy {
-  /** The first wait after a drop; each failed attempt doubles it, up to maxDelayMs. */
-  initialDelayMs: number;
-  maxDelayMs: number;
-  /** Consecutive failed attempts before giving up (the count restarts once subscribed). */
-  maxAttempts: number;
-}
+export type ReconnectPolicy = Required<
+  Pick<LiveConnectionOptions, "initialDelayMs" | "maxDelayMs" | "maxAttempts">
+>;
 
 export const DEFAULT_RECONNECT: ReconnectPolicy = {
   initialDelayMs: 250,
@@ -22,8 +22,6 @@ export const DEFAULT_RECONNECT: ReconnectPolicy = {
 
 /** A ping this often keeps idle connections open (API Gateway drops them after 10 minutes). */
 const HEARTBEAT_MS = 60_000;
-/** How long a closing socket may wait for the server's close frame. */
-const CLOSE_GRACE_MS = 1_000;
 
 export interface FollowOptions {
   server: ServerConfig;
@@ -43,126 +41,57 @@ export interface FollowOptions {
  * event is handed over exactly once and in order however often the connection breaks.
  */
 export class EventFollower {
-  private readonly reconnect: ReconnectPolicy;
-  private socket: WebSocket | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private failedAttempts = 0;
-  private finished = false;
-  private settle: { resolve(): void; reject(error: Error): void } | undefined;
-
-  constructor(private readonly options: FollowOptions) {
-    this.reconnect = options.reconnect ?? DEFAULT_RECONNECT;
-  }
+  constructor(private readonly options: FollowOptions) {}
 
   /** Resolves when onEvent asks to stop; rejects with a CliError. */
   run(): Promise<void> {
+    const { server, workflowId, sequencer } = this.options;
+    const live = new LiveConnection({
+      url: () => socketUrl(server.wsUrl, server.token),
+      createSocket: nodeSocket,
+      heartbeatMs: HEARTBEAT_MS,
+      ...(this.options.reconnect ?? DEFAULT_RECONNECT),
+    });
     return new Promise((resolve, reject) => {
-      this.settle = { resolve, reject };
-      this.connect();
-    });
-  }
-
-  private connect(): void {
-    const socket = new WebSocket(webSocketUrl(this.options.server));
-    this.socket = socket;
-    let refusedWith: number | undefined;
-    let awaitingPong = false;
-    let failure = "connection closed";
-    const heartbeat = setInterval(() => {
-      if (awaitingPong) return socket.terminate();
-      awaitingPong = true;
-      socket.send(JSON.stringify({ action: "ping" }));
-    }, HEARTBEAT_MS).unref();
-
-    socket.on("open", () => {
-      socket.send(
-        JSON.stringify({
-          action: "subscribe",
-          workflowId: this.options.workflowId,
-          since: this.options.sequencer.lastSequence,
-        }),
-      );
-    });
-    socket.on("message", (data: Buffer) => {
-      awaitingPong = false;
-      this.handle(JSON.parse(data.toString("utf8")) as ServerMessage);
-    });
-    socket.on("unexpected-response", (_request, response) => {
-      refusedWith = response.statusCode;
-      failure = `the WebSocket upgrade was answered with HTTP ${response.statusCode}`;
-      response.resume();
-      socket.terminate();
-    });
-    socket.on("error", (error: Error & { code?: string }) => {
-      failure = error.code ?? error.message;
-    });
-    socket.on("close", () => {
-      clearInterval(heartbeat);
-      if (this.finished || this.socket !== socket) return;
-      if (refusedWith === 401) {
-        this.finish(
-          new ApiError(
-            401,
-            "UNAUTHORIZED",
-            "The WebSocket refused the API token",
-            undefined,
-            unauthorizedHint(this.options.server.token !== undefined),
-          ),
-        );
-        return;
-      }
-      this.scheduleReconnect(failure);
-    });
-  }
-
-  private handle(message: ServerMessage): void {
-    switch (message.type) {
-      case "subscribed":
-        this.failedAttempts = 0;
-        this.options.onSubscribed?.();
-        return;
-      case "event":
-        if (message.event.workflowId !== this.options.workflowId) return;
-        for (const event of this.options.sequencer.accept(message.event)) {
-          if (this.finished) return;
-          if (this.options.onEvent(event)) return this.finish();
+      let finished = false;
+      const finish = (error?: CliError) => {
+        if (finished) return;
+        finished = true;
+        live.stop();
+        if (error) reject(error);
+        else resolve();
+      };
+      live.onMessage((message) => {
+        if (message.type === "subscribed") this.options.onSubscribed?.();
+        if (message.type === "error") {
+          finish(new ServerRefusedError(undefined, message.code, message.error, message.details));
         }
-        return;
-      case "error":
-        this.finish(new ApiError(undefined, message.code, message.error, message.details));
-        return;
-      default:
-        return;
-    }
+      });
+      live.onReconnecting((attempt, delayMs) => this.options.onReconnecting?.(attempt, delayMs));
+      live.onGiveUp((failure) => finish(this.failureError(failure)));
+      live.follow(
+        workflowId,
+        (ready) => {
+          for (const event of ready) {
+            if (finished) return;
+            if (this.options.onEvent(event)) return finish();
+          }
+        },
+        sequencer,
+      );
+      live.start();
+    });
   }
 
-  private scheduleReconnect(reason: string): void {
-    this.failedAttempts++;
-    if (this.failedAttempts > this.reconnect.maxAttempts) {
-      const { wsUrl, apiUrl } = this.options.server;
-      this.finish(new ConnectionError(wsUrl, reason, apiUrl));
-      return;
-    }
-    const delay = Math.min(
-      this.reconnect.maxDelayMs,
-      this.reconnect.initialDelayMs * 2 ** (this.failedAttempts - 1),
+  private failureError(failure: LiveFailure): CliError {
+    const { wsUrl, apiUrl, token } = this.options.server;
+    if (failure.type === "unreachable") return new ConnectionError(wsUrl, failure.reason, apiUrl);
+    return new ServerRefusedError(
+      failure.status,
+      "UNAUTHORIZED",
+      "The WebSocket refused the API token",
+      undefined,
+      unauthorizedHint(token !== undefined),
     );
-    this.options.onReconnecting?.(this.failedAttempts, delay);
-    this.retryTimer = setTimeout(() => this.connect(), delay);
-  }
-
-  private finish(error?: Error): void {
-    if (this.finished) return;
-    this.finished = true;
-    clearTimeout(this.retryTimer);
-    const socket = this.socket;
-    if (socket && socket.readyState === WebSocket.OPEN) {
-      socket.close(1000);
-      setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
-    } else {
-      socket?.terminate();
-    }
-    if (error) this.settle?.reject(error);
-    else this.settle?.resolve();
   }
 }

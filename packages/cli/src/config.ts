@@ -26,14 +26,6 @@ export function serverConfig(env: NodeJS.ProcessEnv): ServerConfig {
   return { apiUrl, wsUrl, ...(token !== undefined && { token }) };
 }
 
-/** The WebSocket URL to connect to: the token goes in the `token` query parameter. */
-export function webSocketUrl(config: ServerConfig): string {
-  if (config.token === undefined) return config.wsUrl;
-  const url = new URL(config.wsUrl);
-  url.searchParams.set("token", config.token);
-  return url.toString();
-}
-
 function parseUrl(name: string, value: string, protocols: readonly string[]): string {
   const schemes = protocols.map((protocol) => `${protocol}//`).join(" or ");
   const url = URL.canParse(value) ? new URL(value) : undefined;

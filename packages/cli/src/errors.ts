@@ -1,3 +1,4 @@
+import { ApiUnreachableError, UNEXPECTED_RESPONSE, type ApiError } from "@amelia/client";
 import { EXIT_CODES, type ExitCode } from "./exitCodes";
 
 /** An error the CLI reports itself: a code for `--json`, a message, and its exit code. */
@@ -23,7 +24,7 @@ export class UsageError extends CliError {
 }
 
 /** The server answered with one of the contract's errors (`{ code, error, details? }`). */
-export class ApiError extends CliError {
+export class ServerRefusedError extends CliError {
   constructor(
     readonly status: number | undefined,
     code: string,
@@ -50,4 +51,26 @@ export class ConnectionError extends CliError {
       `Is \`npm start\` (or \`amelia dev\`) running? AMELIA_API_URL=${apiUrl}`,
     );
   }
+}
+
+/** The CLI's form of an error of the API client: its exit code, and a hint of what to do. */
+export function cliErrorOf(error: ApiError, apiUrl: string, hasToken: boolean): CliError {
+  if (error instanceof ApiUnreachableError) return new ConnectionError(apiUrl, error.reason);
+  return new ServerRefusedError(
+    error.status,
+    error.code,
+    error.message,
+    error.details,
+    error.needsToken
+      ? unauthorizedHint(hasToken)
+      : error.code === UNEXPECTED_RESPONSE
+        ? "Does AMELIA_API_URL point at an Amelia server?"
+        : undefined,
+  );
+}
+
+export function unauthorizedHint(hasToken: boolean): string {
+  return hasToken
+    ? "AMELIA_API_TOKEN does not match the server's token."
+    : "The server needs a token: set AMELIA_API_TOKEN.";
 }

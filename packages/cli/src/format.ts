@@ -1,6 +1,4 @@
-import type { Agent, Level, WorkflowEvent } from "@amelia/core/events/types";
-import type { Workflow } from "@amelia/core/workflow/Workflow";
-import type { WorkflowStatus } from "@amelia/core/workflow/status";
+import type { Agent, Level, Workflow, WorkflowEvent, WorkflowStatus } from "@amelia/client";
 import Table from "cli-table3";
 import type { Colors } from "picocolors/types";
 

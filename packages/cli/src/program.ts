@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
+import { ApiClient, ApiError } from "@amelia/client";
 import { Command, CommanderError } from "commander";
-import { ApiClient } from "./ApiClient";
 import type { CommandContext } from "./CommandContext";
 import { serverConfig } from "./config";
-import { CliError, UsageError } from "./errors";
+import { CliError, cliErrorOf, UsageError } from "./errors";
 import { EXIT_CODES } from "./exitCodes";
 import { Output, type Stream } from "./Output";
 import type { StartOptions } from "./commands/start";
@@ -19,6 +19,9 @@ interface OutputFlags {
   json?: boolean;
   color: boolean;
 }
+
+/** Longest wait for one HTTP answer; agents run asynchronously, so every route answers fast. */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Commands load on use, so `--help` and usage errors do not pay for every module. */
 const decisions = () => import("./commands/decisions");
@@ -63,8 +66,18 @@ export async function run(argv: readonly string[], environment: CliEnvironment):
       process.once("SIGINT", interrupted);
       try {
         const server = serverConfig(environment.env);
-        const context = { output, server, api: new ApiClient(server), cwd: environment.cwd };
-        const result = await handler(context, ...(args.slice(0, -1) as A));
+        const api = new ApiClient({
+          baseUrl: server.apiUrl,
+          token: () => server.token,
+          timeoutMs: REQUEST_TIMEOUT_MS,
+        });
+        const context = { output, server, api, cwd: environment.cwd };
+        const result = await handler(context, ...(args.slice(0, -1) as A)).catch(
+          (error: unknown) => {
+            if (!(error instanceof ApiError)) throw error;
+            throw cliErrorOf(error, server.apiUrl, server.token !== undefined);
+          },
+        );
         exitCode = typeof result === "number" ? result : EXIT_CODES.ok;
       } catch (error) {
         if (!(error instanceof CliError)) throw error;

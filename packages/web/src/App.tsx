@@ -1,5 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from "react";
-import type { Health } from "./api/ApiClient";
+import type { Health } from "@amelia/client";
 import { ConnectionIndicator } from "./components/ConnectionIndicator";
 import { ErrorMessage } from "./components/ErrorMessage";
 import { TokenDialog } from "./components/TokenDialog";

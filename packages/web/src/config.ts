@@ -14,11 +14,3 @@ export function endpoints(
     wsUrl: env.VITE_WS_URL || `${scheme}//${location.host}/ws`,
   };
 }
-
-/** The WebSocket URL with the token, where auth is on (a browser cannot set its headers). */
-export function socketUrl(wsUrl: string, token: string | undefined): string {
-  if (!token) return wsUrl;
-  const url = new URL(wsUrl);
-  url.searchParams.set("token", token);
-  return url.toString();
-}

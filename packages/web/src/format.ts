@@ -1,4 +1,4 @@
-import type { Agent, Level, Stage, Usage, WorkflowStatus } from "./api/types";
+import type { Agent, Level, Stage, Usage, WorkflowStatus } from "@amelia/client";
 
 export const STATUS_LABELS: Record<WorkflowStatus, string> = {
   pending: "Pending",

@@ -1,7 +1,7 @@
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { ApiError } from "../src/api/ApiError";
+import { ApiError } from "@amelia/client";
 import { DecisionPanel, type DecisionPanelProps } from "../src/components/DecisionPanel";
 
 /** A request the test settles by hand. */

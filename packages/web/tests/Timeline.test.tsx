@@ -1,9 +1,9 @@
 import { fireEvent, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { WorkflowEvent } from "../src/api/types";
+import type { WorkflowEvent } from "@amelia/client";
 import { Timeline } from "../src/components/Timeline";
-import { makeEvent } from "./support/events";
+import { makeEvent } from "../../client/tests/support/events";
 
 const events = (count: number) => Array.from({ length: count }, (_, i) => makeEvent(i + 1));
 

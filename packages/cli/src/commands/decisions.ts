@@ -1,4 +1,4 @@
-import type { Workflow } from "@amelia/core/workflow/Workflow";
+import type { Workflow } from "@amelia/client";
 import type { CommandContext } from "../CommandContext";
 import { UsageError } from "../errors";
 import { nextSteps, statusLabel } from "../format";

@@ -1,7 +1,6 @@
-import type { EventType, WorkflowEvent } from "@amelia/core/events/types";
+import type { EventSequencer, EventType, WorkflowEvent } from "@amelia/client";
 import type { CommandContext } from "../CommandContext";
 import { EventFollower } from "../EventFollower";
-import type { EventSequencer } from "../EventSequencer";
 import { EXIT_CODES, type ExitCode } from "../exitCodes";
 import { eventLine, nextSteps } from "../format";
 

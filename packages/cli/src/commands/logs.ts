@@ -1,5 +1,5 @@
+import { EventSequencer } from "@amelia/client";
 import type { CommandContext } from "../CommandContext";
-import { EventSequencer } from "../EventSequencer";
 import { EXIT_CODES, type ExitCode } from "../exitCodes";
 import { followWorkflow, printEvent, terminalExitCode } from "./follow";
 
@@ -18,7 +18,7 @@ export async function logs(
   try {
     for await (const page of context.api.events(id, sequencer.lastSequence)) {
       context.output.stopSpinner();
-      for (const event of page.flatMap((e) => sequencer.accept(e))) {
+      for (const event of page.flatMap((e) => sequencer.accept(e) ?? [])) {
         printEvent(context, event);
         ended ??= terminalExitCode(event);
       }

@@ -1,5 +1,5 @@
+import { EventSequencer } from "@amelia/client";
 import type { CommandContext } from "../CommandContext";
-import { EventSequencer } from "../EventSequencer";
 import { EXIT_CODES, type ExitCode } from "../exitCodes";
 import { repositoryFor } from "../repository";
 import { followWorkflow } from "./follow";

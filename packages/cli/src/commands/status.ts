@@ -18,7 +18,7 @@ export async function status(
   }
   const workflows = await output.while(
     "Fetching workflows",
-    options.all ? api.allWorkflows() : api.activeWorkflows(),
+    options.all ? api.allWorkflows() : api.activeWorkflows().then((page) => page.workflows),
   );
   if (output.json) output.document({ workflows });
   else if (workflows.length === 0) {

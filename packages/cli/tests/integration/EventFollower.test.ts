@@ -1,10 +1,9 @@
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { WorkflowEvent } from "../../../core/src/events/types";
-import { ApiError, ConnectionError } from "../../src/errors";
+import { EventSequencer, type WorkflowEvent } from "@amelia/client";
+import { ConnectionError, ServerRefusedError } from "../../src/errors";
 import { EventFollower, type ReconnectPolicy } from "../../src/EventFollower";
-import { EventSequencer } from "../../src/EventSequencer";
 
 const FAST: ReconnectPolicy = { initialDelayMs: 10, maxDelayMs: 40, maxAttempts: 3 };
 const servers: WebSocketServer[] = [];
@@ -127,7 +126,7 @@ describe("EventFollower", () => {
     );
     const { done } = follow(fake.server, 1);
     const error = await done.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toBeInstanceOf(ServerRefusedError);
     expect(error).toMatchObject({
       code: "NOT_FOUND",
       message: "Workflow wf not found",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../src/errors";
+import { ServerRefusedError } from "../../src/errors";
 import { Output, type Stream } from "../../src/Output";
 
 class Capture implements Stream {
@@ -60,7 +60,7 @@ describe("Output with --json", () => {
   it("keeps notes off stdout and stderr, and prints errors as one JSON line on stderr", async () => {
     const { out, stdout, stderr } = await output({ json: true });
     out.note("a note for people");
-    out.error(new ApiError(422, "INVALID_STATE", "Not at a gate", { from: "completed" }));
+    out.error(new ServerRefusedError(422, "INVALID_STATE", "Not at a gate", { from: "completed" }));
     expect(stdout.text).toBe("");
     expect(JSON.parse(stderr.text)).toEqual({
       code: "INVALID_STATE",
@@ -74,7 +74,13 @@ describe("Output for people", () => {
   it("prints an error's code, message and hint on stderr", async () => {
     const { out, stdout, stderr } = await output({});
     out.error(
-      new ApiError(401, "UNAUTHORIZED", "A valid API token is required", undefined, "Set it."),
+      new ServerRefusedError(
+        401,
+        "UNAUTHORIZED",
+        "A valid API token is required",
+        undefined,
+        "Set it.",
+      ),
     );
     expect(stdout.text).toBe("");
     expect(stderr.text).toBe("error UNAUTHORIZED: A valid API token is required\nSet it.\n");

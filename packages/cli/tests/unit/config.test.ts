@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { serverConfig, webSocketUrl } from "../../src/config";
+import { socketUrl } from "@amelia/client";
+import { serverConfig } from "../../src/config";
 import { UsageError } from "../../src/errors";
 
 describe("serverConfig", () => {
@@ -28,8 +29,8 @@ describe("serverConfig", () => {
   it("puts the token in the WebSocket's token parameter, and only there", () => {
     const config = serverConfig({ AMELIA_API_TOKEN: "s3cret&=" });
     expect(config.wsUrl).toBe("ws://127.0.0.1:8420/ws");
-    expect(webSocketUrl(config)).toBe("ws://127.0.0.1:8420/ws?token=s3cret%26%3D");
-    expect(webSocketUrl(serverConfig({}))).toBe("ws://127.0.0.1:8420/ws");
+    expect(socketUrl(config.wsUrl, config.token)).toBe("ws://127.0.0.1:8420/ws?token=s3cret%26%3D");
+    expect(socketUrl(serverConfig({}).wsUrl, undefined)).toBe("ws://127.0.0.1:8420/ws");
   });
 
   it.each([

@@ -90,6 +90,13 @@ export type WorkflowEvent<T extends EventType = EventType> = NewEvent<T> & {
   timestamp: string;
 };
 
+/** A page of a workflow's events, as the log is read and `GET …/events` answers. */
+export interface EventPage {
+  events: WorkflowEvent[];
+  /** Present when more events follow: pass it as `since` to read on. */
+  nextSince?: number;
+}
+
 export const newEventSchema = z
   .object({
     type: z.enum(EVENT_TYPES as [EventType, ...EventType[]]),

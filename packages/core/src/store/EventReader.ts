@@ -3,16 +3,12 @@ import {
   type DynamoDBClient,
   type QueryCommandInput,
 } from "@aws-sdk/client-dynamodb";
-import type { WorkflowEvent } from "../events/types";
+import type { EventPage, WorkflowEvent } from "../events/types";
 import { keys } from "./table";
 
 const LAST_EVENT_KEY = keys.event(999_999_999_999);
 
-export interface EventPage {
-  events: WorkflowEvent[];
-  /** Present when more events follow: pass it as `since` to read on. */
-  nextSince?: number;
-}
+export type { EventPage } from "../events/types";
 
 /**
  * Reads the event log. Apart from the writer (EventStore) so that readers, like the broadcaster,

@@ -14,10 +14,9 @@ import type {
   GateStore,
   OpenGate,
   ProjectionStore,
-  WorkflowPage,
 } from "../workflow/dependencies";
 import type { Gate, WorkflowStatus } from "../workflow/status";
-import type { Workflow } from "../workflow/Workflow";
+import type { Workflow, WorkflowPage } from "../workflow/Workflow";
 import { keys } from "./table";
 
 /** Workflow projections, gates, and the items behind the conflict and concurrency rules. */

@@ -31,6 +31,12 @@ export interface Workflow {
   completedAt?: string;
 }
 
+/** A page of workflows, as the store lists them and `GET /api/workflows` answers. */
+export interface WorkflowPage {
+  workflows: Workflow[];
+  nextCursor?: string;
+}
+
 export const ISSUE_ID_PATTERN = /^[A-Za-z0-9._#/-]{1,128}$/;
 
 export const createWorkflowSchema = z.strictObject({

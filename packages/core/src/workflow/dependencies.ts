@@ -2,7 +2,9 @@ import type { GateDecision } from "../definitions/stateMachine";
 import type { NewEvent, WorkflowEvent } from "../events/types";
 import type { EventPage } from "../store/EventReader";
 import type { Gate, WorkflowStatus } from "./status";
-import type { Workflow } from "./Workflow";
+import type { Workflow, WorkflowPage } from "./Workflow";
+
+export type { WorkflowPage } from "./Workflow";
 
 /**
  * What the workflow's domain needs from outside it. The DynamoDB stores, the Step Functions
@@ -17,11 +19,6 @@ export interface EventLog {
   list(workflowId: string, since?: number, limit?: number): Promise<EventPage>;
   /** Every event after `since`, oldest first. */
   listAll(workflowId: string, since?: number): Promise<WorkflowEvent[]>;
-}
-
-export interface WorkflowPage {
-  workflows: Workflow[];
-  nextCursor?: string;
 }
 
 /** The stored projection of each log, the workflow as the API shows it. */

@@ -1,4 +1,4 @@
-import type { Workflow } from "./types";
+import type { Workflow } from "@amelia/client";
 
 /**
  * Of two views of one workflow, the later: responses can arrive out of order, and a view of an

@@ -1,4 +1,4 @@
-import type { ConnectionState } from "../live/LiveConnection";
+import type { ConnectionState } from "@amelia/client";
 
 const TEXT: Record<ConnectionState, string> = {
   connecting: "Connecting…",

@@ -1,6 +1,6 @@
 import { isActive } from "@amelia/core/workflow/status";
 import { useState } from "react";
-import type { Workflow } from "../api/types";
+import type { Workflow } from "@amelia/client";
 import { ErrorMessage } from "./ErrorMessage";
 
 type Action = "approve" | "reject" | "cancel" | "resume";

@@ -1,4 +1,4 @@
-import { ApiError } from "../api/ApiError";
+import { ApiError } from "@amelia/client";
 
 /** An error as the person should read it: the API's message, its code, and any bad fields. */
 export function ErrorMessage({ error, id }: { error: unknown; id?: string }) {

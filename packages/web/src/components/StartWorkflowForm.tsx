@@ -1,11 +1,10 @@
 import { useState, type FormEvent } from "react";
-import { ApiError } from "../api/ApiError";
-import type { NewWorkflow } from "../api/ApiClient";
+import { ApiError, type CreateWorkflowInput } from "@amelia/client";
 import { navigate, workflowHref } from "../router";
 import { useServices } from "../services";
 import { ErrorMessage } from "./ErrorMessage";
 
-type Field = keyof Required<NewWorkflow>;
+type Field = keyof Required<CreateWorkflowInput>;
 
 /** Starts a workflow. The API validates it; its errors show next to the fields they name. */
 export function StartWorkflowForm() {
@@ -23,7 +22,7 @@ export function StartWorkflowForm() {
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const input: NewWorkflow = { issueId: values.issueId.trim() };
+    const input: CreateWorkflowInput = { issueId: values.issueId.trim() };
     for (const name of ["title", "description", "repository"] as const) {
       const value = values[name].trim();
       if (value) input[name] = value;

@@ -1,4 +1,4 @@
-import type { WorkflowStatus } from "../api/types";
+import type { WorkflowStatus } from "@amelia/client";
 import { STATUS_LABELS } from "../format";
 
 export function StatusBadge({ status }: { status: WorkflowStatus }) {

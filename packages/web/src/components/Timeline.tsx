@@ -1,5 +1,5 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState, type UIEvent } from "react";
-import type { Agent, Level, WorkflowEvent } from "../api/types";
+import type { Agent, Level, WorkflowEvent } from "@amelia/client";
 import { AGENT_LABELS, formatTime, LEVEL_LABELS } from "../format";
 import { Choice } from "./Choice";
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type ReactNode } from "react";
-import type { Review, Workflow } from "../api/types";
+import type { Review, Workflow } from "@amelia/client";
 import { formatCost, formatDateTime, formatTokens, STAGE_LABELS } from "../format";
 import { useLiveRefresh, useWorkflowEvents } from "../live/hooks";
 import { Link } from "../router";

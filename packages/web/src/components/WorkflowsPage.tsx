@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
-import type { WorkflowPage as Page } from "../api/ApiClient";
+import type { WorkflowPage as Page, Workflow, WorkflowStatus } from "@amelia/client";
 import { newest } from "../api/newest";
-import type { Workflow, WorkflowStatus } from "../api/types";
 import { formatCost, formatDateTime, STAGE_LABELS, STATUS_LABELS } from "../format";
 import { useLiveRefresh } from "../live/hooks";
 import { isActive } from "@amelia/core/workflow/status";

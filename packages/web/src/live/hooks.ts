@@ -1,7 +1,5 @@
 import { useCallback, useEffect, useRef, useSyncExternalStore } from "react";
-import type { WorkflowEvent } from "../api/types";
-import type { FeedSnapshot } from "./EventFeed";
-import type { ConnectionState, LiveConnection } from "./LiveConnection";
+import type { ConnectionState, FeedSnapshot, LiveConnection, WorkflowEvent } from "@amelia/client";
 
 /** At most one refetch per workflow this often, however busy its agent is. */
 const REFRESH_COALESCE_MS = 150;

@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { LiveConnection, type SocketLike } from "../src/live/LiveConnection";
-import { makeEvent } from "./support/events";
+import { EventSequencer } from "../../src/EventSequencer";
+import {
+  LiveConnection,
+  type LiveConnectionOptions,
+  type LiveFailure,
+  type SocketLike,
+  type SocketReport,
+} from "../../src/LiveConnection";
+import { makeEvent } from "../support/events";
 
 /** A WebSocket whose server side the test plays. */
 class FakeSocket implements SocketLike {
@@ -11,7 +18,11 @@ class FakeSocket implements SocketLike {
   onclose: SocketLike["onclose"] = null;
   readonly sent: Record<string, unknown>[] = [];
 
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    /** What Node's `ws` can say and a browser's WebSocket cannot. */
+    readonly report: SocketReport,
+  ) {
     FakeSocket.created.push(this);
   }
 
@@ -25,18 +36,17 @@ class FakeSocket implements SocketLike {
 
   accept(): void {
     this.readyState = 1;
-    this.onopen?.call(this as unknown as WebSocket, new Event("open"));
+    this.onopen?.({ type: "open" });
   }
 
   push(message: unknown): void {
-    const data = JSON.stringify(message);
-    this.onmessage?.call(this as unknown as WebSocket, new MessageEvent("message", { data }));
+    this.onmessage?.({ data: JSON.stringify(message) });
   }
 
   /** The connection breaks (server gone, network down). */
   drop(): void {
     this.readyState = 3;
-    this.onclose?.call(this as unknown as WebSocket, new CloseEvent("close", { code: 1006 }));
+    this.onclose?.({ type: "close", code: 1006 });
   }
 }
 
@@ -48,17 +58,34 @@ const pushEvents = (socket: FakeSocket, workflowId: string, sequences: number[])
   }
 };
 
-function connection(url = () => "ws://amelia.test/ws") {
+function connection(
+  url = () => "ws://amelia.test/ws",
+  overrides: Partial<LiveConnectionOptions> = {},
+) {
   return new LiveConnection({
     url,
-    createSocket: (u) => new FakeSocket(u),
+    createSocket: (u, report) => new FakeSocket(u, report),
+    watchAll: true,
     initialDelayMs: 500,
     maxDelayMs: 4_000,
     random: () => 0.5, // no jitter: delays are exact
     heartbeatMs: 20_000,
     heartbeatTimeoutMs: 5_000,
     releaseDelayMs: 1_000,
+    ...overrides,
   });
+}
+
+/** Drops the latest socket and advances the clock until the next one exists: the delay. */
+function dropAndTimeReconnect(step = 50): number {
+  const before = FakeSocket.created.length;
+  latest().drop();
+  let waited = 0;
+  while (FakeSocket.created.length === before) {
+    vi.advanceTimersByTime(step);
+    waited += step;
+  }
+  return waited;
 }
 
 const sequencesOf = (live: LiveConnection, id: string) =>
@@ -230,5 +257,144 @@ describe("LiveConnection", () => {
     expect(live.state).toBe("closed");
     vi.advanceTimersByTime(60_000);
     expect(FakeSocket.created).toHaveLength(2);
+  });
+
+  it("spreads each delay ±25% around its ceiling, so clients that dropped together spread out", () => {
+    const spread = (random: number) => {
+      const live = connection(undefined, { random: () => random });
+      live.start();
+      latest().accept();
+      const delays = [0, 1, 2, 3].map(() => dropAndTimeReconnect(25));
+      live.stop();
+      return delays;
+    };
+    expect(spread(0)).toEqual([375, 750, 1_500, 3_000]);
+    expect(spread(0.999)).toEqual([625, 1_250, 2_500, 5_000]);
+  });
+
+  it("says when and how long it waits before each attempt", () => {
+    const live = connection();
+    const retries: Array<[number, number]> = [];
+    live.onReconnecting((attempt, delayMs) => retries.push([attempt, delayMs]));
+    live.start();
+    latest().drop();
+    vi.advanceTimersByTime(500);
+    latest().drop();
+    expect(retries).toEqual([
+      [1, 500],
+      [2, 1_000],
+    ]);
+  });
+
+  it("without watchAll subscribes only to the workflows it follows", () => {
+    const live = connection(undefined, { watchAll: false });
+    live.start();
+    live.follow("wf-1", () => {});
+    latest().accept();
+    expect(latest().sent).toEqual([{ action: "subscribe", workflowId: "wf-1", since: 0 }]);
+  });
+
+  it("follows after the events a given sequencer holds, handing listeners the events next in line", () => {
+    const live = connection(undefined, { watchAll: false });
+    const history = new EventSequencer();
+    for (const sequence of [1, 2]) history.accept(makeEvent(sequence));
+    const ready: number[][] = [];
+    live.follow("wf-1", (events) => ready.push(events.map((e) => e.sequence)), history);
+    live.start();
+    latest().accept();
+    expect(latest().sent).toEqual([{ action: "subscribe", workflowId: "wf-1", since: 2 }]);
+
+    pushEvents(latest(), "wf-1", [2, 4, 3, 5]);
+    latest().push({ type: "backfill_complete", workflowId: "wf-1", count: 3 });
+    // The repeat of 2 changes nothing; 4 waits for 3; the end of the backfill brings no event.
+    expect(ready).toEqual([[], [3, 4], [5], []]);
+    expect(history.lastSequence).toBe(5);
+  });
+
+  it("hands every message of the server to onMessage listeners, errors included", () => {
+    const live = connection();
+    const types: string[] = [];
+    live.onMessage((message) => types.push(message.type));
+    live.start();
+    latest().accept();
+    latest().push({ type: "subscribed", workflowId: "*" });
+    latest().push({ type: "error", code: "NOT_FOUND", error: "Workflow wf-9 not found" });
+    pushEvents(latest(), "wf-1", [1]);
+    latest().push({ type: "pong" });
+    expect(types).toEqual(["subscribed", "error", "event", "pong"]);
+  });
+
+  it("gives up after maxAttempts failed attempts in a row, saying why the last one failed", () => {
+    const live = connection(undefined, { maxAttempts: 2 });
+    const failures: LiveFailure[] = [];
+    live.onGiveUp((failure) => failures.push(failure));
+    live.start();
+    latest().report.failed("ECONNREFUSED");
+    latest().drop();
+    vi.advanceTimersByTime(500);
+    latest().drop();
+    vi.advanceTimersByTime(1_000);
+    expect(failures).toEqual([]);
+    latest().report.failed("ETIMEDOUT");
+    latest().drop();
+
+    expect(failures).toEqual([{ type: "unreachable", reason: "ETIMEDOUT" }]);
+    expect(live.state).toBe("closed");
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.created).toHaveLength(3);
+  });
+
+  it("counts failed attempts afresh once a connection opens", () => {
+    const live = connection(undefined, { maxAttempts: 1 });
+    const failures: LiveFailure[] = [];
+    live.onGiveUp((failure) => failures.push(failure));
+    live.start();
+    latest().drop();
+    vi.advanceTimersByTime(500);
+    latest().accept();
+    latest().drop();
+    vi.advanceTimersByTime(500);
+    expect(failures).toEqual([]);
+    expect(FakeSocket.created).toHaveLength(3);
+  });
+
+  it.each([401, 403])(
+    "gives up at once when the upgrade is answered %i: the token is refused",
+    (status) => {
+      const live = connection();
+      const failures: LiveFailure[] = [];
+      live.onGiveUp((failure) => failures.push(failure));
+      live.start();
+      latest().report.refused(status);
+      latest().drop();
+      expect(failures).toEqual([{ type: "token_refused", status }]);
+      expect(live.state).toBe("closed");
+      vi.advanceTimersByTime(60_000);
+      expect(FakeSocket.created).toHaveLength(1);
+    },
+  );
+
+  it("retries an upgrade answered with another status, and names it when it gives up", () => {
+    const live = connection(undefined, { maxAttempts: 0 });
+    const failures: LiveFailure[] = [];
+    live.onGiveUp((failure) => failures.push(failure));
+    live.start();
+    latest().report.refused(502);
+    latest().drop();
+    expect(failures).toEqual([
+      { type: "unreachable", reason: "the WebSocket upgrade was answered with HTTP 502" },
+    ]);
+  });
+
+  it("ignores what an abandoned socket reports", () => {
+    const live = connection();
+    const failures: LiveFailure[] = [];
+    live.onGiveUp((failure) => failures.push(failure));
+    live.start();
+    const first = latest();
+    live.reconnect();
+    first.report.refused(401);
+    expect(failures).toEqual([]);
+    expect(live.state).toBe("connecting");
   });
 });

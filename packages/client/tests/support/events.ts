@@ -1,4 +1,4 @@
-import type { Agent, Level, WorkflowEvent } from "../../src/api/types";
+import type { Agent, Level, WorkflowEvent } from "../../src/types";
 
 /** An event as the API sends it; by default a developer's info message. */
 export function makeEvent(

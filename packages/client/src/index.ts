@@ -1,0 +1,6 @@
+export * from "./ApiClient";
+export * from "./ApiError";
+export * from "./EventSequencer";
+export * from "./LiveConnection";
+export * from "./socketUrl";
+export type * from "./types";

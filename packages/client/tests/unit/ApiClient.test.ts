@@ -1,0 +1,227 @@
+import { describe, expect, it, vi } from "vitest";
+import { ApiClient } from "../../src/ApiClient";
+import { ApiError, ApiUnreachableError } from "../../src/ApiError";
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+/** A fetch that answers each request with the next of `answers`, and keeps what was sent. */
+function scripted(...answers: Array<() => Response>) {
+  return vi.fn(async (_url: string | URL | Request, _init?: RequestInit) => {
+    const answer = answers.shift();
+    if (!answer) throw new Error("no more answers");
+    return answer();
+  });
+}
+
+const sent = (fetch: ReturnType<typeof scripted>, call = 0) => {
+  const [url, init] = fetch.mock.calls[call]!;
+  return { url: String(url), init: init!, headers: new Headers(init!.headers) };
+};
+
+describe("ApiClient requests", () => {
+  it("send JSON bodies as application/json with the bearer token read at each request", async () => {
+    let token = "one";
+    const fetch = scripted(
+      () => json(200, { id: "wf-1" }),
+      () => json(200, { id: "wf-1" }),
+    );
+    const api = new ApiClient({ baseUrl: "https://api.example", token: () => token, fetch });
+
+    await api.reject("wf 1", "Split it");
+    token = "two";
+    await api.approve("wf 1");
+
+    const reject = sent(fetch, 0);
+    expect(reject.url).toBe("https://api.example/api/workflows/wf%201/reject");
+    expect(reject.init.method).toBe("POST");
+    expect(reject.headers.get("content-type")).toBe("application/json");
+    expect(reject.headers.get("authorization")).toBe("Bearer one");
+    expect(JSON.parse(String(reject.init.body))).toEqual({ feedback: "Split it" });
+    const approve = sent(fetch, 1);
+    expect(approve.headers.get("authorization")).toBe("Bearer two");
+    expect(approve.headers.get("content-type")).toBe("application/json");
+    expect(approve.init.body).toBe("{}");
+  });
+
+  it("send no body, content type or authorization on a GET without a token", async () => {
+    const fetch = scripted(() => json(200, { id: "wf-1" }));
+    await new ApiClient({ baseUrl: "", fetch }).getWorkflow("wf-1");
+    const { init, headers } = sent(fetch);
+    expect(init.body).toBeUndefined();
+    expect(headers.has("content-type")).toBe(false);
+    expect(headers.has("authorization")).toBe(false);
+    expect(headers.get("accept")).toBe("application/json");
+  });
+
+  it("cancel with a reason only when one is given", async () => {
+    const fetch = scripted(
+      () => json(200, {}),
+      () => json(200, {}),
+    );
+    const api = new ApiClient({ baseUrl: "", fetch });
+    await api.cancel("wf-1");
+    await api.cancel("wf-1", "not needed");
+    expect(sent(fetch, 0).init.body).toBe("{}");
+    expect(JSON.parse(String(sent(fetch, 1).init.body))).toEqual({ reason: "not needed" });
+  });
+
+  it("read every page of the workflows and of the events", async () => {
+    const fetch = scripted(
+      () => json(200, { workflows: [{ id: "a" }], nextCursor: "c1" }),
+      () => json(200, { workflows: [{ id: "b" }] }),
+      () => json(200, { events: [{ sequence: 4 }], nextSince: 4 }),
+      () => json(200, { events: [{ sequence: 5 }] }),
+    );
+    const api = new ApiClient({ baseUrl: "", fetch });
+
+    expect((await api.allWorkflows()).map((w) => w.id)).toEqual(["a", "b"]);
+    const pages: number[][] = [];
+    for await (const page of api.events("wf-1", 3)) pages.push(page.map((e) => e.sequence));
+    expect(pages).toEqual([[4], [5]]);
+    expect(fetch.mock.calls.map(([url]) => String(url))).toEqual([
+      "/api/workflows?limit=100",
+      "/api/workflows?limit=100&cursor=c1",
+      "/api/workflows/wf-1/events?since=3",
+      "/api/workflows/wf-1/events?since=4",
+    ]);
+  });
+
+  it("return an error answer as it came when asked for the exchange itself", async () => {
+    const fetch = scripted(() => json(404, { code: "NOT_FOUND", error: "Workflow x not found" }));
+    const api = new ApiClient({ baseUrl: "", fetch });
+    await expect(
+      api.exchange("POST", "/api/workflows", undefined, { rawBody: '{"issueId":' }),
+    ).resolves.toEqual({ status: 404, body: { code: "NOT_FOUND", error: "Workflow x not found" } });
+    expect(sent(fetch).init.body).toBe('{"issueId":');
+    expect(sent(fetch).headers.get("content-type")).toBe("application/json");
+  });
+
+  it("give up on an answer that takes longer than the timeout", async () => {
+    const api = new ApiClient({
+      baseUrl: "http://slow.example",
+      timeoutMs: 20,
+      fetch: (_url, init) =>
+        new Promise((_resolve, reject) =>
+          init!.signal!.addEventListener("abort", () => reject(init!.signal!.reason)),
+        ),
+    });
+    await expect(api.health()).rejects.toMatchObject({
+      status: 0,
+      code: "NETWORK_ERROR",
+      reason: "no answer in time",
+      url: "http://slow.example",
+    });
+  });
+});
+
+describe("API errors", () => {
+  it("carry the API's code, message and field details", async () => {
+    const api = new ApiClient({
+      baseUrl: "",
+      fetch: vi.fn(async () =>
+        json(400, {
+          code: "VALIDATION_ERROR",
+          error: "Invalid workflow: issueId must be 1-128 characters",
+          details: [{ field: "issueId", message: "must be 1-128 characters" }],
+        }),
+      ),
+    });
+    const error = await api.createWorkflow({ issueId: "bad id!" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 400, code: "VALIDATION_ERROR" });
+    expect((error as ApiError).fieldIssues).toEqual([
+      { field: "issueId", message: "must be 1-128 characters" },
+    ]);
+    expect((error as ApiError).needsToken).toBe(false);
+  });
+
+  it("say so when the API cannot be reached, with the reason the platform gave", async () => {
+    const api = new ApiClient({
+      baseUrl: "",
+      fetch: vi.fn(async () => {
+        throw new TypeError("Failed to fetch");
+      }),
+    });
+    const error = await api.health().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiUnreachableError);
+    expect(error).toMatchObject({ status: 0, code: "NETWORK_ERROR", reason: "Failed to fetch" });
+  });
+
+  it("take the reason from the cause of Node's fetch failure (ECONNREFUSED)", async () => {
+    const api = new ApiClient({
+      baseUrl: "http://127.0.0.1:1",
+      fetch: vi.fn(async () => {
+        throw new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } });
+      }),
+    });
+    await expect(api.health()).rejects.toMatchObject({ reason: "ECONNREFUSED" });
+  });
+
+  it("stand in as UNEXPECTED_RESPONSE when what answered is not the Amelia API", async () => {
+    const answers = [
+      () => new Response("<html>Bad gateway</html>", { status: 502 }),
+      () => new Response("<html>a login page</html>", { status: 200 }),
+      () => json(500, { message: "Internal Server Error" }),
+    ];
+    const api = new ApiClient({ baseUrl: "", fetch: scripted(...answers) });
+    await expect(api.health()).rejects.toMatchObject({
+      status: 502,
+      code: "UNEXPECTED_RESPONSE",
+      message: "The server answered HTTP 502 with a body that is not JSON",
+    });
+    await expect(api.health()).rejects.toMatchObject({ status: 200, code: "UNEXPECTED_RESPONSE" });
+    await expect(api.health()).rejects.toMatchObject({
+      status: 500,
+      code: "UNEXPECTED_RESPONSE",
+      message: "The server answered HTTP 500 without an error code",
+    });
+  });
+});
+
+describe("a refused token", () => {
+  const refused = () => json(401, { code: "UNAUTHORIZED", error: "A valid API token is required" });
+
+  it("is renewed once, and the request sent again with the new token", async () => {
+    let token: string | undefined;
+    const renewToken = vi.fn(async () => {
+      token = "fresh";
+      return true;
+    });
+    const fetch = scripted(refused, () => json(200, { workflows: [] }));
+    const api = new ApiClient({ baseUrl: "", token: () => token, renewToken, fetch });
+
+    await expect(api.activeWorkflows()).resolves.toEqual({ workflows: [] });
+    expect(renewToken).toHaveBeenCalledOnce();
+    expect(sent(fetch, 0).headers.has("authorization")).toBe(false);
+    expect(sent(fetch, 1).headers.get("authorization")).toBe("Bearer fresh");
+  });
+
+  it("fails with needsToken when no new token comes, or the new one is refused too", async () => {
+    const declined = new ApiClient({
+      baseUrl: "",
+      renewToken: async () => false,
+      fetch: scripted(refused),
+    });
+    const error = await declined.activeWorkflows().catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 401, code: "UNAUTHORIZED", needsToken: true });
+
+    const renewToken = vi.fn(async () => true);
+    const fetch = scripted(refused, refused);
+    const stillWrong = new ApiClient({ baseUrl: "", renewToken, fetch });
+    await expect(stillWrong.activeWorkflows()).rejects.toMatchObject({ needsToken: true });
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(renewToken).toHaveBeenCalledOnce();
+  });
+
+  it("is not renewed for other errors", async () => {
+    const renewToken = vi.fn(async () => true);
+    const api = new ApiClient({
+      baseUrl: "",
+      renewToken,
+      fetch: scripted(() => json(409, { code: "INVALID_STATE", error: "Not at a gate" })),
+    });
+    await expect(api.approve("wf-1")).rejects.toMatchObject({ code: "INVALID_STATE" });
+    expect(renewToken).not.toHaveBeenCalled();
+  });
+});
