@@ -8,8 +8,6 @@ import { keys } from "./table";
 
 const LAST_EVENT_KEY = keys.event(999_999_999_999);
 
-export type { EventPage } from "../events/types";
-
 /**
  * Reads the event log. Apart from the writer (EventStore) so that readers, like the broadcaster,
  * do not carry the event schemas in their bundle.

@@ -5,7 +5,6 @@ import type { EventLog } from "../workflow/dependencies";
 import { EventReader } from "./EventReader";
 import { keys } from "./table";
 
-export type { EventPage } from "./EventReader";
 const MAX_APPEND_ATTEMPTS = 100;
 const MAX_TRACKED_HEADS = 10_000;
 const MAX_BACKOFF_MS = 50;

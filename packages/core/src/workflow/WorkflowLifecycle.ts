@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ExecutionNotRedrivable } from "@aws-sdk/client-sfn";
 import { errorMessage, InvalidStateError } from "../errors";
 import type { NewEvent, WorkflowEvent } from "../events/types";
-import type { EventPage } from "../store/EventReader";
+import type { EventPage } from "../events/types";
 import type { Publication } from "../workspace/Workspace";
 import type { Admission } from "./Admission";
 import type {

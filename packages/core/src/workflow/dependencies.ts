@@ -1,6 +1,6 @@
 import type { GateDecision } from "../definitions/stateMachine";
 import type { NewEvent, WorkflowEvent } from "../events/types";
-import type { EventPage } from "../store/EventReader";
+import type { EventPage } from "../events/types";
 import type { Gate, WorkflowStatus } from "./status";
 import type { Workflow, WorkflowPage } from "./Workflow";
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { NewEvent, WorkflowEvent } from "../../src/events/types";
-import type { EventPage } from "../../src/store/EventReader";
+import type { EventPage } from "../../src/events/types";
 import { assertValidEvent } from "../../src/store/EventStore";
 import type { EventLog } from "../../src/workflow/dependencies";
 
