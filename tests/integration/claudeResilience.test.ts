@@ -11,7 +11,9 @@ import {
 import { useClaudeRuntime } from "../support/runtime";
 import { cancelAllActive, ofType, sleep } from "../support/workflows";
 
-const COOLDOWN_MS = 500;
+// Long enough that the state machine's retries fall inside it however slow the machine is: they must
+// fail fast, not let a probe through.
+const COOLDOWN_MS = 5_000;
 // Whole messages instead of SSE here (the other path), and retries that wait milliseconds.
 const { fake, fixture } = await useClaudeRuntime({
   AMELIA_ANTHROPIC_STREAMING: "false",

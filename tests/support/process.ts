@@ -27,7 +27,7 @@ export function spawnAmelia(env: Record<string, string>): Promise<AmeliaProcess>
     child.once("exit", (code) => resolve(code)),
   );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Amelia did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`Amelia did not start:\n${output}`)), 60_000);
     const onData = () => {
       const match = /Amelia is running at (http:\/\/\S+)/.exec(output);
       if (!match) return;
