@@ -28,7 +28,7 @@ process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
 process.env.AMELIA_MAX_ACTIVE_WORKFLOWS ??= "100";
 
 const dataDir = await mkdtemp(path.join(tmpdir(), "amelia-bench-"));
-// Metered for (e); handlers cache their clients, so one runtime serves every section.
+// Metered for (e); one runtime serves (a) to (f), and (g) starts its own.
 const usage = new UsageMeter();
 const runtime = await startLocalRuntime({ port: 0, dataDir, usage });
 // (a) drives the event log through core, in this process, against the runtime's table.

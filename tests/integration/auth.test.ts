@@ -42,21 +42,26 @@ describe("HTTP API with AMELIA_API_TOKEN set", () => {
     expect((await wrong.request("GET", "/api/health")).status).toBe(200);
   });
 
-  it("every other route → 401 UNAUTHORIZED without a token or with a wrong one", async () => {
+  it("every other route → API Gateway's 401 without a token, its 403 with a wrong one", async () => {
     const created = await authorized.create({ issueId: "AUTH-TARGET" });
     expect(created.status).toBe(201);
     const id = created.body.id;
     await authorized.waitForStatus(id, "blocked");
 
-    for (const client of [anonymous, wrong]) {
-      for (const [method, path, body] of protectedRoutes(id)) {
-        const response = await client.request<ApiError>(method, path, body);
-        expect(response.status, `${method} ${path}`).toBe(401);
-        expect(response.body.code).toBe("UNAUTHORIZED");
+    const refusals: Array<[Api, number, { message: string }]> = [
+      [anonymous, 401, { message: "Unauthorized" }],
+      [wrong, 403, { message: "Forbidden" }],
+    ];
+    for (const [client, status, body] of refusals) {
+      for (const [method, path, requestBody] of protectedRoutes(id)) {
+        const response = await client.request<ApiError>(method, path, requestBody);
+        expect(response.status, `${method} ${path}`).toBe(status);
+        expect(response.body).toEqual(body);
       }
     }
-    // An unknown id is still 401, not 404: nothing is revealed before the token is checked.
+    // An unknown id is still 401/403, not 404: nothing is revealed before the token is checked.
     expect((await anonymous.get(randomUUID())).status).toBe(401);
+    expect((await wrong.get(randomUUID())).status).toBe(403);
 
     // Nothing happened: no workflow was created, the gate is still open.
     const list = await authorized.request<{ workflows: Workflow[] }>("GET", "/api/workflows");
@@ -65,12 +70,15 @@ describe("HTTP API with AMELIA_API_TOKEN set", () => {
   });
 
   it("other schemes or a token in the query string are refused too", async () => {
+    // The authorizer refuses them (403); without the Authorization header it never runs (401).
     for (const authorization of [`Basic ${TOKEN}`, TOKEN, `Bearer`, `Bearer  ${TOKEN}`]) {
       const response = await fetch(`${runtime.url}/api/workflows`, { headers: { authorization } });
-      expect(response.status, authorization).toBe(401);
+      expect(response.status, authorization).toBe(403);
     }
     const query = await fetch(`${runtime.url}/api/workflows?token=${TOKEN}`);
     expect(query.status).toBe(401);
+    const empty = await fetch(`${runtime.url}/api/workflows`, { headers: { authorization: "" } });
+    expect(empty.status).toBe(401);
   });
 
   it("with Authorization: Bearer <token> → 200 / 201", async () => {
@@ -89,9 +97,9 @@ describe("HTTP API with AMELIA_API_TOKEN set", () => {
 });
 
 describe("WebSocket with AMELIA_API_TOKEN set", () => {
-  it("is refused without ?token= or with a wrong one", async () => {
+  it("is refused without ?token= (401) or with a wrong one (403), as API Gateway does", async () => {
     await expect(WsClient.connect(runtime.wsUrl)).rejects.toThrow(/401/);
-    await expect(WsClient.connect(`${runtime.wsUrl}?token=wrong`)).rejects.toThrow(/401/);
+    await expect(WsClient.connect(`${runtime.wsUrl}?token=wrong`)).rejects.toThrow(/403/);
     await expect(WsClient.connect(`${runtime.wsUrl}?token=`)).rejects.toThrow(/401/);
   });
 

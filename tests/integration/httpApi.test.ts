@@ -101,6 +101,16 @@ describe("POST /api/workflows validation", () => {
     // The server still answers normally afterwards.
     expect((await fixture.api.request("GET", "/api/health")).status).toBe(200);
   });
+
+  it("a body over API Gateway's 10 MB quota → its own 413, and nothing is created", async () => {
+    const before = await allWorkflowIds(fixture.api);
+    const raw = JSON.stringify({ issueId: "HUGE-2", description: "x".repeat(10 * 1024 * 1024) });
+    const response = await fixture.api.request("POST", "/api/workflows", undefined, raw);
+    expect(response.status).toBe(413);
+    expect(response.body).toEqual({ message: "Request Entity Too Large" });
+    expect(await allWorkflowIds(fixture.api)).toEqual(before);
+    expect((await fixture.api.request("GET", "/api/health")).status).toBe(200);
+  });
 });
 
 describe("content-type", () => {

@@ -7,25 +7,23 @@ const TOKEN = "cli-test-token-8d1f2c";
 const fixture = useTestRuntime({ apiToken: TOKEN });
 
 describe("a server with an API token", () => {
-  it("without AMELIA_API_TOKEN: UNAUTHORIZED, exit 1, and a hint to set it", async () => {
+  // The server answers as API Gateway does (401/403 with {"message"}); the CLI's hint for those
+  // answers belongs to the CLI's own change, which brings back the hint assertions.
+  it("without AMELIA_API_TOKEN: API Gateway's 401, exit 1", async () => {
     const { code, stderr } = await runCli(["status"], {
       env: { AMELIA_API_URL: fixture.runtime.url },
     });
     expect(code).toBe(1);
-    expect(stderr).toBe(
-      "error UNAUTHORIZED: A valid API token is required\n" +
-        "The server needs a token: set AMELIA_API_TOKEN.\n",
-    );
+    expect(stderr).toContain("HTTP 401");
   });
 
-  it("with a wrong token: UNAUTHORIZED on HTTP, and the token is never printed", async () => {
+  it("with a wrong token: API Gateway's 403 on HTTP, and the token is never printed", async () => {
     const wrong = "wrong-token-5e7a";
     const { code, stdout, stderr } = await runCli(["status", "--json"], {
       env: { AMELIA_API_URL: fixture.runtime.url, AMELIA_API_TOKEN: wrong },
     });
     expect(code).toBe(1);
-    expect(JSON.parse(stderr)).toMatchObject({ code: "UNAUTHORIZED" });
-    expect(stderr).toContain("does not match");
+    expect(JSON.parse(stderr).error).toContain("HTTP 403");
     expect(`${stdout}${stderr}`).not.toContain(wrong);
   });
 

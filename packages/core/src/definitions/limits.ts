@@ -12,7 +12,10 @@ export const EVENTBRIDGE_ENTRY_BYTES = 256 * 1024;
 /** DynamoDB: an item (attribute names and values, UTF-8) is at most 400 KB, 1 KB being 1024 bytes. */
 export const DYNAMODB_ITEM_BYTES = 400 * 1024;
 
-/** Request bodies larger than this are refused with 413 before any parsing (API Gateway HTTP APIs take up to 10 MB). */
+/** API Gateway HTTP APIs: a request payload is at most 10 MB (the gateway's own 413 above it). */
+export const HTTP_API_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+/** The functions refuse request bodies larger than this with 413, before any parsing. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** An event's `message` in the log: a product limit on displayed text, so characters (at most 3 UTF-8 bytes each). */

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { AUTHORIZER_FUNCTION } from "@amelia/core/definitions/functions";
-import { MAX_BODY_BYTES } from "@amelia/core/definitions/limits";
+import { HTTP_API_PAYLOAD_BYTES } from "@amelia/core/definitions/limits";
 import { HTTP_ROUTES, type HttpRoute } from "@amelia/core/definitions/routes";
 import type { LocalLambdas } from "../lambda/LocalLambdas";
 import {
@@ -13,13 +13,22 @@ import {
   sendJson,
 } from "../http/requests";
 
+/** The answers API Gateway gives itself, before or instead of an integration: `{"message": …}`. */
+function sendGatewayResponse(response: ServerResponse, status: number, message: string): void {
+  sendJson(response, status, { message });
+}
+
 interface CompiledRoute {
   route: HttpRoute;
   pattern: RegExp;
   parameters: string[];
 }
 
-/** API Gateway HTTP API (payload format 2.0) over the shared route table. */
+/**
+ * API Gateway HTTP API (payload format 2.0) over the shared route table, answering as it does:
+ * 404 for no route, 413 over its payload quota, and with the Lambda authorizer on (its identity
+ * source is the Authorization header) 401 when that header is missing, 403 when it is refused.
+ */
 export class HttpGateway {
   private readonly routes: CompiledRoute[] = HTTP_ROUTES.map(compile);
 
@@ -42,35 +51,23 @@ export class HttpGateway {
       });
       return;
     }
-    if (!match) {
-      sendJson(response, 404, {
-        code: "NOT_FOUND",
-        error: `No route for ${request.method} ${url.pathname}`,
-      });
-      return;
-    }
+    if (!match) return sendGatewayResponse(response, 404, "Not Found");
     let body: Buffer;
     try {
-      body = await readBody(request, MAX_BODY_BYTES);
+      body = await readBody(request, HTTP_API_PAYLOAD_BYTES);
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
       response.setHeader("connection", "close");
-      sendJson(response, 413, {
-        code: "PAYLOAD_TOO_LARGE",
-        error: `Request body exceeds ${MAX_BODY_BYTES} bytes`,
-        details: { limitBytes: MAX_BODY_BYTES },
-      });
-      return;
+      return sendGatewayResponse(response, 413, "Request Entity Too Large");
     }
     const event = this.event(request, url, match.route, match.pathParameters, body);
     if (match.route.auth && this.authRequired) {
+      // A missing identity source is refused without calling the authorizer.
+      if (!event.headers.authorization) return sendGatewayResponse(response, 401, "Unauthorized");
       const { isAuthorized } = (await this.lambdas.invoke(AUTHORIZER_FUNCTION, event)) as {
         isAuthorized: boolean;
       };
-      if (!isAuthorized) {
-        sendJson(response, 401, { code: "UNAUTHORIZED", error: "A valid API token is required" });
-        return;
-      }
+      if (!isAuthorized) return sendGatewayResponse(response, 403, "Forbidden");
     }
     const result = (await this.lambdas.invoke(
       match.route.handler,

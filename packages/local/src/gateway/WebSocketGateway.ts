@@ -47,6 +47,8 @@ export class WebSocketGateway implements ConnectionRegistry {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
     };
     if (this.authRequired) {
+      // The identity source is the `token` query parameter: without one, no authorizer runs.
+      if (!url.searchParams.get("token")) return refused(401, "Unauthorized");
       const methodArn = "arn:aws:execute-api:local:000000000000:local/local/$connect";
       const result = (await this.lambdas.invoke(AUTHORIZER_FUNCTION, {
         ...connect,
@@ -56,7 +58,7 @@ export class WebSocketGateway implements ConnectionRegistry {
       const allowed = result.policyDocument.Statement.every(
         (statement) => statement.Effect === "Allow",
       );
-      if (!allowed) return refused(401, "Unauthorized");
+      if (!allowed) return refused(403, "Forbidden");
     }
     // The connection exists before $connect runs, so the handler may already post to it.
     this.server.handleUpgrade(request, socket, head, async (ws) => {
