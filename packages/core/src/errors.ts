@@ -27,6 +27,8 @@ export class AmeliaError extends Error {
 export interface FieldIssue {
   field: string;
   message: string;
+  /** The field's limit, when it is over it. */
+  limitBytes?: number;
 }
 
 export class ValidationError extends AmeliaError {

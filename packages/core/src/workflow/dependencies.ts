@@ -12,8 +12,11 @@ import type { Workflow } from "./Workflow";
 
 /** The append-only log of each workflow. */
 export interface EventLog {
-  /** Appends at the next sequence and returns the event as stored. */
-  append(workflowId: string, event: NewEvent): Promise<WorkflowEvent>;
+  /**
+   * Appends at the next sequence and returns the event as stored. With `at`, only at that
+   * sequence (right after the events the caller checked it against), else SequenceTakenError.
+   */
+  append(workflowId: string, event: NewEvent, at?: number): Promise<WorkflowEvent>;
   list(workflowId: string, since?: number, limit?: number): Promise<EventPage>;
   /** Every event after `since`, oldest first. */
   listAll(workflowId: string, since?: number): Promise<WorkflowEvent[]>;
@@ -22,6 +25,17 @@ export interface EventLog {
 export interface WorkflowPage {
   workflows: Workflow[];
   nextCursor?: string;
+}
+
+/** Another event took the sequence an append was meant for: check against it, and try again. */
+export class SequenceTakenError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly sequence: number,
+  ) {
+    super(`Event ${sequence} of ${workflowId} was taken by another writer`);
+    this.name = "SequenceTakenError";
+  }
 }
 
 /** The stored projection of each log, the workflow as the API shows it. */

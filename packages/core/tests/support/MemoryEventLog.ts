@@ -1,18 +1,22 @@
 import { randomUUID } from "node:crypto";
 import type { NewEvent, WorkflowEvent } from "../../src/events/types";
 import type { EventPage } from "../../src/store/EventReader";
-import { assertValidEvent } from "../../src/store/EventStore";
-import type { EventLog } from "../../src/workflow/dependencies";
+import { assertValidEvent } from "../../src/events/InvalidEventError";
+import { SequenceTakenError, type EventLog } from "../../src/workflow/dependencies";
+import { Faults } from "./Faults";
 
 /** The event log in memory: validates like the DynamoDB log, gapless sequences per workflow. */
 export class MemoryEventLog implements EventLog {
   private readonly logs = new Map<string, WorkflowEvent[]>();
+  readonly faults = new Faults<"append">();
 
   constructor(private readonly clock: () => number = Date.now) {}
 
-  async append(workflowId: string, event: NewEvent): Promise<WorkflowEvent> {
+  async append(workflowId: string, event: NewEvent, at?: number): Promise<WorkflowEvent> {
     assertValidEvent(workflowId, event);
+    this.faults.check("append");
     const log = this.logOf(workflowId);
+    if (at !== undefined && at !== log.length + 1) throw new SequenceTakenError(workflowId, at);
     const stored = {
       id: randomUUID(),
       workflowId,

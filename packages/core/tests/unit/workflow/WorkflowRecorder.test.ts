@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidStateError, NotFoundError } from "../../../src/errors";
 import type { NewEvent } from "../../../src/events/types";
-import { InvalidEventError } from "../../../src/store/EventStore";
+import { InvalidEventError } from "../../../src/events/InvalidEventError";
 import { keys } from "../../../src/store/table";
 import { memoryDomain } from "../../support/memoryDomain";
 
