@@ -44,6 +44,11 @@ export class MemoryEventLog implements EventLog {
     return structuredClone(this.logOf(workflowId));
   }
 
+  /** The types of one workflow's events, in order. */
+  typesOf(workflowId: string): string[] {
+    return this.logOf(workflowId).map((event) => event.type);
+  }
+
   private logOf(workflowId: string): WorkflowEvent[] {
     let log = this.logs.get(workflowId);
     if (!log) this.logs.set(workflowId, (log = []));

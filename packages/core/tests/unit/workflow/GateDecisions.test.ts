@@ -5,9 +5,6 @@ import { logger } from "../../../src/logger";
 import { keys } from "../../../src/store/table";
 import { createAtGate, memoryDomain } from "../../support/memoryDomain";
 
-const types = (domain: ReturnType<typeof memoryDomain>, id: string) =>
-  domain.log.eventsOf(id).map((event) => event.type);
-
 describe("gate decisions", () => {
   it("opens a gate: the token stays in the store, the person is told with the plan", async () => {
     const domain = memoryDomain();
@@ -67,7 +64,7 @@ describe("gate decisions", () => {
     const { id } = await domain.workflows.create({ issueId: "ISSUE-1" });
     await expect(domain.gates.approve(id)).rejects.toBeInstanceOf(InvalidStateError);
     await expect(domain.gates.reject(id, "no")).rejects.toMatchObject({ statusCode: 422 });
-    expect(types(domain, id)).toEqual(["workflow_created", "workflow_started"]);
+    expect(domain.log.typesOf(id)).toEqual(["workflow_created", "workflow_started"]);
   });
 
   for (const gone of [
@@ -85,7 +82,7 @@ describe("gate decisions", () => {
         status: "failed",
         failureReason: `The execution stopped waiting at the plan gate (${gone.name})`,
       });
-      expect(types(domain, id).slice(-2)).toEqual(["approval_granted", "workflow_failed"]);
+      expect(domain.log.typesOf(id).slice(-2)).toEqual(["approval_granted", "workflow_failed"]);
       // It ended: its issue is free for a new workflow.
       expect(domain.store.claimOf(keys.issueLock(undefined, "GONE-1"), keys.lock)).toBeUndefined();
     });
@@ -97,7 +94,7 @@ describe("gate decisions", () => {
     domain.executions.faults.failNext("decide", new Error("Step Functions is unreachable"));
 
     await expect(domain.gates.approve(id)).rejects.toThrow("Step Functions is unreachable");
-    expect(types(domain, id).slice(-4)).toEqual([
+    expect(domain.log.typesOf(id).slice(-4)).toEqual([
       "approval_required",
       "approval_granted",
       "system_error",
@@ -166,7 +163,7 @@ describe("no decision is lost", () => {
     domain.store.faults.failNext("saveProjection", new Error("Item size has exceeded the maximum"));
 
     await expect(domain.gates.approve(id)).rejects.toThrow("Item size has exceeded the maximum");
-    expect(types(domain, id).slice(-3)).toEqual([
+    expect(domain.log.typesOf(id).slice(-3)).toEqual([
       "approval_granted",
       "system_error",
       "approval_required",

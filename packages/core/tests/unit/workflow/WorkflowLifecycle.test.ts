@@ -6,9 +6,6 @@ import { WorkflowHaltedError } from "../../../src/workflow/failures";
 import { keys } from "../../../src/store/table";
 import { createAtGate, memoryDomain } from "../../support/memoryDomain";
 
-const types = (domain: ReturnType<typeof memoryDomain>, id: string) =>
-  domain.log.eventsOf(id).map((event) => event.type);
-
 async function failedWorkflow(domain: ReturnType<typeof memoryDomain>) {
   const { id } = await domain.workflows.create({ issueId: "ISSUE-1" });
   await domain.workflows.record(id, {
@@ -32,7 +29,7 @@ describe("a workflow's lifecycle", () => {
       branch: "amelia/PROJ-7",
       model: "amelia-demo",
     });
-    expect(types(domain, workflow.id)).toEqual(["workflow_created", "workflow_started"]);
+    expect(domain.log.typesOf(workflow.id)).toEqual(["workflow_created", "workflow_started"]);
     expect(domain.log.eventsOf(workflow.id)[1]?.data).toEqual({
       executionArn: domain.executions.arnFor(workflow.id),
     });
@@ -157,14 +154,14 @@ describe("a workflow's lifecycle", () => {
     });
     expect(await domain.workflows.complete(id)).toEqual(completed);
     expect(published).toEqual([id]);
-    expect(types(domain, id).filter((t) => t === "workflow_completed")).toHaveLength(1);
+    expect(domain.log.typesOf(id).filter((t) => t === "workflow_completed")).toHaveLength(1);
   });
 
   it("records a failure once: a late or repeated one leaves the ended workflow as it is", async () => {
     const domain = memoryDomain();
     const failed = await failedWorkflow(domain);
     expect(await domain.workflows.fail(failed.id, "again")).toEqual(failed);
-    expect(types(domain, failed.id).filter((t) => t === "workflow_failed")).toHaveLength(1);
+    expect(domain.log.typesOf(failed.id).filter((t) => t === "workflow_failed")).toHaveLength(1);
   });
 
   it("completes once when the finish task is delivered twice at the same time", async () => {
@@ -186,7 +183,7 @@ describe("a workflow's lifecycle", () => {
     expect(proposals).toBe(2);
     expect(first.status).toBe("completed");
     expect(second).toEqual(await domain.workflows.get(id));
-    expect(types(domain, id).filter((t) => t === "workflow_completed")).toHaveLength(1);
+    expect(domain.log.typesOf(id).filter((t) => t === "workflow_completed")).toHaveLength(1);
   });
 
   it("still refuses to complete a workflow that ended otherwise", async () => {
@@ -210,7 +207,7 @@ describe("a workflow's lifecycle", () => {
     });
     expect(second).toEqual(first);
     expect(await domain.workflows.failStage(id, { Cause: "later" })).toEqual(first);
-    expect(types(domain, id).filter((t) => t === "workflow_failed")).toHaveLength(1);
+    expect(domain.log.typesOf(id).filter((t) => t === "workflow_failed")).toHaveLength(1);
   });
 
   it("halts a failed workflow's execution with its reason, as often as it runs; a resumed one passes", async () => {
