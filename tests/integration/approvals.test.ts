@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { oneTo, sequencesOf } from "../support/api";
 import { useTestRuntime } from "../support/runtime";
 import { WsClient } from "../support/ws";
-import { cancelAllActive, createAtPlanGate, ofType } from "../support/workflows";
+import { sfnClient } from "../../packages/core/src/aws/clients";
+import { allWorkflowIds, cancelAllActive, createAtPlanGate, ofType } from "../support/workflows";
 
 const fixture = useTestRuntime();
 afterEach(() => cancelAllActive(fixture.api));
@@ -161,5 +162,90 @@ describe("cancelling", () => {
       agent: "human",
       data: { reason: "Duplicate of another issue" },
     });
+  });
+});
+
+describe("no decision is lost", () => {
+  it("a rejection with 15,000 characters of feedback is taken: the architect re-plans, and the approved plan is built", async () => {
+    const workflow = await createAtPlanGate(fixture.api, { issueId: "LONG-FEEDBACK-1" });
+    const feedback = "Keep the old column until the backfill ends. ".repeat(400).slice(0, 15_000);
+    const rejected = await fixture.api.reject(workflow.id, feedback);
+    expect(rejected.status).toBe(200);
+    const replanned = await fixture.api.waitForStatus(workflow.id, "blocked");
+    expect(replanned.iteration.plan).toBe(2);
+    const events = await fixture.api.events(workflow.id);
+    expect(ofType(events, "approval_rejected").at(-1)?.data.feedback).toBe(feedback.trim());
+
+    expect((await fixture.api.approve(workflow.id)).status).toBe(200);
+    await fixture.api.waitForStatus(workflow.id, "completed");
+    const built = await fixture.api.events(workflow.id);
+    expect(ofType(built, "stage_started").some((e) => e.data.stage === "developer")).toBe(true);
+    expect(sequencesOf(built)).toEqual(oneTo(built.length));
+  });
+
+  it("feedback over its limit in UTF-8 bytes → 400 naming the field and the limit, and the gate stays open", async () => {
+    const workflow = await createAtPlanGate(fixture.api, { issueId: "HUGE-FEEDBACK-1" });
+    const before = await fixture.api.events(workflow.id);
+    // 25,001 characters, 50,002 bytes.
+    const rejected = await fixture.api.reject(workflow.id, "é".repeat(25_001));
+    expect(rejected.status).toBe(400);
+    expect(rejected.body).toMatchObject({
+      code: "VALIDATION_ERROR",
+      details: [{ field: "feedback", limitBytes: 50_000 }],
+    });
+    expect(await fixture.api.events(workflow.id)).toEqual(before);
+    expect((await fixture.api.approve(workflow.id)).status).toBe(200);
+  });
+
+  it("a description of 100,000 'é' (200,000 bytes) → 400 naming description and its limit; nothing is created", async () => {
+    const before = await allWorkflowIds(fixture.api);
+    const created = await fixture.api.create({
+      issueId: "BYTES-1",
+      description: "é".repeat(100_000),
+    });
+    expect(created.status).toBe(400);
+    expect(created.body).toMatchObject({
+      code: "VALIDATION_ERROR",
+      details: [{ field: "description", limitBytes: 50_000 }],
+    });
+    expect(await allWorkflowIds(fixture.api)).toEqual(before);
+  });
+
+  it("a decision that fails after its token was taken leaves the gate open: the same request, retried, is taken", async () => {
+    const workflow = await createAtPlanGate(fixture.api, { issueId: "FAULT-1" });
+    // The product's Step Functions client refuses the next SendTaskSuccess once.
+    let faults = 1;
+    sfnClient().middlewareStack.add(
+      (next) => async (args) => {
+        if ("taskToken" in (args.input as object) && faults-- > 0) {
+          throw new Error("Step Functions is unreachable");
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "injectSendTaskFault" },
+    );
+    try {
+      const failed = await fixture.api.approve(workflow.id);
+      expect(failed.status).toBe(500);
+      expect(faults).toBe(0);
+      expect((await fixture.api.get(workflow.id)).body).toMatchObject({
+        status: "blocked",
+        gate: "plan",
+      });
+      const retried = await fixture.api.approve(workflow.id);
+      expect(retried.status).toBe(200);
+    } finally {
+      sfnClient().middlewareStack.remove("injectSendTaskFault");
+    }
+    await fixture.api.waitForStatus(workflow.id, "completed");
+    const events = await fixture.api.events(workflow.id);
+    expect(sequencesOf(events)).toEqual(oneTo(events.length));
+    expect(ofType(events, "system_error").at(-1)?.message).toBe(
+      "The decision could not be delivered; the plan gate is open again",
+    );
+    expect(ofType(events, "approval_required").map((e) => e.data.reopened)).toEqual([
+      undefined,
+      true,
+    ]);
   });
 });

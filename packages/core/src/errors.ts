@@ -58,6 +58,8 @@ export function errorResponse(error: unknown): ErrorResponse {
 export interface FieldIssue {
   field: string;
   message: string;
+  /** The field's limit, when it is over it. */
+  limitBytes?: number;
 }
 
 export class ValidationError extends AmeliaError {

@@ -45,6 +45,8 @@ export const EVENT_DATA = {
     gate,
     plan: z.string().optional(),
     review: reviewSchema.optional(),
+    /** Asked again at the same gate: the decision before did not reach the execution. */
+    reopened: z.literal(true).optional(),
   }),
   approval_granted: z.object({ gate }),
   approval_rejected: z.object({ gate, feedback: z.string().min(1) }),

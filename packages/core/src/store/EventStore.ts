@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { ConditionalCheckFailedException, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { newEventSchema, type NewEvent, type WorkflowEvent } from "../events/types";
-import type { EventLog } from "../workflow/dependencies";
+import { assertValidEvent } from "../events/InvalidEventError";
+import type { NewEvent, WorkflowEvent } from "../events/types";
+import { SequenceTakenError, type EventLog } from "../workflow/dependencies";
 import { EventReader } from "./EventReader";
 import { keys } from "./table";
 
@@ -9,29 +10,10 @@ const MAX_APPEND_ATTEMPTS = 100;
 const MAX_TRACKED_HEADS = 10_000;
 const MAX_BACKOFF_MS = 50;
 
-export class InvalidEventError extends Error {
-  constructor(
-    readonly workflowId: string,
-    readonly issues: string[],
-  ) {
-    super(`Refused an invalid event for ${workflowId}: ${issues.join("; ")}`);
-    this.name = "InvalidEventError";
-  }
-}
-
 export class AppendContentionError extends Error {
   constructor(readonly workflowId: string) {
     super(`Could not append to ${workflowId} after ${MAX_APPEND_ATTEMPTS} attempts`);
     this.name = "AppendContentionError";
-  }
-}
-
-/** Throws an InvalidEventError unless the event matches the contract's shapes for its type. */
-export function assertValidEvent(workflowId: string, event: NewEvent): void {
-  const parsed = newEventSchema.safeParse(event);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new InvalidEventError(workflowId, issues);
   }
 }
 
@@ -47,9 +29,9 @@ export class EventStore extends EventReader implements EventLog {
   private readonly queues = new Map<string, Promise<unknown>>();
 
   /** Validates, then queues the write behind this process's earlier appends to the workflow. */
-  async append(workflowId: string, event: NewEvent): Promise<WorkflowEvent> {
+  async append(workflowId: string, event: NewEvent, at?: number): Promise<WorkflowEvent> {
     assertValidEvent(workflowId, event);
-    const write = () => this.appendInOrder(workflowId, event);
+    const write = () => this.appendInOrder(workflowId, event, at);
     const previous = this.queues.get(workflowId) ?? Promise.resolve();
     const result = previous.then(write, write);
     const tail = result.catch(() => undefined);
@@ -60,8 +42,12 @@ export class EventStore extends EventReader implements EventLog {
     return result;
   }
 
-  private async appendInOrder(workflowId: string, event: NewEvent): Promise<WorkflowEvent> {
-    let sequence = (this.heads.get(workflowId) ?? (await this.head(workflowId))) + 1;
+  private async appendInOrder(
+    workflowId: string,
+    event: NewEvent,
+    at: number | undefined,
+  ): Promise<WorkflowEvent> {
+    let sequence = at ?? (this.heads.get(workflowId) ?? (await this.head(workflowId))) + 1;
     for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
       const stored = {
         id: randomUUID(),
@@ -87,6 +73,7 @@ export class EventStore extends EventReader implements EventLog {
         return stored;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (at !== undefined) throw new SequenceTakenError(workflowId, at);
         // Another process wrote this sequence: it exists, so the newest one is safe to follow.
         // A random pause keeps writers that keep colliding from starving one another.
         await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));

@@ -2,7 +2,8 @@ import { SFNServiceException } from "@aws-sdk/client-sfn";
 import { errorMessage, InvalidStateError } from "../errors";
 import type { NewEvent } from "../events/types";
 import type { GateStore, OpenGate, WorkflowExecutions } from "./dependencies";
-import type { Gate } from "./status";
+import { logger } from "../logger";
+import { GATE_STAGE, isTerminal, type Gate } from "./status";
 import type { Workflow } from "./Workflow";
 import type { WorkflowLifecycle } from "./WorkflowLifecycle";
 import type { WorkflowRecorder } from "./WorkflowRecorder";
@@ -17,22 +18,33 @@ export interface GateDependencies {
 /** Token errors mean the execution no longer waits for this token. */
 const GONE_TOKEN_ERRORS = new Set(["TaskDoesNotExist", "InvalidToken", "TaskTimedOut"]);
 
+/** How much of the feedback the event's message quotes; its data holds the feedback whole. */
+const FEEDBACK_QUOTED_CHARACTERS = 1_000;
+
 type Decision = { approved: true } | { approved: false; feedback: string };
 
 /**
  * The gates where a person decides: the gate task opens one with its task token (kept
- * server-side), and approve or reject hands the decision to the waiting execution. A decision
- * the execution did not take is said in the log, and the gate opens again.
+ * server-side), and approve or reject hands the decision to the waiting execution. No decision
+ * is lost: everything that can refuse one is checked before its token is taken, and when
+ * anything fails after that, the gate is open again for the same request to be retried.
  */
 export class GateDecisions {
   constructor(private readonly deps: GateDependencies) {}
 
-  /** Called by the gate task: keeps the token server-side and tells the person. */
+  /**
+   * Called by the gate task: keeps the token server-side and tells the person. The task may run
+   * again for the same gate (a retry, a duplicate delivery, a restart): the gate then stays
+   * open with the newest token, and the log says it was re-opened.
+   */
   async open(id: string, gate: Gate, taskToken: string): Promise<Workflow> {
     const workflow = await this.deps.recorder.get(id);
     await this.deps.gates.putGate(id, { gate, taskToken });
-    const recorded = await this.deps.recorder.record(id, approvalRequired(workflow, gate));
-    return recorded.workflow;
+    const event =
+      workflow.status === "blocked" && workflow.gate === gate
+        ? reopenedNote(gate)
+        : approvalRequired(workflow, gate);
+    return (await this.deps.recorder.record(id, event)).workflow;
   }
 
   approve(id: string): Promise<Workflow> {
@@ -45,37 +57,51 @@ export class GateDecisions {
 
   private async decide(id: string, decision: Decision): Promise<Workflow> {
     const workflow = await this.deps.recorder.get(id);
-    if (workflow.status !== "blocked") {
+    if (workflow.status !== "blocked" || workflow.gate === undefined) {
       throw new InvalidStateError(`Workflow ${id} is ${workflow.status}, not waiting at a gate`, {
         status: workflow.status,
       });
     }
+    this.deps.recorder.check(workflow, decisionEvent(workflow.gate, decision));
     const gate = await this.deps.gates.takeGate(id);
     if (!gate) {
       throw new InvalidStateError(`The gate of workflow ${id} was already decided`, {
         status: workflow.status,
       });
     }
-    const recorded = await this.deps.recorder.record(id, decisionEvent(gate.gate, decision));
     try {
+      const recorded = await this.deps.recorder.record(id, decisionEvent(gate.gate, decision));
       await this.deps.executions.decide(gate.taskToken, { approved: decision.approved });
+      return recorded.workflow;
     } catch (error) {
-      await this.undeliveredDecision(id, gate, error);
+      await this.reopen(id, gate, error).catch((reopenError: unknown) =>
+        logger.error("Re-opening the gate failed", { workflowId: id, error, reopenError }),
+      );
       throw error;
     }
-    return recorded.workflow;
   }
 
-  /** The decision is in the log but the execution did not take it: say so, and re-open the gate. */
-  private async undeliveredDecision(id: string, gate: OpenGate, error: unknown): Promise<void> {
-    const tokenGone = error instanceof SFNServiceException && GONE_TOKEN_ERRORS.has(error.name);
-    if (tokenGone) {
+  /**
+   * Something failed after the token was taken. If the execution no longer waits for it, the
+   * workflow fails; otherwise the gate opens again, and if the decision already reached the log
+   * (but not the execution), the log says so and asks for the decision again.
+   */
+  private async reopen(id: string, gate: OpenGate, error: unknown): Promise<void> {
+    if (error instanceof SFNServiceException && GONE_TOKEN_ERRORS.has(error.name)) {
       await this.deps.lifecycle.fail(
         id,
         `The execution stopped waiting at the ${gate.gate} gate (${error.name})`,
       );
       return;
     }
+    await this.deps.gates.putGate(id, gate);
+    const workflow = await this.deps.recorder.catchUp(id);
+    if (isTerminal(workflow.status)) {
+      // Cancelled meanwhile: nothing waits at the gate any more.
+      await this.deps.gates.takeGate(id);
+      return;
+    }
+    if (workflow.status === "blocked") return; // the decision never reached the log
     await this.deps.recorder.record(id, {
       type: "system_error",
       agent: "system",
@@ -83,11 +109,7 @@ export class GateDecisions {
       message: `The decision could not be delivered; the ${gate.gate} gate is open again`,
       data: { error: errorMessage(error) },
     });
-    await this.deps.gates.putGate(id, gate);
-    await this.deps.recorder.record(
-      id,
-      approvalRequired(await this.deps.recorder.get(id), gate.gate),
-    );
+    await this.deps.recorder.record(id, approvalRequired(workflow, gate.gate));
   }
 }
 
@@ -105,12 +127,17 @@ function decisionEvent(gate: Gate, decision: Decision): NewEvent {
         type: "approval_rejected",
         agent: "human",
         level: "warning",
-        message: `${name} rejected: ${decision.feedback}`,
+        message: `${name} rejected: ${quote(decision.feedback, FEEDBACK_QUOTED_CHARACTERS)}`,
         data: { gate, feedback: decision.feedback },
       };
 }
 
+/**
+ * Asks the person to decide. A workflow already at this gate's stage asks again (its decision
+ * did not reach the execution), and says so.
+ */
 function approvalRequired(workflow: Workflow, gate: Gate): NewEvent<"approval_required"> {
+  const reopened = workflow.stage === GATE_STAGE[gate];
   return {
     type: "approval_required",
     agent: "system",
@@ -119,9 +146,29 @@ function approvalRequired(workflow: Workflow, gate: Gate): NewEvent<"approval_re
       gate === "plan"
         ? "The plan is ready: approve it, or reject it with feedback"
         : "The review loop reached its cap: accept the work, or reject it with feedback",
-    data:
-      gate === "plan"
-        ? { gate, ...(workflow.plan !== undefined && { plan: workflow.plan }) }
-        : { gate, ...(workflow.review && { review: workflow.review }) },
+    data: {
+      gate,
+      ...(gate === "plan"
+        ? workflow.plan !== undefined && { plan: workflow.plan }
+        : workflow.review && { review: workflow.review }),
+      ...(reopened && { reopened }),
+    },
   };
+}
+
+/** The gate task ran again while its gate is open: nothing changes for the person. */
+function reopenedNote(gate: Gate): NewEvent<"agent_message"> {
+  return {
+    type: "agent_message",
+    agent: "system",
+    level: "info",
+    message: `The ${gate} gate was opened again (its task ran again after a retry or a restart); it still waits for the same decision`,
+    data: { gate, reopened: true },
+  };
+}
+
+/** The text cut to at most `max` characters (never inside one), marked when cut. */
+function quote(text: string, max: number): string {
+  const characters = Array.from(text);
+  return characters.length <= max ? text : `${characters.slice(0, max).join("")}…`;
 }

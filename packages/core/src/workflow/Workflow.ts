@@ -39,18 +39,43 @@ export interface WorkflowPage {
 
 export const ISSUE_ID_PATTERN = /^[A-Za-z0-9._#/-]{1,128}$/;
 
+/**
+ * The limits of a person's text, in UTF-8 bytes: what DynamoDB and API Gateway count. Each text
+ * is kept in one event, which reaches subscribers as one WebSocket message (at most 128 KiB):
+ * the limits leave room for JSON escaping to double every byte, and for the rest of the event.
+ * The workflow item (at most 400 KB) keeps the title and description beside the plan.
+ */
+export const TEXT_LIMIT_BYTES = {
+  title: 1_024,
+  description: 50_000,
+  repository: 1_024,
+  feedback: 50_000,
+  reason: 2_000,
+} as const;
+
+const utf8 = new TextEncoder();
+
+/** The text, as the schema made it (trimmed), within the field's limit; a refusal names it. */
+function limited(text: z.ZodString, field: keyof typeof TEXT_LIMIT_BYTES): z.ZodString {
+  const limitBytes = TEXT_LIMIT_BYTES[field];
+  return text.refine((value) => utf8.encode(value).byteLength <= limitBytes, {
+    message: `must be at most ${limitBytes} bytes of UTF-8 text`,
+    params: { limitBytes },
+  });
+}
+
 export const createWorkflowSchema = z.strictObject({
   issueId: z
     .string()
     .regex(ISSUE_ID_PATTERN, "must be 1-128 characters of letters, digits and . _ # / -"),
-  title: z.string().trim().min(1).max(500).optional(),
-  description: z.string().max(100_000).optional(),
-  repository: z.string().trim().min(1).max(1_024).optional(),
+  title: limited(z.string().trim().min(1), "title").optional(),
+  description: limited(z.string(), "description").optional(),
+  repository: limited(z.string().trim().min(1), "repository").optional(),
 });
 export type CreateWorkflowInput = z.infer<typeof createWorkflowSchema>;
 
 export const rejectSchema = z.strictObject({
-  feedback: z.string().trim().min(1, "feedback is required").max(20_000),
+  feedback: limited(z.string().trim().min(1, "feedback is required"), "feedback"),
 });
 
 export const emptyBodySchema = z.strictObject({});
@@ -73,5 +98,5 @@ export function emptyUsage(): Usage {
 }
 
 export const cancelSchema = z.strictObject({
-  reason: z.string().trim().min(1).max(2_000).optional(),
+  reason: limited(z.string().trim().min(1), "reason").optional(),
 });

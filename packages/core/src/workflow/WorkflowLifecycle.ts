@@ -5,6 +5,7 @@ import type { NewEvent, WorkflowEvent } from "../events/types";
 import type { EventPage } from "../events/types";
 import type { Publication } from "../workspace/Workspace";
 import type { Admission } from "./Admission";
+import { failureReason, WorkflowHaltedError, type StepFunctionsError } from "./failures";
 import type {
   EventLog,
   GateStore,
@@ -208,6 +209,7 @@ export class WorkflowLifecycle {
     return recorded.workflow;
   }
 
+  /** Called by the finish task: completes once; a repeated call finds it completed. */
   async complete(id: string): Promise<Workflow> {
     const workflow = await this.get(id);
     if (workflow.status === "completed") return workflow;
@@ -215,32 +217,74 @@ export class WorkflowLifecycle {
     const publication =
       workflow.status === "in_progress" ? await this.options.publish?.(workflow) : undefined;
     const pullRequestUrl = publication?.pullRequestUrl;
-    const recorded = await this.deps.recorder.record(id, {
-      type: "workflow_completed",
-      agent: "system",
-      level: "info",
-      message:
-        `Workflow completed on branch ${workflow.branch}` +
-        (pullRequestUrl ? `: pull request ${pullRequestUrl}` : ""),
-      data: {
-        ...(workflow.branch && { branch: workflow.branch }),
-        ...(pullRequestUrl !== undefined && { pullRequestUrl }),
+    return this.end(
+      id,
+      {
+        type: "workflow_completed",
+        agent: "system",
+        level: "info",
+        message:
+          `Workflow completed on branch ${workflow.branch}` +
+          (pullRequestUrl ? `: pull request ${pullRequestUrl}` : ""),
+        data: {
+          ...(workflow.branch && { branch: workflow.branch }),
+          ...(pullRequestUrl !== undefined && { pullRequestUrl }),
+        },
       },
-    });
-    return recorded.workflow;
+      (ended) => ended.status === "completed",
+    );
   }
 
   /** Records the failure unless the workflow already ended (a retried or late call). */
   async fail(id: string, reason: string): Promise<Workflow> {
     const workflow = await this.get(id);
     if (isTerminal(workflow.status)) return workflow;
-    const recorded = await this.deps.recorder.record(id, {
-      type: "workflow_failed",
-      agent: "system",
-      level: "error",
-      message: `Workflow failed: ${reason}`,
-      data: { reason, stage: workflow.stage },
-    });
-    return recorded.workflow;
+    return this.end(
+      id,
+      {
+        type: "workflow_failed",
+        agent: "system",
+        level: "error",
+        message: `Workflow failed: ${reason}`,
+        data: { reason, stage: workflow.stage },
+      },
+      (ended) => isTerminal(ended.status),
+    );
+  }
+
+  /** Called by the finish task when a stage failed for good: fails with a reason a person reads. */
+  async failStage(id: string, error: StepFunctionsError): Promise<Workflow> {
+    const workflow = await this.get(id);
+    return this.fail(id, failureReason(workflow.stage, error));
+  }
+
+  /**
+   * Called by the halt task, where a failed workflow's execution stops: it fails there with the
+   * workflow's reason, as often as it runs. A resumed workflow is active again and passes.
+   */
+  async halt(id: string): Promise<void> {
+    const workflow = await this.get(id);
+    if (workflow.status !== "in_progress") {
+      throw new WorkflowHaltedError(workflow.failureReason ?? `The workflow is ${workflow.status}`);
+    }
+  }
+
+  /**
+   * Records an ending. A concurrent call (a duplicate delivery of the same task) may have
+   * recorded it first: then the ending it finds is the answer, not an error.
+   */
+  private async end(
+    id: string,
+    event: NewEvent,
+    alreadyEnded: (workflow: Workflow) => boolean,
+  ): Promise<Workflow> {
+    try {
+      return (await this.deps.recorder.record(id, event)).workflow;
+    } catch (error) {
+      if (!(error instanceof InvalidStateError)) throw error;
+      const workflow = await this.get(id);
+      if (alreadyEnded(workflow)) return workflow;
+      throw error;
+    }
   }
 }

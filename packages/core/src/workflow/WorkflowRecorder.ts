@@ -1,11 +1,20 @@
 import { NotFoundError } from "../errors";
+import { assertValidEvent } from "../events/InvalidEventError";
 import type { NewEvent, WorkflowEvent } from "../events/types";
 import { logger } from "../logger";
 import type { Admission } from "./Admission";
-import type { EventLog, EventSink, ProjectionStore } from "./dependencies";
-import { applyEvent, assertAccepts, replay } from "./projection";
+import {
+  SequenceTakenError,
+  type EventLog,
+  type EventSink,
+  type ProjectionStore,
+} from "./dependencies";
+import { applyEvent, assertAccepts, replay, statusChange } from "./projection";
 import { isTerminal } from "./status";
 import type { Workflow } from "./Workflow";
+
+/** A status change that keeps losing its sequence to other writers gives up after this many. */
+const MAX_CHECKED_APPEND_ATTEMPTS = 50;
 
 export interface Recorded {
   event: WorkflowEvent;
@@ -31,14 +40,21 @@ export class WorkflowRecorder {
     return workflow;
   }
 
+  /**
+   * Throws what `record` would throw for this event on this workflow as it stands: a state the
+   * event cannot follow (422), or a shape the log refuses. Lets a command check before it acts.
+   */
+  check(workflow: Workflow, event: NewEvent): void {
+    assertAccepts(workflow, event.type);
+    assertValidEvent(workflow.id, event);
+  }
+
   /** Appends one event the workflow accepts (422 otherwise); a terminal one takes no more. */
   async record(id: string, event: NewEvent): Promise<Recorded> {
-    let current: Workflow | undefined;
-    if (event.type !== "workflow_created") {
-      current = await this.get(id);
-      assertAccepts(current, event.type);
-    }
-    const stored = await this.log.append(id, event);
+    const { stored, current } =
+      event.type === "workflow_created"
+        ? { stored: await this.log.append(id, event), current: undefined }
+        : await this.appendAccepted(id, event);
     const workflow = await this.project(id, stored, current);
     if (isTerminal(workflow.status)) await this.admission.release(workflow);
     try {
@@ -65,16 +81,47 @@ export class WorkflowRecorder {
   }
 
   /**
-   * Brings the stored projection up to the appended event. `known` is the projection read just
-   * before appending: usually still the latest, which saves reading it again.
+   * Appends an event the workflow accepts as it stands. One that changes the status takes the
+   * sequence right after the events it was checked against, so of two racing changes (a
+   * duplicate finish, a cancel against a decision) the second is checked against the first.
    */
-  private async project(id: string, appended: WorkflowEvent, known?: Workflow): Promise<Workflow> {
+  private async appendAccepted(
+    id: string,
+    event: NewEvent,
+  ): Promise<{ stored: WorkflowEvent; current: Workflow }> {
+    let current = await this.get(id);
+    for (let attempt = 1; ; attempt++) {
+      assertAccepts(current, event.type);
+      const at = statusChange(event.type) ? current.lastSequence + 1 : undefined;
+      try {
+        return { stored: await this.log.append(id, event, at), current };
+      } catch (error) {
+        if (!(error instanceof SequenceTakenError) || attempt >= MAX_CHECKED_APPEND_ATTEMPTS) {
+          throw error;
+        }
+        current = await this.catchUp(id);
+      }
+    }
+  }
+
+  /** The stored projection, brought up to the newest event of the log. */
+  catchUp(id: string): Promise<Workflow> {
+    return this.project(id);
+  }
+
+  /**
+   * Brings the stored projection up to the appended event, or to the log's newest. `known` is
+   * the projection read just before appending: usually still the latest, which saves a read.
+   */
+  private async project(id: string, appended?: WorkflowEvent, known?: Workflow): Promise<Workflow> {
     let stored = known;
     for (;;) {
       stored ??= await this.projections.get(id);
       const from = stored?.lastSequence ?? 0;
-      if (from >= appended.sequence && stored) return stored;
-      const newer = from === appended.sequence - 1 ? [appended] : await this.log.listAll(id, from);
+      if (appended && stored && from >= appended.sequence) return stored;
+      const newer =
+        appended && from === appended.sequence - 1 ? [appended] : await this.log.listAll(id, from);
+      if (!appended && stored && newer.length === 0) return stored;
       const workflow = newer.reduce<Workflow | undefined>(applyEvent, stored);
       if (!workflow) throw new NotFoundError("Workflow", id);
       if (await this.projections.saveProjection(workflow, stored?.lastSequence)) return workflow;

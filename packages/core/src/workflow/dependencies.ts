@@ -1,6 +1,5 @@
 import type { GateDecision } from "../definitions/stateMachine";
-import type { NewEvent, WorkflowEvent } from "../events/types";
-import type { EventPage } from "../events/types";
+import type { EventPage, NewEvent, WorkflowEvent } from "../events/types";
 import type { Gate, WorkflowStatus } from "./status";
 import type { Workflow, WorkflowPage } from "./Workflow";
 
@@ -14,11 +13,25 @@ export type { WorkflowPage } from "./Workflow";
 
 /** The append-only log of each workflow. */
 export interface EventLog {
-  /** Appends at the next sequence and returns the event as stored. */
-  append(workflowId: string, event: NewEvent): Promise<WorkflowEvent>;
+  /**
+   * Appends at the next sequence and returns the event as stored. With `at`, only at that
+   * sequence (right after the events the caller checked it against), else SequenceTakenError.
+   */
+  append(workflowId: string, event: NewEvent, at?: number): Promise<WorkflowEvent>;
   list(workflowId: string, since?: number, limit?: number): Promise<EventPage>;
   /** Every event after `since`, oldest first. */
   listAll(workflowId: string, since?: number): Promise<WorkflowEvent[]>;
+}
+
+/** Another event took the sequence an append was meant for: check against it, and try again. */
+export class SequenceTakenError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly sequence: number,
+  ) {
+    super(`Event ${sequence} of ${workflowId} was taken by another writer`);
+    this.name = "SequenceTakenError";
+  }
 }
 
 /** The stored projection of each log, the workflow as the API shows it. */

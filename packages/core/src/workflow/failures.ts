@@ -1,4 +1,13 @@
+import { WORKFLOW_HALTED_ERROR } from "../definitions/stateMachine";
 import type { Stage } from "./status";
+
+/** How the halt task fails a failed workflow's execution (the state machine knows its name). */
+export class WorkflowHaltedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = WORKFLOW_HALTED_ERROR;
+  }
+}
 
 /** The error Step Functions hands to a Catch: `Cause` is a Lambda error as JSON, or plain text. */
 export interface StepFunctionsError {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NewEvent } from "../../src/events/types";
-import { EventStore, InvalidEventError } from "../../src/store/EventStore";
+import { InvalidEventError } from "../../src/events/InvalidEventError";
+import { EventStore } from "../../src/store/EventStore";
+import { SequenceTakenError } from "../../src/workflow/dependencies";
 import { startTestTable, type TestTable } from "../support/dynamo";
 
 const message = (text: string): NewEvent => ({
@@ -34,6 +36,22 @@ describe("EventStore on DynamoDB", () => {
     expect(events.map((e) => e.message)).toEqual(["one", "two"]);
     expect(nextSince).toBeUndefined();
     expect(await store.head("wf-order")).toBe(2);
+  });
+
+  it("appends at a given sequence only while it is free (another process took it: refused)", async () => {
+    const store = new EventStore(table.client, table.tableName);
+    const other = new EventStore(table.newClient(), table.tableName);
+    await store.append("wf-at", message("one"));
+    await other.append("wf-at", message("two, from elsewhere"));
+    const taken = await store.append("wf-at", message("checked against one"), 2).catch((e) => e);
+    expect(taken).toBeInstanceOf(SequenceTakenError);
+    expect(taken).toMatchObject({ workflowId: "wf-at", sequence: 2 });
+    expect((await store.append("wf-at", message("checked against two"), 3)).sequence).toBe(3);
+    expect((await store.list("wf-at")).events.map((e) => e.message)).toEqual([
+      "one",
+      "two, from elsewhere",
+      "checked against two",
+    ]);
   });
 
   it("stays gapless with 8 concurrent writers in one process", async () => {

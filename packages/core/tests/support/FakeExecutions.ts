@@ -1,5 +1,6 @@
 import type { GateDecision } from "../../src/definitions/stateMachine";
 import type { StoppedExecution, WorkflowExecutions } from "../../src/workflow/dependencies";
+import { Faults } from "./Faults";
 
 type Method = "start" | "stop" | "whenStopped" | "redrive" | "decide";
 
@@ -9,7 +10,7 @@ export class FakeExecutions implements WorkflowExecutions {
   readonly decisions: { taskToken: string; decision: GateDecision }[] = [];
   /** What `whenStopped` reports. */
   stopped: StoppedExecution = { status: "FAILED", redrivable: true };
-  private readonly faults = new Map<Method, unknown[]>();
+  readonly faults = new Faults<Method>();
 
   arnFor(workflowId: string): string {
     return `arn:aws:states:us-east-1:000000000000:execution:amelia:${workflowId}`;
@@ -37,18 +38,12 @@ export class FakeExecutions implements WorkflowExecutions {
     this.decisions.push({ taskToken, decision });
   }
 
-  /** The next call of `method` throws `error` (queued: one per call). */
-  failNext(method: Method, error: unknown): void {
-    this.faults.set(method, [...(this.faults.get(method) ?? []), error]);
-  }
-
   callsOf(method: Method) {
     return this.calls.filter((call) => call.method === method);
   }
 
   private call(method: Method, args: { workflowId?: string; taskToken?: string }): void {
     this.calls.push({ method, ...args });
-    const fault = this.faults.get(method)?.shift();
-    if (fault !== undefined) throw fault;
+    this.faults.check(method);
   }
 }

@@ -1,18 +1,21 @@
 import { randomUUID } from "node:crypto";
-import type { NewEvent, WorkflowEvent } from "../../src/events/types";
-import type { EventPage } from "../../src/events/types";
-import { assertValidEvent } from "../../src/store/EventStore";
-import type { EventLog } from "../../src/workflow/dependencies";
+import type { EventPage, NewEvent, WorkflowEvent } from "../../src/events/types";
+import { assertValidEvent } from "../../src/events/InvalidEventError";
+import { SequenceTakenError, type EventLog } from "../../src/workflow/dependencies";
+import { Faults } from "./Faults";
 
 /** The event log in memory: validates like the DynamoDB log, gapless sequences per workflow. */
 export class MemoryEventLog implements EventLog {
   private readonly logs = new Map<string, WorkflowEvent[]>();
+  readonly faults = new Faults<"append">();
 
   constructor(private readonly clock: () => number = Date.now) {}
 
-  async append(workflowId: string, event: NewEvent): Promise<WorkflowEvent> {
+  async append(workflowId: string, event: NewEvent, at?: number): Promise<WorkflowEvent> {
     assertValidEvent(workflowId, event);
+    this.faults.check("append");
     const log = this.logOf(workflowId);
+    if (at !== undefined && at !== log.length + 1) throw new SequenceTakenError(workflowId, at);
     const stored = {
       id: randomUUID(),
       workflowId,
@@ -38,6 +41,11 @@ export class MemoryEventLog implements EventLog {
   /** The stored events of one workflow, for assertions. */
   eventsOf(workflowId: string): WorkflowEvent[] {
     return structuredClone(this.logOf(workflowId));
+  }
+
+  /** The types of one workflow's events, in order. */
+  typesOf(workflowId: string): string[] {
+    return this.logOf(workflowId).map((event) => event.type);
   }
 
   private logOf(workflowId: string): WorkflowEvent[] {

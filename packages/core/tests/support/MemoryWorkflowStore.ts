@@ -10,6 +10,7 @@ import type {
 import type { WorkflowStatus } from "../../src/workflow/status";
 import type { Workflow } from "../../src/workflow/Workflow";
 import { keys } from "../../src/store/table";
+import { Faults } from "./Faults";
 
 /**
  * The workflow store in memory, with the DynamoDB store's conditions: a projection is saved only
@@ -19,6 +20,7 @@ export class MemoryWorkflowStore implements ProjectionStore, GateStore, ClaimSto
   private readonly projections = new Map<string, Workflow>();
   private readonly gates = new Map<string, OpenGate>();
   private readonly claims = new Map<string, Claim>();
+  readonly faults = new Faults<"saveProjection" | "putGate">();
   /** Claims that vanish (are released by someone else) between a failed claim and its read. */
   private vanishing = 0;
 
@@ -28,6 +30,7 @@ export class MemoryWorkflowStore implements ProjectionStore, GateStore, ClaimSto
   }
 
   async saveProjection(workflow: Workflow, basedOn: number | undefined): Promise<boolean> {
+    this.faults.check("saveProjection");
     if (this.projections.get(workflow.id)?.lastSequence !== basedOn) return false;
     this.projections.set(workflow.id, structuredClone(workflow));
     return true;
@@ -52,6 +55,7 @@ export class MemoryWorkflowStore implements ProjectionStore, GateStore, ClaimSto
   }
 
   async putGate(workflowId: string, gate: OpenGate): Promise<void> {
+    this.faults.check("putGate");
     this.gates.set(workflowId, { ...gate });
   }
 

@@ -1,6 +1,5 @@
 import * as z from "zod";
 import { services } from "@amelia/core/services";
-import { failureReason } from "@amelia/core/workflow/failures";
 import { taskHandler } from "../middleware/taskHandler";
 
 const payloadSchema = z.discriminatedUnion("outcome", [
@@ -15,10 +14,7 @@ const payloadSchema = z.discriminatedUnion("outcome", [
 /** Ends the workflow: completed, or failed with a reason a person can act on. */
 export const handler = taskHandler(payloadSchema, async (payload) => {
   const { workflows } = services();
-  if (payload.outcome === "completed") {
-    await workflows.complete(payload.workflowId);
-    return;
-  }
-  const workflow = await workflows.get(payload.workflowId);
-  await workflows.fail(payload.workflowId, failureReason(workflow.stage, payload.error));
+  await (payload.outcome === "completed"
+    ? workflows.complete(payload.workflowId)
+    : workflows.failStage(payload.workflowId, payload.error));
 });

@@ -1,11 +1,10 @@
 import { ExecutionNotRedrivable } from "@aws-sdk/client-sfn";
 import { describe, expect, it } from "vitest";
+import { WORKFLOW_HALTED_ERROR } from "../../../src/definitions/stateMachine";
 import { InvalidStateError, NotFoundError } from "../../../src/errors";
+import { WorkflowHaltedError } from "../../../src/workflow/failures";
 import { keys } from "../../../src/store/table";
 import { createAtGate, memoryDomain } from "../../support/memoryDomain";
-
-const types = (domain: ReturnType<typeof memoryDomain>, id: string) =>
-  domain.log.eventsOf(id).map((event) => event.type);
 
 async function failedWorkflow(domain: ReturnType<typeof memoryDomain>) {
   const { id } = await domain.workflows.create({ issueId: "ISSUE-1" });
@@ -30,7 +29,7 @@ describe("a workflow's lifecycle", () => {
       branch: "amelia/PROJ-7",
       model: "amelia-demo",
     });
-    expect(types(domain, workflow.id)).toEqual(["workflow_created", "workflow_started"]);
+    expect(domain.log.typesOf(workflow.id)).toEqual(["workflow_created", "workflow_started"]);
     expect(domain.log.eventsOf(workflow.id)[1]?.data).toEqual({
       executionArn: domain.executions.arnFor(workflow.id),
     });
@@ -52,7 +51,7 @@ describe("a workflow's lifecycle", () => {
 
   it("fails a workflow whose execution could not start, and frees its issue", async () => {
     const domain = memoryDomain();
-    domain.executions.failNext("start", new Error("no state machine"));
+    domain.executions.faults.failNext("start", new Error("no state machine"));
     await expect(domain.workflows.create({ issueId: "ISSUE-1" })).rejects.toThrow(
       "no state machine",
     );
@@ -127,7 +126,7 @@ describe("a workflow's lifecycle", () => {
   it("fails the resumed workflow again when the redrive is refused", async () => {
     const domain = memoryDomain();
     const failed = await failedWorkflow(domain);
-    domain.executions.failNext(
+    domain.executions.faults.failNext(
       "redrive",
       new ExecutionNotRedrivable({ message: "not redrivable", $metadata: {} }),
     );
@@ -155,13 +154,76 @@ describe("a workflow's lifecycle", () => {
     });
     expect(await domain.workflows.complete(id)).toEqual(completed);
     expect(published).toEqual([id]);
-    expect(types(domain, id).filter((t) => t === "workflow_completed")).toHaveLength(1);
+    expect(domain.log.typesOf(id).filter((t) => t === "workflow_completed")).toHaveLength(1);
   });
 
   it("records a failure once: a late or repeated one leaves the ended workflow as it is", async () => {
     const domain = memoryDomain();
     const failed = await failedWorkflow(domain);
     expect(await domain.workflows.fail(failed.id, "again")).toEqual(failed);
-    expect(types(domain, failed.id).filter((t) => t === "workflow_failed")).toHaveLength(1);
+    expect(domain.log.typesOf(failed.id).filter((t) => t === "workflow_failed")).toHaveLength(1);
+  });
+
+  it("completes once when the finish task is delivered twice at the same time", async () => {
+    let proposals = 0;
+    let bothProposing: () => void = () => undefined;
+    const proposing = new Promise<void>((resolve) => (bothProposing = resolve));
+    const domain = memoryDomain({
+      publish: async () => {
+        if (++proposals === 2) bothProposing();
+        await proposing;
+        return {};
+      },
+    });
+    const { id } = await domain.workflows.create({ issueId: "ISSUE-1" });
+    const [first, second] = await Promise.all([
+      domain.workflows.complete(id),
+      domain.workflows.complete(id),
+    ]);
+    expect(proposals).toBe(2);
+    expect(first.status).toBe("completed");
+    expect(second).toEqual(await domain.workflows.get(id));
+    expect(domain.log.typesOf(id).filter((t) => t === "workflow_completed")).toHaveLength(1);
+  });
+
+  it("still refuses to complete a workflow that ended otherwise", async () => {
+    const domain = memoryDomain();
+    const { id } = await domain.workflows.create({ issueId: "ISSUE-1" });
+    await domain.workflows.cancel(id);
+    await expect(domain.workflows.complete(id)).rejects.toBeInstanceOf(InvalidStateError);
+  });
+
+  it("fails a stage once, with a reason from the stage it was in, however often it is told", async () => {
+    const domain = memoryDomain();
+    const { id } = await createAtGate(domain);
+    const error = { Error: "States.Timeout" };
+    const [first, second] = await Promise.all([
+      domain.workflows.failStage(id, error),
+      domain.workflows.failStage(id, error),
+    ]);
+    expect(first).toMatchObject({
+      status: "failed",
+      failureReason: "Nobody decided at the gate in time",
+    });
+    expect(second).toEqual(first);
+    expect(await domain.workflows.failStage(id, { Cause: "later" })).toEqual(first);
+    expect(domain.log.typesOf(id).filter((t) => t === "workflow_failed")).toHaveLength(1);
+  });
+
+  it("halts a failed workflow's execution with its reason, as often as it runs; a resumed one passes", async () => {
+    const domain = memoryDomain();
+    const failed = await failedWorkflow(domain);
+    for (let run = 0; run < 2; run++) {
+      const halted = await domain.workflows.halt(failed.id).catch((e: unknown) => e);
+      expect(halted).toBeInstanceOf(WorkflowHaltedError);
+      expect(halted).toMatchObject({
+        name: WORKFLOW_HALTED_ERROR,
+        message: "The developer stage failed: boom",
+      });
+    }
+    const before = domain.log.eventsOf(failed.id);
+    await domain.workflows.resume(failed.id);
+    await expect(domain.workflows.halt(failed.id)).resolves.toBeUndefined();
+    expect(domain.log.eventsOf(failed.id)).toHaveLength(before.length + 1);
   });
 });

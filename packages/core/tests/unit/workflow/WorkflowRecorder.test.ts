@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidStateError, NotFoundError } from "../../../src/errors";
 import type { NewEvent } from "../../../src/events/types";
-import { InvalidEventError } from "../../../src/store/EventStore";
+import { InvalidEventError } from "../../../src/events/InvalidEventError";
 import { keys } from "../../../src/store/table";
 import { memoryDomain } from "../../support/memoryDomain";
 
@@ -66,6 +66,33 @@ describe("recording an event: append, project, publish", () => {
     });
     const { workflow } = await domain.workflows.record(id, message("after"));
     expect(workflow).toMatchObject({ lastSequence: 4, plan: "# From elsewhere" });
+  });
+
+  it("checks a status change against every event before it, also ones not projected yet", async () => {
+    const domain = memoryDomain();
+    const { id } = await domain.workflows.create({ issueId: "ISSUE-1" });
+    // Another process recorded the cancellation but died before projecting it.
+    await domain.log.append(id, {
+      type: "workflow_cancelled",
+      agent: "human",
+      level: "warning",
+      message: "Cancelled",
+      data: {},
+    });
+    const completing = domain.workflows.record(id, {
+      type: "workflow_completed",
+      agent: "system",
+      level: "info",
+      message: "Completed",
+      data: {},
+    });
+    await expect(completing).rejects.toThrow(`Workflow ${id} is cancelled`);
+    expect(domain.log.typesOf(id)).toEqual([
+      "workflow_created",
+      "workflow_started",
+      "workflow_cancelled",
+    ]);
+    expect((await domain.workflows.get(id)).status).toBe("cancelled");
   });
 
   it("frees the issue and the slot when an event ends the workflow", async () => {
