@@ -11,7 +11,8 @@ import {
 import { useClaudeRuntime } from "../support/runtime";
 import { cancelAllActive, ofType, sleep } from "../support/workflows";
 
-const COOLDOWN_MS = 500;
+// Long enough that the state machine's retries, however slow the machine, meet an open breaker.
+const COOLDOWN_MS = 3_000;
 // Whole messages instead of SSE here (the other path), and retries that wait milliseconds.
 const { fake, fixture } = await useClaudeRuntime({
   AMELIA_ANTHROPIC_STREAMING: "false",
