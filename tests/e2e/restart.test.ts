@@ -14,7 +14,8 @@ async function freshDataDir() {
   return dir;
 }
 
-describe("the local runtime as a process", () => {
+// Each test starts the runtime as a process (tsx compiles it first) once or twice.
+describe("the local runtime as a process", { timeout: 120_000 }, () => {
   it("keeps a workflow blocked at a gate across a restart, and it can still be approved", async () => {
     const dataDir = await freshDataDir();
     const first = await spawnAmelia({ AMELIA_DATA_DIR: dataDir });
