@@ -14,7 +14,7 @@ async function freshDataDir() {
   return dir;
 }
 
-// Each test starts the runtime as a process, twice or more: slow on a busy machine.
+// Each test starts the runtime as a process (tsx compiles it first) once or twice.
 describe("the local runtime as a process", { timeout: 120_000 }, () => {
   it("keeps a workflow blocked at a gate across a restart, and it can still be approved", async () => {
     const dataDir = await freshDataDir();
