@@ -53,7 +53,10 @@ export function browserCandidates(platform: NodeJS.Platform): BrowserCandidate[]
   ];
 }
 
-/** CHROMIUM_PATH when set (it is then the only choice, so a wrong value is reported), else the first candidate found. */
+/**
+ * CHROMIUM_PATH when set (then the only choice, so a wrong value is reported rather than passed
+ * over), else the first candidate found.
+ */
 export function findBrowser(lookup: ToolLookup = systemLookup): BrowserSearch {
   const configured = lookup.env.CHROMIUM_PATH;
   if (configured) {
@@ -62,12 +65,7 @@ export function findBrowser(lookup: ToolLookup = systemLookup): BrowserSearch {
       : { found: false, message: `CHROMIUM_PATH=${configured} is not an executable file.` };
   }
   for (const candidate of browserCandidates(lookup.platform)) {
-    const path =
-      "path" in candidate
-        ? lookup.isExecutable(candidate.path)
-          ? candidate.path
-          : null
-        : onPath(candidate.command, lookup);
+    const path = locate(candidate, lookup);
     if (path) return { found: true, path };
   }
   return { found: false, message: MISSING_BROWSER };
@@ -111,6 +109,11 @@ export function canInstall(
     uid === 0 &&
     onPath("apt-get", lookup) !== null
   );
+}
+
+function locate(candidate: BrowserCandidate, lookup: ToolLookup): string | null {
+  if ("command" in candidate) return onPath(candidate.command, lookup);
+  return lookup.isExecutable(candidate.path) ? candidate.path : null;
 }
 
 function onPath(command: string, lookup: ToolLookup): string | null {
