@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { quoteUntrusted } from "../../packages/core/src/agents/prompts/untrustedData";
 import type { UsageReport } from "../../packages/core/src/usage/usageReport";
 import { oneTo, sequencesOf, type ApiError } from "../support/api";
 import {
@@ -188,7 +189,10 @@ describe("Claude agents against the fake Messages API", () => {
       "Say hello properly and goodbye too.",
     );
     expect(toolResults(planned!)).toEqual([
-      expect.objectContaining({ content: "export const greeting = 'hello';\n" }),
+      // The file's content, quoted as untrusted data.
+      expect.objectContaining({
+        content: quoteUntrusted("file", "export const greeting = 'hello';\n"),
+      }),
     ]);
 
     expect((await fixture.api.approve(id)).status).toBe(200);
