@@ -403,6 +403,11 @@ describe("alarms", () => {
     }
   });
 
+  it("notify no one unless a topic is configured (AMELIA_ALARM_TOPIC_ARN)", () => {
+    expect(alarms()).toHaveLength(3);
+    for (const alarm of alarms()) expect(alarm.AlarmActions).toBeUndefined();
+  });
+
   it("fires on any failed execution of the state machine", () => {
     const [[machineId]] = resources("AWS::StepFunctions::StateMachine", ["Workflow"]) as [
       [string, Resource],

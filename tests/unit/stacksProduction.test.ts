@@ -8,13 +8,18 @@ import { synthesise } from "../support/stacks";
 
 let templateOf: (stack: typeof Storage | typeof Events | typeof Workflow) => Template;
 
-// A production stage deployed with a longer log retention than the default 30 days.
+const ALARM_TOPIC = "arn:aws:sns:us-east-1:123456789012:amelia-alarms";
+
+// A production stage deployed with a longer log retention than the default 30 days, and a topic
+// for its alarms.
 beforeAll(async () => {
   process.env.AMELIA_LOG_RETENTION_DAYS = "90";
+  process.env.AMELIA_ALARM_TOPIC_ARN = ALARM_TOPIC;
   templateOf = await synthesise("prod");
 });
 afterAll(() => {
   delete process.env.AMELIA_LOG_RETENTION_DAYS;
+  delete process.env.AMELIA_ALARM_TOPIC_ARN;
 });
 
 describe("removing a stage", () => {
@@ -38,5 +43,15 @@ describe("log retention", () => {
     expect(() => logRetention("a month")).toThrow(/not "a month"/);
     expect(logRetention("")).toBe(30);
     expect(logRetention("365")).toBe(365);
+  });
+});
+
+describe("alarms", () => {
+  it("notify the topic AMELIA_ALARM_TOPIC_ARN names", () => {
+    const alarms = [Events, Workflow].flatMap((stack) =>
+      Object.values(templateOf(stack).findResources("AWS::CloudWatch::Alarm")),
+    );
+    expect(alarms).toHaveLength(3);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([ALARM_TOPIC]);
   });
 });
