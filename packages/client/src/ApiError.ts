@@ -15,7 +15,7 @@ export class ApiError extends Error {
 
   /** The server wants a token, or a different one: ask for it, or say how to set it. */
   get needsToken(): boolean {
-    return this.status === 401 || this.code === "UNAUTHORIZED";
+    return this.status === 401 || this.code === UNAUTHORIZED;
   }
 
   /** The field-level problems of a VALIDATION_ERROR, when the API named them. */
@@ -29,6 +29,15 @@ export class ApiError extends Error {
   /** The error an answer stands for: its own when it is the contract's, else a stand-in. */
   static fromAnswer(status: number, body: unknown): ApiError {
     if (isErrorBody(body)) return new ApiError(status, body.code, body.error, body.details);
+    // API Gateway's authorizer answers for itself, with no code: 401 when the token is missing,
+    // 403 when it was refused.
+    if ((status === 401 || status === 403) && isGatewayBody(body)) {
+      return new ApiError(
+        status,
+        UNAUTHORIZED,
+        `A valid API token is required (the API gateway answered ${status} ${body.message})`,
+      );
+    }
     return new ApiError(
       status,
       UNEXPECTED_RESPONSE,
@@ -59,6 +68,7 @@ export class ApiUnreachableError extends ApiError {
 
 /** The code of an answer that is not the contract's: something else answered. */
 export const UNEXPECTED_RESPONSE = "UNEXPECTED_RESPONSE";
+const UNAUTHORIZED = "UNAUTHORIZED";
 
 function isErrorBody(body: unknown): body is ErrorBody {
   return (
@@ -66,5 +76,15 @@ function isErrorBody(body: unknown): body is ErrorBody {
     body !== null &&
     typeof (body as { code?: unknown }).code === "string" &&
     typeof (body as { error?: unknown }).error === "string"
+  );
+}
+
+/** API Gateway's own answers: `{"message": "Forbidden"}` and the like. */
+function isGatewayBody(body: unknown): body is { message: string } {
+  return (
+    typeof body === "object" &&
+    body !== null &&
+    typeof (body as { message?: unknown }).message === "string" &&
+    !("code" in body)
   );
 }

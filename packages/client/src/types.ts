@@ -2,7 +2,7 @@
  * The contract's JSON shapes. Core's types are re-exported as types only (nothing of core is
  * bundled); what only the HTTP answers have, and core has no type for, is declared here.
  */
-export type { ErrorCode, FieldIssue } from "@amelia/core/errors";
+export type { FieldIssue } from "@amelia/core/errors";
 export type {
   Agent,
   EventPage,

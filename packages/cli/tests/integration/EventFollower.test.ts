@@ -134,12 +134,19 @@ describe("EventFollower", () => {
     });
   });
 
-  it("a refused token (HTTP 401 on the upgrade) ends it at once as UNAUTHORIZED", async () => {
-    const fake = await fakeServer(() => undefined, { refuseWith: 401 });
-    const { done } = follow(fake.server, 1);
-    await expect(done).rejects.toMatchObject({ code: "UNAUTHORIZED", exitCode: 1 });
-    expect(fake.connections()).toBe(0);
-  });
+  it.each([401, 403])(
+    "a refused token (HTTP %i on the upgrade) ends it at once as UNAUTHORIZED",
+    async (status) => {
+      const fake = await fakeServer(() => undefined, { refuseWith: status });
+      const { done } = follow(fake.server, 1);
+      await expect(done).rejects.toMatchObject({
+        code: "UNAUTHORIZED",
+        exitCode: 1,
+        hint: "The server needs a token: set AMELIA_API_TOKEN.",
+      });
+      expect(fake.connections()).toBe(0);
+    },
+  );
 
   it("gives up with a connection error after the policy's attempts when nothing answers", async () => {
     const fake = await fakeServer(() => undefined);

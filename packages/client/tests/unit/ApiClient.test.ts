@@ -214,6 +214,48 @@ describe("a refused token", () => {
     expect(renewToken).toHaveBeenCalledOnce();
   });
 
+  it.each([
+    [403, "Forbidden"],
+    [401, "Unauthorized"],
+  ])(
+    "is recognised in API Gateway's own %i {message: %s}, with no code: renewed, then UNAUTHORIZED",
+    async (status, message) => {
+      const gateway = () => json(status, { message });
+      const renewToken = vi.fn(async () => true);
+      const fetch = scripted(gateway, gateway);
+      const api = new ApiClient({ baseUrl: "", renewToken, fetch });
+
+      const error = await api.listWorkflows().catch((e: unknown) => e);
+      expect(renewToken).toHaveBeenCalledOnce();
+      expect(fetch).toHaveBeenCalledTimes(2);
+      expect(error).toBeInstanceOf(ApiError);
+      expect(error).toMatchObject({
+        status,
+        code: "UNAUTHORIZED",
+        needsToken: true,
+        message: `A valid API token is required (the API gateway answered ${status} ${message})`,
+      });
+    },
+  );
+
+  it("is not what a 403 of the product itself, or another gateway answer, means", async () => {
+    const renewToken = vi.fn(async () => true);
+    const api = new ApiClient({
+      baseUrl: "",
+      renewToken,
+      fetch: scripted(
+        () => json(403, { code: "FORBIDDEN", error: "Requests from http://evil.test are refused" }),
+        () => json(404, { message: "Not Found" }),
+      ),
+    });
+    await expect(api.health()).rejects.toMatchObject({ code: "FORBIDDEN", needsToken: false });
+    await expect(api.health()).rejects.toMatchObject({
+      code: "UNEXPECTED_RESPONSE",
+      needsToken: false,
+    });
+    expect(renewToken).not.toHaveBeenCalled();
+  });
+
   it("is not renewed for other errors", async () => {
     const renewToken = vi.fn(async () => true);
     const api = new ApiClient({

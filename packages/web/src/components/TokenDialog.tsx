@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import type { TokenStore } from "../auth/TokenStore";
 
-/** Asks for the API token when the API answered 401 (or the person chose "Set token"). */
+/** Asks for the API token when the API refused it (or the person chose "Set token"). */
 export function TokenDialog({ tokens }: { tokens: TokenStore }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [value, setValue] = useState("");
