@@ -7,7 +7,7 @@ import { createGitRepository, gitOutput } from "../support/git";
 import { useTestRuntime } from "../support/runtime";
 import { WsClient } from "../support/ws";
 
-const fixture = useTestRuntime();
+const fixture = useTestRuntime({ callsCore: true });
 
 describe("the whole approval loop, offline", () => {
   it("approve path: architect → plan gate → developer ⇄ reviewer → completed, pushed live", async () => {
