@@ -1,10 +1,10 @@
+import * as z from "zod";
 import type { NewEvent, WorkflowEvent } from "../events/types";
 import { reviewSchema } from "../events/types";
 import { InvalidStateError } from "../errors";
 import { MAX_MESSAGE_CHARS } from "../definitions/limits";
 import type { Workflow } from "../workflow/Workflow";
 import { branchNameFor } from "../workflow/branchName";
-import * as z from "zod";
 import type { FileChange, Workspace, WorkspaceProvider } from "../workspace/Workspace";
 import type { AgentContext, AgentDriver, IssueSummary } from "./AgentDriver";
 import { RecordingWorkspace } from "./RecordingWorkspace";
@@ -145,7 +145,7 @@ export async function runDeveloper(
       // The conversation is saved with the changes it made, before the log names them: a failed
       // invocation never leaves the conversation (or the log) ahead of the work.
       save: async (conversation) => {
-        const progress: DeveloperProgress = {
+        const progress: SavedDeveloperWork = {
           conversation,
           changes: await workspace.pendingChanges(),
         };
@@ -348,12 +348,12 @@ function notRedone(ctx: StageContext, agent: AgentStage, round: number, driver: 
 }
 
 /** What a developer invocation saves between turns: its conversation and its uncommitted work. */
-interface DeveloperProgress {
+interface SavedDeveloperWork {
   conversation: unknown;
   changes: FileChange[];
 }
 
-const developerProgressSchema = z.object({
+const savedDeveloperWorkSchema = z.object({
   conversation: z.unknown(),
   changes: z.array(
     z.union([
@@ -363,9 +363,9 @@ const developerProgressSchema = z.object({
   ),
 });
 
-function savedProgress(saved: unknown): DeveloperProgress | undefined {
+function savedProgress(saved: unknown): SavedDeveloperWork | undefined {
   if (saved === undefined) return undefined;
-  const parsed = developerProgressSchema.safeParse(saved);
+  const parsed = savedDeveloperWorkSchema.safeParse(saved);
   // A conversation saved before changes were saved with it: it had nothing pending to keep.
   return parsed.success
     ? { conversation: parsed.data.conversation, changes: parsed.data.changes }
