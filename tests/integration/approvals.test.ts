@@ -2,10 +2,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { oneTo, sequencesOf } from "../support/api";
 import { useTestRuntime } from "../support/runtime";
 import { WsClient } from "../support/ws";
-import { sfnClient } from "../../packages/core/src/aws/clients";
+import { AwsServiceError } from "../../packages/local/src/aws/protocol/AwsServiceError";
 import { allWorkflowIds, cancelAllActive, createAtPlanGate, ofType } from "../support/workflows";
 
 const fixture = useTestRuntime();
+/** The AWS SDK's default retry strategy: one call and two retries of a 5xx. */
+const SDK_MAX_ATTEMPTS = 3;
 afterEach(() => cancelAllActive(fixture.api));
 
 describe("deciding when the workflow is not at a gate", () => {
@@ -213,30 +215,20 @@ describe("no decision is lost", () => {
 
   it("a decision that fails after its token was taken leaves the gate open: the same request, retried, is taken", async () => {
     const workflow = await createAtPlanGate(fixture.api, { issueId: "FAULT-1" });
-    // The product's Step Functions client refuses the next SendTaskSuccess once.
-    let faults = 1;
-    sfnClient().middlewareStack.add(
-      (next) => async (args) => {
-        if ("taskToken" in (args.input as object) && faults-- > 0) {
-          throw new Error("Step Functions is unreachable");
-        }
-        return next(args);
-      },
-      { step: "initialize", name: "injectSendTaskFault" },
+    // Step Functions is unavailable for every attempt the SDK makes of the next SendTaskSuccess.
+    fixture.runtime.failNextAwsCall(
+      "SendTaskSuccess",
+      new AwsServiceError("ServiceUnavailable", "Step Functions is unavailable", 503),
+      SDK_MAX_ATTEMPTS,
     );
-    try {
-      const failed = await fixture.api.approve(workflow.id);
-      expect(failed.status).toBe(500);
-      expect(faults).toBe(0);
-      expect((await fixture.api.get(workflow.id)).body).toMatchObject({
-        status: "blocked",
-        gate: "plan",
-      });
-      const retried = await fixture.api.approve(workflow.id);
-      expect(retried.status).toBe(200);
-    } finally {
-      sfnClient().middlewareStack.remove("injectSendTaskFault");
-    }
+    const failed = await fixture.api.approve(workflow.id);
+    expect(failed.status).toBe(500);
+    expect((await fixture.api.get(workflow.id)).body).toMatchObject({
+      status: "blocked",
+      gate: "plan",
+    });
+    const retried = await fixture.api.approve(workflow.id);
+    expect(retried.status).toBe(200);
     await fixture.api.waitForStatus(workflow.id, "completed");
     const events = await fixture.api.events(workflow.id);
     expect(sequencesOf(events)).toEqual(oneTo(events.length));

@@ -10,6 +10,7 @@ import {
 } from "@amelia/core/definitions/functions";
 import { RULES } from "@amelia/core/definitions/rules";
 import { workflowDefinition } from "@amelia/core/definitions/stateMachine";
+import type { AwsServiceError } from "./aws/protocol/AwsServiceError";
 import { AwsJsonServer } from "./aws/protocol/AwsJsonServer";
 import { randomCredentials } from "./aws/protocol/RequestSignatures";
 import { EventBridgeEmulator } from "./aws/eventbridge/EventBridgeEmulator";
@@ -70,6 +71,8 @@ export interface LocalRuntime {
   environment: Readonly<Record<string, string>>;
   /** Cuts every WebSocket connection with no close handshake, as a network failure does. */
   dropWebSockets(): number;
+  /** The next `times` calls of a Step Functions or EventBridge operation fail as in an outage. */
+  failNextAwsCall(operation: string, error: AwsServiceError, times?: number): void;
   close(): Promise<void>;
 }
 
@@ -213,6 +216,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     url,
     environment,
     dropWebSockets: () => websocket.terminateAll(),
+    failNextAwsCall: (operation, error, times) => aws.failNext(operation, error, times),
     async close() {
       await websocket.closeAll();
       await new Promise<void>((resolve) => {

@@ -7,23 +7,28 @@ const TOKEN = "cli-test-token-8d1f2c";
 const fixture = useTestRuntime({ apiToken: TOKEN });
 
 describe("a server with an API token", () => {
-  // The server answers as API Gateway does (401/403 with {"message"}); the CLI's hint for those
-  // answers belongs to the CLI's own change, which brings back the hint assertions.
-  it("without AMELIA_API_TOKEN: API Gateway's 401, exit 1", async () => {
+  // The server answers as API Gateway does: 401 {"message"} without a token, 403 with a wrong one.
+  it("without AMELIA_API_TOKEN: API Gateway's 401 → UNAUTHORIZED, exit 1, and a hint to set it", async () => {
     const { code, stderr } = await runCli(["status"], {
       env: { AMELIA_API_URL: fixture.runtime.url },
     });
     expect(code).toBe(1);
-    expect(stderr).toContain("HTTP 401");
+    expect(stderr).toBe(
+      "error UNAUTHORIZED: A valid API token is required (the API gateway answered 401 Unauthorized)\n" +
+        "The server needs a token: set AMELIA_API_TOKEN.\n",
+    );
   });
 
-  it("with a wrong token: API Gateway's 403 on HTTP, and the token is never printed", async () => {
+  it("with a wrong token: API Gateway's 403 → UNAUTHORIZED, and the token is never printed", async () => {
     const wrong = "wrong-token-5e7a";
     const { code, stdout, stderr } = await runCli(["status", "--json"], {
       env: { AMELIA_API_URL: fixture.runtime.url, AMELIA_API_TOKEN: wrong },
     });
     expect(code).toBe(1);
-    expect(JSON.parse(stderr).error).toContain("HTTP 403");
+    expect(JSON.parse(stderr)).toMatchObject({
+      code: "UNAUTHORIZED",
+      error: "A valid API token is required (the API gateway answered 403 Forbidden)",
+    });
     expect(`${stdout}${stderr}`).not.toContain(wrong);
   });
 

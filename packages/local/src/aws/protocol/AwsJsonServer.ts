@@ -40,6 +40,7 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export class AwsJsonServer {
   private readonly server: Server;
   private readonly signatures: RequestSignatures;
+  private readonly faults = new Map<string, { error: AwsServiceError; times: number }>();
   private endpointUrl: string | undefined;
 
   constructor(private readonly options: AwsJsonServerOptions) {
@@ -80,6 +81,14 @@ export class AwsJsonServer {
       // The SDK keeps connections alive; without this, close() waits for them to time out.
       this.server.closeAllConnections();
     });
+  }
+
+  /**
+   * Answers the next `times` calls of `operation` (e.g. "SendTaskSuccess") with `error`, as the
+   * real service does during an outage: how tests reach a handler's failure path at the wire.
+   */
+  failNext(operation: string, error: AwsServiceError, times = 1): void {
+    this.faults.set(operation, { error, times });
   }
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -136,7 +145,10 @@ export class AwsJsonServer {
     try {
       if (!service)
         throw new AwsServiceError("UnknownOperationException", `Unknown target ${target}`);
-      const output = await service.handle(target.slice(dot + 1), parseRequest(body));
+      const operation = target.slice(dot + 1);
+      const fault = this.faults.get(operation);
+      if (fault && fault.times-- > 0) throw fault.error;
+      const output = await service.handle(operation, parseRequest(body));
       reply(200, output ?? {});
     } catch (error) {
       if (error instanceof AwsServiceError) {
