@@ -84,9 +84,10 @@ export class PortInUseError extends Error {
 }
 
 /**
- * One process that runs the whole product: the handlers of packages/functions behind an
- * emulated API Gateway, with DynamoDB, Step Functions, EventBridge and `@connections` emulated at
- * their wire protocol, reached through the same AWS_ENDPOINT_URL_* variables as anywhere else.
+ * The whole product on this machine: the handlers of packages/functions (in a worker thread of
+ * their own) behind an emulated API Gateway, with DynamoDB, Step Functions, EventBridge and
+ * `@connections` emulated at their wire protocol, reached through the same AWS_ENDPOINT_URL_*
+ * variables as anywhere else. Several can run in one process.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const host = options.host ?? "127.0.0.1";
