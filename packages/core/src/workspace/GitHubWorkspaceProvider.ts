@@ -1,5 +1,4 @@
-import { WorkspaceError } from "../errors";
-import { invalidField } from "../errors";
+import { invalidField, WorkspaceError } from "../errors";
 import { refusedInput, type GitHubConnection } from "../github/GitHubConnection";
 import { GitHubRepository, type RepositoryInfo } from "../github/GitHubRepository";
 import { parseIssueReference, parseRepositoryName } from "../github/repositoryName";
