@@ -6,6 +6,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from "@amelia/core/errors";
+import { answeringErrors } from "./answeringErrors";
 import { lambdaHandler } from "./lambdaHandler";
 
 export interface HttpRequest {
@@ -39,7 +40,7 @@ export function httpRoute(handle: (request: HttpRequest) => Promise<HttpResponse
       });
       return json(status, body);
     },
-    ({ statusCode, body }) => json(statusCode, body),
+    answeringErrors(({ statusCode, body }) => json(statusCode, body)),
   );
 }
 

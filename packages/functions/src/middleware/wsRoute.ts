@@ -1,6 +1,7 @@
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
 import { ValidationError } from "@amelia/core/errors";
 import type { ServerMessage } from "@amelia/core/realtime/messages";
+import { answeringErrors } from "./answeringErrors";
 import { lambdaHandler } from "./lambdaHandler";
 
 export interface WsMessage {
@@ -26,7 +27,7 @@ export function wsRoute(handle: (message: WsMessage) => Promise<ServerMessage>) 
           body: parseMessage(event.body),
         }),
       ),
-    ({ body }) => reply({ type: "error", ...body }),
+    answeringErrors(({ body }) => reply({ type: "error", ...body })),
   );
 }
 

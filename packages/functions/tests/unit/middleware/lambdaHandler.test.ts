@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { InvalidStateError, type ErrorResponse } from "@amelia/core/errors";
 import { logger } from "@amelia/core/logger";
+import { answeringErrors } from "../../../src/middleware/answeringErrors";
 import { lambdaHandler } from "../../../src/middleware/lambdaHandler";
 import { lambdaContext } from "./lambdaContext";
 
@@ -26,7 +27,7 @@ describe("lambdaHandler", () => {
     const logged = vi.spyOn(logger, "error").mockImplementation(() => undefined);
     const handler = lambdaHandler(async () => {
       throw new InvalidStateError("Workflow wf-1 is not at a gate", { status: "completed" });
-    }, answer);
+    }, answeringErrors(answer));
     expect(await handler({}, lambdaContext())).toEqual({
       answered: {
         statusCode: 422,
@@ -45,7 +46,7 @@ describe("lambdaHandler", () => {
     const failure = new TypeError("Cannot read properties of undefined (reading 'token')");
     const handler = lambdaHandler(async () => {
       throw failure;
-    }, answer);
+    }, answeringErrors(answer));
     expect(await handler({}, lambdaContext())).toEqual({
       answered: {
         statusCode: 500,
