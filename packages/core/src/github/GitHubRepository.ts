@@ -1,6 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import pMap from "p-map";
-import { WorkspaceError } from "../errors";
+import { errorMessage, WorkspaceError } from "../errors";
 import { SUBMODULE_MODE } from "../workspace/gitObjects";
 import { httpStatusOf } from "./GitHubConnection";
 import type { RepositoryName } from "./repositoryName";
@@ -266,5 +266,5 @@ function capitalize(text: string): string {
 export function messageOf(error: unknown): string {
   const data = (error as { response?: { data?: { message?: unknown } } }).response?.data;
   if (typeof data?.message === "string") return data.message;
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

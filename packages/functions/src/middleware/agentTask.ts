@@ -2,7 +2,7 @@ import type { Context } from "aws-lambda";
 import * as z from "zod";
 import type { AgentDriver } from "@amelia/core/agents/AgentDriver";
 import type { StageContext } from "@amelia/core/agents/stages";
-import { InvalidStateError } from "@amelia/core/errors";
+import { errorMessage, InvalidStateError } from "@amelia/core/errors";
 import type { Agent } from "@amelia/core/events/types";
 import { logger } from "@amelia/core/logger";
 import { services, type Services } from "@amelia/core/services";
@@ -40,7 +40,7 @@ export function agentTask<R>(
     try {
       return await run(context, await all.driver(), all, lambda);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       logger.warn("Agent attempt failed", { workflowId, agent, error });
       await all.workflows
         .record(workflowId, {
