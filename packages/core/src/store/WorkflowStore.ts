@@ -14,6 +14,7 @@ import type {
   GateStore,
   OpenGate,
   ProjectionStore,
+  WorkflowListOptions,
 } from "../workflow/dependencies";
 import type { Gate, WorkflowStatus } from "../workflow/status";
 import type { Workflow, WorkflowPage } from "../workflow/Workflow";
@@ -65,11 +66,7 @@ export class WorkflowStore implements ProjectionStore, GateStore, ClaimStore {
     }
   }
 
-  async list(options: {
-    status?: WorkflowStatus;
-    limit: number;
-    cursor?: string;
-  }): Promise<WorkflowPage> {
+  async list(options: WorkflowListOptions): Promise<WorkflowPage> {
     const byStatus = options.status !== undefined;
     const partitionKey = byStatus ? keys.status(options.status!) : keys.allWorkflows;
     const result = await this.db.send(

@@ -12,8 +12,9 @@ import type {
   ProjectionStore,
   WorkflowExecutions,
   WorkflowPage,
+  WorkflowListOptions,
 } from "./dependencies";
-import { isTerminal, type WorkflowStatus } from "./status";
+import { isTerminal } from "./status";
 import type { CreateWorkflowInput, Workflow } from "./Workflow";
 import type { Recorded, WorkflowRecorder } from "./WorkflowRecorder";
 
@@ -110,11 +111,7 @@ export class WorkflowLifecycle {
     return this.deps.recorder.get(id);
   }
 
-  list(options: {
-    status?: WorkflowStatus;
-    limit: number;
-    cursor?: string;
-  }): Promise<WorkflowPage> {
+  list(options: WorkflowListOptions): Promise<WorkflowPage> {
     return this.deps.projections.list(options);
   }
 

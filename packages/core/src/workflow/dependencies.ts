@@ -34,6 +34,13 @@ export class SequenceTakenError extends Error {
   }
 }
 
+/** A page of the workflows listing: newest first, optionally of one status. */
+export interface WorkflowListOptions {
+  status?: WorkflowStatus;
+  limit: number;
+  cursor?: string;
+}
+
 /** The stored projection of each log, the workflow as the API shows it. */
 export interface ProjectionStore {
   get(workflowId: string): Promise<Workflow | undefined>;
@@ -43,7 +50,7 @@ export interface ProjectionStore {
    */
   saveProjection(workflow: Workflow, basedOn: number | undefined): Promise<boolean>;
   /** Newest first; `status` narrows to one status. */
-  list(options: { status?: WorkflowStatus; limit: number; cursor?: string }): Promise<WorkflowPage>;
+  list(options: WorkflowListOptions): Promise<WorkflowPage>;
   listAllWithStatus(status: WorkflowStatus): Promise<Workflow[]>;
 }
 

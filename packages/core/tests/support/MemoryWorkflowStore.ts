@@ -6,6 +6,7 @@ import type {
   OpenGate,
   ProjectionStore,
   WorkflowPage,
+  WorkflowListOptions,
 } from "../../src/workflow/dependencies";
 import type { WorkflowStatus } from "../../src/workflow/status";
 import type { Workflow } from "../../src/workflow/Workflow";
@@ -36,11 +37,7 @@ export class MemoryWorkflowStore implements ProjectionStore, GateStore, ClaimSto
     return true;
   }
 
-  async list(options: {
-    status?: WorkflowStatus;
-    limit: number;
-    cursor?: string;
-  }): Promise<WorkflowPage> {
+  async list(options: WorkflowListOptions): Promise<WorkflowPage> {
     const all = [...this.projections.values()]
       .filter((w) => options.status === undefined || w.status === options.status)
       .sort((a, b) => `${b.createdAt}#${b.id}`.localeCompare(`${a.createdAt}#${a.id}`));
