@@ -21,6 +21,11 @@ export type ServerMessage =
   | { type: "subscribed"; workflowId: string }
   | { type: "unsubscribed"; workflowId: string }
   | { type: "event"; event: WorkflowEvent }
+  /**
+   * An event too large for one WebSocket message (128 KB): read it over HTTP with
+   * `GET /api/workflows/{workflowId}/events?since={sequence - 1}&limit=1`.
+   */
+  | { type: "event_reference"; workflowId: string; sequence: number; bytes: number }
   | { type: "backfill_complete"; workflowId: string; count: number }
   | { type: "pong" }
   | { type: "error"; code: ErrorCode; error: string; details?: unknown };
