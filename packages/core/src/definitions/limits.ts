@@ -15,6 +15,19 @@ export const DYNAMODB_ITEM_BYTES = 400 * 1024;
 /** API Gateway HTTP APIs: a request payload is at most 10 MB (the gateway's own 413 above it). */
 export const HTTP_API_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
+/** Lambda: a synchronous invocation's response (an HTTP answer) is at most 6 MB. */
+export const LAMBDA_RESPONSE_BYTES = 6 * 1024 * 1024;
+
+/**
+ * An event in the log, as JSON: a product limit. One event is stored whole however large (in
+ * parts when one DynamoDB item cannot hold it); this keeps a page of one event, or a workflow
+ * holding a plan and a review of that size, within a Lambda response.
+ */
+export const MAX_EVENT_BYTES = 2 * 1024 * 1024;
+
+/** A page of `GET …/events` stops before this many bytes of events (it always holds one). */
+export const EVENTS_PAGE_BYTES = 4 * 1024 * 1024;
+
 /** The functions refuse request bodies larger than this with 413, before any parsing. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 

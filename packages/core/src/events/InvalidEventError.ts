@@ -1,3 +1,4 @@
+import { MAX_EVENT_BYTES } from "../definitions/limits";
 import { newEventSchema, type NewEvent } from "./types";
 
 /** An event the log refuses: its shape does not match the contract's for its type. */
@@ -11,11 +12,20 @@ export class InvalidEventError extends Error {
   }
 }
 
-/** Throws an InvalidEventError unless the event matches the contract's shapes for its type. */
+/**
+ * Throws an InvalidEventError unless the event matches the contract's shapes for its type and
+ * is at most MAX_EVENT_BYTES of JSON.
+ */
 export function assertValidEvent(workflowId: string, event: NewEvent): void {
   const parsed = newEventSchema.safeParse(event);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     throw new InvalidEventError(workflowId, issues);
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(event));
+  if (bytes > MAX_EVENT_BYTES) {
+    throw new InvalidEventError(workflowId, [
+      `${event.type}: is ${bytes} bytes of JSON, more than the log's ${MAX_EVENT_BYTES}`,
+    ]);
   }
 }

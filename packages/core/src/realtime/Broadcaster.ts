@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pMap from "p-map";
 import type { BackfillRequest } from "../aws/EventPublisher";
+import { WEBSOCKET_MESSAGE_BYTES } from "../definitions/limits";
 import type { WorkflowEvent } from "../events/types";
 import { logger } from "../logger";
 import { retryDelay, type BackoffOptions } from "../resilience/backoff";
@@ -48,7 +49,7 @@ export class Broadcaster {
     while (cursor !== undefined) {
       const page = await this.log.list(workflowId, cursor, 500);
       for (const event of page.events) {
-        const delivery = await this.send(connectionId, { type: "event", event });
+        const delivery = await this.send(connectionId, eventMessage(event));
         if (delivery !== "delivered") return delivery;
         count++;
       }
@@ -85,11 +86,10 @@ export class Broadcaster {
   /** Pushes a stored event to every subscriber (at least once: clients drop duplicates). */
   async broadcast(event: WorkflowEvent): Promise<BroadcastResult> {
     const subscribers = await this.store.subscribers(event.workflowId);
-    const deliveries = await pMap(
-      subscribers,
-      (connectionId) => this.send(connectionId, { type: "event", event }),
-      { concurrency: FAN_OUT_CONCURRENCY },
-    );
+    const message = eventMessage(event);
+    const deliveries = await pMap(subscribers, (connectionId) => this.send(connectionId, message), {
+      concurrency: FAN_OUT_CONCURRENCY,
+    });
     const count = (delivery: Delivery) => deliveries.filter((d) => d === delivery).length;
     return { delivered: count("delivered"), gone: count("gone"), failed: count("failed") };
   }
@@ -99,4 +99,15 @@ export class Broadcaster {
     const page = await this.log.list(workflowId, sequence - 1, 1);
     return page.events[0];
   }
+}
+
+/**
+ * The message that carries an event: the event itself, or, when that would be larger than one
+ * WebSocket message may be, a reference the client reads over HTTP.
+ */
+function eventMessage(event: WorkflowEvent): ServerMessage {
+  const message: ServerMessage = { type: "event", event };
+  const bytes = Buffer.byteLength(JSON.stringify(message));
+  if (bytes <= WEBSOCKET_MESSAGE_BYTES) return message;
+  return { type: "event_reference", workflowId: event.workflowId, sequence: event.sequence, bytes };
 }

@@ -7,6 +7,11 @@ import { EventReader } from "./EventReader";
 import { keys } from "./table";
 
 const MAX_APPEND_ATTEMPTS = 100;
+/**
+ * Data up to this size is kept in the event's own item; larger data goes to parts. The item
+ * still has room for the rest of the event (a message of 10,000 characters escaped) and its keys.
+ */
+const INLINE_DATA_BYTES = 300_000;
 const MAX_TRACKED_HEADS = 10_000;
 const MAX_BACKOFF_MS = 50;
 
@@ -22,7 +27,8 @@ export class AppendContentionError extends Error {
  * `attribute_not_exists`, so a sequence is never reused. A writer only tries sequence n after it
  * has seen n-1 stored, so the log has no gaps, without transactions (dynalite has none).
  * Appends from one process to one workflow are queued, so they never contend with each other;
- * writers in other processes (other Lambdas) are resolved by the conditional write.
+ * writers in other processes (other Lambdas) are resolved by the conditional write. Data too
+ * large for the item (a long plan) is written in parts first, keyed by the event's id.
  */
 export class EventStore extends EventReader implements EventLog {
   private readonly heads = new Map<string, number>();
@@ -48,14 +54,17 @@ export class EventStore extends EventReader implements EventLog {
     at: number | undefined,
   ): Promise<WorkflowEvent> {
     let sequence = at ?? (this.heads.get(workflowId) ?? (await this.head(workflowId))) + 1;
+    const id = randomUUID();
+    const dataParts = await this.putLargeData(workflowId, id, event);
     for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
       const stored = {
-        id: randomUUID(),
+        id,
         workflowId,
         sequence,
         timestamp: new Date().toISOString(),
         ...event,
       } as WorkflowEvent;
+      const inItem = dataParts === undefined ? stored : { ...stored, data: undefined };
       try {
         await this.client.send(
           new PutItemCommand({
@@ -63,7 +72,8 @@ export class EventStore extends EventReader implements EventLog {
             Item: {
               pk: { S: keys.workflow(workflowId) },
               sk: { S: keys.event(sequence) },
-              event: { S: JSON.stringify(stored) },
+              event: { S: JSON.stringify(inItem) },
+              ...(dataParts !== undefined && { dataParts: { N: String(dataParts) } }),
               ...usageIndexKeys(stored),
             },
             ConditionExpression: "attribute_not_exists(sk)",
@@ -81,6 +91,17 @@ export class EventStore extends EventReader implements EventLog {
       }
     }
     throw new AppendContentionError(workflowId);
+  }
+
+  /** Writes the event's data in parts when it is too large to inline; returns their count. */
+  private async putLargeData(
+    workflowId: string,
+    id: string,
+    event: NewEvent,
+  ): Promise<number | undefined> {
+    const data = Buffer.from(JSON.stringify(event.data ?? null));
+    if (data.length <= INLINE_DATA_BYTES) return undefined;
+    return this.dataParts.put(keys.workflow(workflowId), keys.eventData(id), data);
   }
 
   private remember(workflowId: string, sequence: number): void {

@@ -5,6 +5,7 @@ import {
   QueryCommand,
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
+import { randomUUID } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { ValidationError } from "../errors";
 import type {
@@ -17,53 +18,109 @@ import type {
   WorkflowListOptions,
 } from "../workflow/dependencies";
 import type { Gate, WorkflowStatus } from "../workflow/status";
-import type { Workflow, WorkflowPage } from "../workflow/Workflow";
+import { abridged, type Workflow, type WorkflowPage } from "../workflow/Workflow";
+import { ItemParts, MissingPartsError } from "./ItemParts";
 import { keys } from "./table";
+
+/**
+ * A projection up to this size (as JSON) is kept in its item; a larger one (a long plan and
+ * review) is kept whole in parts, the item holding it abridged for the listings.
+ */
+const INLINE_PROJECTION_BYTES = 300_000;
+/** A projection read while a newer save replaces its parts is read again, up to this often. */
+const READ_ATTEMPTS = 5;
+
+interface Parts {
+  partsId: string;
+  parts: number;
+}
 
 /** Workflow projections, gates, and the items behind the conflict and concurrency rules. */
 export class WorkflowStore implements ProjectionStore, GateStore, ClaimStore {
+  private readonly projectionParts: ItemParts;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
-
-  async get(workflowId: string): Promise<Workflow | undefined> {
-    const result = await this.db.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.workflow(workflowId), sk: keys.state },
-        ConsistentRead: true,
-      }),
-    );
-    return result.Item?.workflow as Workflow | undefined;
+  ) {
+    this.projectionParts = new ItemParts(db, tableName);
   }
 
+  async get(workflowId: string): Promise<Workflow | undefined> {
+    const pk = keys.workflow(workflowId);
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk, sk: keys.state },
+          ConsistentRead: true,
+        }),
+      );
+      const item = result.Item;
+      if (!item?.partsId) return item?.workflow as Workflow | undefined;
+      const { partsId, parts } = item as unknown as Parts;
+      try {
+        const json = await this.projectionParts.read(pk, keys.stateParts(partsId), parts);
+        return JSON.parse(json.toString("utf8")) as Workflow;
+      } catch (error) {
+        if (!(error instanceof MissingPartsError) || attempt >= READ_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /**
+   * A projection too large for its item is written in parts first, under an id of this save's
+   * own: a save that loses the race removes just its own parts, and the winner those it replaced.
+   */
   async saveProjection(workflow: Workflow, basedOn: number | undefined): Promise<boolean> {
+    const pk = keys.workflow(workflow.id);
+    const json = JSON.stringify(workflow);
+    let parts: Parts | undefined;
+    if (Buffer.byteLength(json) > INLINE_PROJECTION_BYTES) {
+      const partsId = randomUUID();
+      const stored = Buffer.from(json);
+      parts = {
+        partsId,
+        parts: await this.projectionParts.put(pk, keys.stateParts(partsId), stored),
+      };
+    }
     const sortKey = `${workflow.createdAt}#${workflow.id}`;
+    let replaced: Partial<Parts> | undefined;
     try {
-      await this.db.send(
+      const result = await this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            pk: keys.workflow(workflow.id),
+            pk,
             sk: keys.state,
             gsi1pk: keys.allWorkflows,
             gsi1sk: sortKey,
             gsi2pk: keys.status(workflow.status),
             gsi2sk: sortKey,
             projectedSequence: workflow.lastSequence,
-            workflow,
+            workflow: parts ? abridged(workflow) : workflow,
+            ...parts,
           },
           ConditionExpression:
             basedOn === undefined ? "attribute_not_exists(pk)" : "projectedSequence = :basedOn",
           ...(basedOn !== undefined && { ExpressionAttributeValues: { ":basedOn": basedOn } }),
+          // Free of read capacity; it says which parts, if any, this save replaced.
+          ReturnValues: "ALL_OLD",
         }),
       );
-      return true;
+      replaced = result.Attributes as Partial<Parts> | undefined;
     } catch (error) {
+      await this.deleteParts(pk, parts);
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+    await this.deleteParts(pk, replaced);
+    return true;
+  }
+
+  private async deleteParts(pk: string, parts: Partial<Parts> | undefined): Promise<void> {
+    if (parts?.partsId === undefined || parts.parts === undefined) return;
+    await this.projectionParts.delete(pk, keys.stateParts(parts.partsId), Number(parts.parts));
   }
 
   async list(options: WorkflowListOptions): Promise<WorkflowPage> {

@@ -3,7 +3,9 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 /**
  * One table holds everything (single-table design). Items by key:
  * - `WF#<id>` / `STATE`            the workflow projection (gsi1: all by creation, gsi2: by status)
+ * - `WF#<id>` / `STATE#<partsId>#<n>`  a projection too large for its item, in parts
  * - `WF#<id>` / `EV#<sequence>`    one event of the append-only log
+ * - `WF#<id>` / `EVD#<eventId>#<n>`  the data of an event too large for its item, in parts
  * - `WF#<id>` / `GATE`             the open gate and its task token (never leaves the server)
  * - `WF#<id>` / `CONV#<round>…`    the developer's saved conversation (gzip, in chunks), per round
  * - token_usage events also carry gsi1 keys `USAGE#<day>` / `<timestamp>#…`, for /api/usage
@@ -28,6 +30,8 @@ export const keys = {
   gate: "GATE",
   event: (sequence: number) => `EV#${String(sequence).padStart(12, "0")}`,
   eventPrefix: "EV#",
+  eventData: (eventId: string) => `EVD#${eventId}#`,
+  stateParts: (partsId: string) => `STATE#${partsId}#`,
   conversation: (round: number) => `CONV#${String(round).padStart(4, "0")}`,
   usageDay: (day: string) => `USAGE#${day}`,
   issueLock: (repository: string | undefined, issueId: string) =>

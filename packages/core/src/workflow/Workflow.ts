@@ -29,6 +29,20 @@ export interface Workflow {
   createdAt: string;
   updatedAt: string;
   completedAt?: string;
+  /**
+   * Only in listings: the workflow was too large to list whole, so it comes without its
+   * description, plan and review; `GET /api/workflows/{id}` has them.
+   */
+  abridged?: true;
+}
+
+/** The workflow without the texts that can make it large, marked as such. */
+export function abridged(workflow: Workflow): Workflow {
+  const shortened: Workflow = { ...workflow, abridged: true };
+  delete shortened.description;
+  delete shortened.plan;
+  delete shortened.review;
+  return shortened;
 }
 
 /** A page of workflows, as the store lists them and `GET /api/workflows` answers. */

@@ -5,7 +5,9 @@ import type { WorkflowEvent } from "../../src/events/types";
 import { Broadcaster, POST_ATTEMPTS } from "../../src/realtime/Broadcaster";
 import { Connections } from "../../src/realtime/Connections";
 import { ConnectionStore } from "../../src/store/ConnectionStore";
+import { WEBSOCKET_MESSAGE_BYTES } from "../../src/definitions/limits";
 import { EventReader } from "../../src/store/EventReader";
+import { EventStore } from "../../src/store/EventStore";
 import { startTestTable, type TestTable } from "../support/dynamo";
 
 /**
@@ -132,6 +134,22 @@ describe("a broadcast", () => {
     expect(received.get("small")).toHaveLength(1);
   });
 
+  it("sends an event too large for one WebSocket message as a reference to read over HTTP", async () => {
+    const small = await subscribed(["reader"]);
+    const event = { ...small, type: "plan_created", data: { plan: "é".repeat(70_000), round: 1 } };
+    const bytes = Buffer.byteLength(JSON.stringify({ type: "event", event }));
+    expect(bytes).toBeGreaterThan(WEBSOCKET_MESSAGE_BYTES);
+
+    expect(await broadcaster.broadcast(event as WorkflowEvent)).toEqual({
+      delivered: 1,
+      gone: 0,
+      failed: 0,
+    });
+    expect(received.get("reader")).toEqual([
+      { type: "event_reference", workflowId: event.workflowId, sequence: 1, bytes },
+    ]);
+  });
+
   it("forgets a connection that has gone and delivers to the rest", async () => {
     const event = await subscribed(["gone", "here"]);
     scripted.set("gone", [{ status: 410, type: "GoneException" }]);
@@ -142,6 +160,40 @@ describe("a broadcast", () => {
 });
 
 describe("a backfill", () => {
+  it("sends the stored events in order, a large one as a reference, then backfill_complete", async () => {
+    const log = new EventStore(table.client, table.tableName);
+    const workflowId = "wf-backfill-large";
+    const note = (message: string) =>
+      ({ type: "agent_message", agent: "system", level: "info", message, data: {} }) as const;
+    await log.append(workflowId, note("first"));
+    await log.append(workflowId, {
+      type: "plan_created",
+      agent: "architect",
+      level: "info",
+      message: "Plan ready",
+      data: { plan: "é".repeat(200_000), round: 1 },
+    });
+    await log.append(workflowId, note("third"));
+    await store.connect("catching-up");
+
+    const delivery = await broadcaster.backfill({
+      connectionId: "catching-up",
+      workflowId,
+      since: 0,
+    });
+
+    expect(delivery).toBe("delivered");
+    const messages = received.get("catching-up") as { type: string; sequence?: number }[];
+    expect(messages.map((m) => m.type)).toEqual([
+      "event",
+      "event_reference",
+      "event",
+      "backfill_complete",
+    ]);
+    expect(messages[1]).toMatchObject({ workflowId, sequence: 2 });
+    expect(messages[3]).toEqual({ type: "backfill_complete", workflowId, count: 3 });
+  });
+
   it("stops at a connection that keeps failing and says so", async () => {
     const event = await subscribed(["late"]);
     scripted.set("late", forever(FORBIDDEN));

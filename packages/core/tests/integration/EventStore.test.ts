@@ -1,4 +1,6 @@
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EVENTS_PAGE_BYTES, MAX_EVENT_BYTES } from "../../src/definitions/limits";
 import type { NewEvent } from "../../src/events/types";
 import { InvalidEventError } from "../../src/events/InvalidEventError";
 import { EventStore } from "../../src/store/EventStore";
@@ -12,6 +14,27 @@ const message = (text: string): NewEvent => ({
   message: text,
   data: undefined,
 });
+
+/** A plan_created event whose plan is `bytes` bytes of UTF-8 ("é" is two). */
+const planOf = (bytes: number): NewEvent => ({
+  type: "plan_created",
+  agent: "architect",
+  level: "info",
+  message: "Plan ready",
+  data: { plan: "é".repeat(bytes / 2), round: 1 },
+});
+
+/** The sort keys of a workflow's items, as the table holds them. */
+async function sortKeysOf(workflowId: string): Promise<string[]> {
+  const result = await table.document.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": `WF#${workflowId}` },
+    }),
+  );
+  return (result.Items ?? []).map((item) => item.sk as string);
+}
 
 let table: TestTable;
 beforeAll(async () => {
@@ -111,5 +134,44 @@ describe("EventStore on DynamoDB", () => {
     };
     await expect(store.append("wf-bad", bad as NewEvent)).rejects.toBeInstanceOf(InvalidEventError);
     expect(await store.head("wf-bad")).toBe(0);
+  });
+
+  it("stores an event over DynamoDB's 400 KB item limit whole, its data in parts", async () => {
+    const store = new EventStore(table.client, table.tableName);
+    await store.append("wf-large", message("before"));
+    const large = await store.append("wf-large", planOf(600_000));
+    await store.append("wf-large", message("after"));
+
+    const { events } = await store.list("wf-large");
+    expect(events.map((e) => e.sequence)).toEqual([1, 2, 3]);
+    expect(events[1]).toEqual(large);
+    expect(await store.head("wf-large")).toBe(3);
+    const parts = (await sortKeysOf("wf-large")).filter((sk) => sk.startsWith("EVD#"));
+    expect(parts).toEqual([`EVD#${large.id}#0000`, `EVD#${large.id}#0001`]);
+  });
+
+  it("ends a page before it passes EVENTS_PAGE_BYTES, and the next page goes on from there", async () => {
+    const store = new EventStore(table.client, table.tableName);
+    const eventBytes = 1_500_000;
+    for (let i = 0; i < 3; i++) await store.append("wf-heavy", planOf(eventBytes));
+    expect(3 * eventBytes).toBeGreaterThan(EVENTS_PAGE_BYTES);
+
+    const first = await store.list("wf-heavy", 0, 500);
+    expect(first.events.map((e) => e.sequence)).toEqual([1, 2]);
+    expect(first.nextSince).toBe(2);
+    const rest = await store.list("wf-heavy", first.nextSince, 500);
+    expect(rest.events.map((e) => e.sequence)).toEqual([3]);
+    expect(rest.nextSince).toBeUndefined();
+    expect((await store.listAll("wf-heavy")).map((e) => e.sequence)).toEqual([1, 2, 3]);
+  });
+
+  it("refuses an event over MAX_EVENT_BYTES, naming its size, and stores nothing", async () => {
+    const store = new EventStore(table.client, table.tableName);
+    const refused = await store.append("wf-huge", planOf(MAX_EVENT_BYTES)).catch((e) => e);
+    expect(refused).toBeInstanceOf(InvalidEventError);
+    expect(refused.message).toMatch(
+      /plan_created: is \d+ bytes of JSON, more than the log's 2097152/,
+    );
+    expect(await sortKeysOf("wf-huge")).toEqual([]);
   });
 });
