@@ -199,16 +199,16 @@ describe("no decision is lost", () => {
     expect((await fixture.api.approve(workflow.id)).status).toBe(200);
   });
 
-  it("a description of 100,000 'é' (200,000 bytes) → 400 naming description and its limit; nothing is created", async () => {
+  it("a description over 256 KiB of UTF-8 (131,073 'é') → 400 naming description and its limit; nothing is created", async () => {
     const before = await allWorkflowIds(fixture.api);
     const created = await fixture.api.create({
       issueId: "BYTES-1",
-      description: "é".repeat(100_000),
+      description: "é".repeat(131_073),
     });
     expect(created.status).toBe(400);
     expect(created.body).toMatchObject({
       code: "VALIDATION_ERROR",
-      details: [{ field: "description", limitBytes: 50_000 }],
+      details: [{ field: "description", limitBytes: 262_144 }],
     });
     expect(await allWorkflowIds(fixture.api)).toEqual(before);
   });

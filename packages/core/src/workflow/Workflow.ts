@@ -30,8 +30,9 @@ export interface Workflow {
   updatedAt: string;
   completedAt?: string;
   /**
-   * Only in listings: the workflow was too large to list whole, so it comes without its
-   * description, plan and review; `GET /api/workflows/{id}` has them.
+   * The workflow comes without its description, plan and review: in a listing, because it is too
+   * large to list whole (`GET /api/workflows/{id}` has them); anywhere, when it ended while it
+   * could not be stored whole (its events still hold every text).
    */
   abridged?: true;
 }
@@ -54,14 +55,13 @@ export interface WorkflowPage {
 export const ISSUE_ID_PATTERN = /^[A-Za-z0-9._#/-]{1,128}$/;
 
 /**
- * The limits of a person's text, in UTF-8 bytes: what DynamoDB and API Gateway count. Each text
- * is kept in one event, which reaches subscribers as one WebSocket message (at most 128 KiB):
- * the limits leave room for JSON escaping to double every byte, and for the rest of the event.
- * The workflow item (at most 400 KB) keeps the title and description beside the plan.
+ * The limits of a person's text, in UTF-8 bytes, as DynamoDB and API Gateway count. They are the
+ * product's: the log and the projection keep texts of any of these sizes whole (in parts past one
+ * item), and an event too large for one WebSocket message reaches clients as a reference.
  */
 export const TEXT_LIMIT_BYTES = {
   title: 1_024,
-  description: 50_000,
+  description: 256 * 1024,
   repository: 1_024,
   feedback: 50_000,
   reason: 2_000,

@@ -1,4 +1,4 @@
-import { NotFoundError } from "../errors";
+import { errorMessage, NotFoundError } from "../errors";
 import { assertValidEvent } from "../events/InvalidEventError";
 import type { NewEvent, WorkflowEvent } from "../events/types";
 import { logger } from "../logger";
@@ -11,7 +11,7 @@ import {
 } from "./dependencies";
 import { applyEvent, assertAccepts, replay, statusChange } from "./projection";
 import { isTerminal } from "./status";
-import type { Workflow } from "./Workflow";
+import { abridged, type Workflow } from "./Workflow";
 
 /** A status change that keeps losing its sequence to other writers gives up after this many. */
 const MAX_CHECKED_APPEND_ATTEMPTS = 50;
@@ -19,6 +19,21 @@ const MAX_CHECKED_APPEND_ATTEMPTS = 50;
 export interface Recorded {
   event: WorkflowEvent;
   workflow: Workflow;
+}
+
+/** The projection, brought up to the log, could not be stored: it is here, as folded. */
+class ProjectionNotSavedError extends Error {
+  constructor(
+    readonly workflow: Workflow,
+    readonly basedOn: number | undefined,
+    cause: unknown,
+  ) {
+    super(
+      `Could not save workflow ${workflow.id} at event ${workflow.lastSequence}: ${errorMessage(cause)}`,
+      { cause },
+    );
+    this.name = "ProjectionNotSavedError";
+  }
 }
 
 /**
@@ -55,7 +70,7 @@ export class WorkflowRecorder {
       event.type === "workflow_created"
         ? { stored: await this.log.append(id, event), current: undefined }
         : await this.appendAccepted(id, event);
-    const workflow = await this.project(id, stored, current);
+    const workflow = await this.projectEnding(id, stored, current);
     if (isTerminal(workflow.status)) await this.admission.release(workflow);
     try {
       await this.publisher.publish(stored);
@@ -84,23 +99,66 @@ export class WorkflowRecorder {
    * Appends an event the workflow accepts as it stands. One that changes the status takes the
    * sequence right after the events it was checked against, so of two racing changes (a
    * duplicate finish, a cancel against a decision) the second is checked against the first.
+   * Returns the stored projection it was checked against, unless that could not be stored.
    */
   private async appendAccepted(
     id: string,
     event: NewEvent,
-  ): Promise<{ stored: WorkflowEvent; current: Workflow }> {
+  ): Promise<{ stored: WorkflowEvent; current: Workflow | undefined }> {
     let current = await this.get(id);
+    let isStored = true;
     for (let attempt = 1; ; attempt++) {
       assertAccepts(current, event.type);
       const at = statusChange(event.type) ? current.lastSequence + 1 : undefined;
       try {
-        return { stored: await this.log.append(id, event, at), current };
+        return {
+          stored: await this.log.append(id, event, at),
+          current: isStored ? current : undefined,
+        };
       } catch (error) {
         if (!(error instanceof SequenceTakenError) || attempt >= MAX_CHECKED_APPEND_ATTEMPTS) {
           throw error;
         }
-        current = await this.catchUp(id);
+        try {
+          current = await this.catchUp(id);
+          isStored = true;
+        } catch (failure) {
+          // The check needs the workflow as the log has it, stored or not.
+          if (!(failure instanceof ProjectionNotSavedError)) throw failure;
+          current = failure.workflow;
+          isStored = false;
+        }
       }
+    }
+  }
+
+  /**
+   * Projects the appended event. A workflow that this event ended ends even if its projection
+   * cannot be stored: its claims are freed, and it is stored without its large texts if that fits.
+   */
+  private async projectEnding(
+    id: string,
+    appended: WorkflowEvent,
+    known: Workflow | undefined,
+  ): Promise<Workflow> {
+    try {
+      return await this.project(id, appended, known);
+    } catch (error) {
+      if (!(error instanceof ProjectionNotSavedError) || !isTerminal(error.workflow.status)) {
+        throw error;
+      }
+      logger.error("Could not save the ended workflow; saving it abridged", {
+        workflowId: id,
+        sequence: error.workflow.lastSequence,
+        error: error.cause,
+      });
+      await this.admission.release(error.workflow);
+      const shortened = abridged(error.workflow);
+      const saved = await this.projections
+        .saveProjection(shortened, error.basedOn)
+        .catch(() => false);
+      if (saved) return shortened;
+      throw error;
     }
   }
 
@@ -124,7 +182,11 @@ export class WorkflowRecorder {
       if (!appended && stored && newer.length === 0) return stored;
       const workflow = newer.reduce<Workflow | undefined>(applyEvent, stored);
       if (!workflow) throw new NotFoundError("Workflow", id);
-      if (await this.projections.saveProjection(workflow, stored?.lastSequence)) return workflow;
+      const basedOn = stored?.lastSequence;
+      const saved = await this.projections.saveProjection(workflow, basedOn).catch((error) => {
+        throw new ProjectionNotSavedError(workflow, basedOn, error);
+      });
+      if (saved) return workflow;
       stored = undefined;
     }
   }

@@ -22,6 +22,8 @@ export class MemoryWorkflowStore implements ProjectionStore, GateStore, ClaimSto
   private readonly gates = new Map<string, OpenGate>();
   private readonly claims = new Map<string, Claim>();
   readonly faults = new Faults<"saveProjection" | "putGate">();
+  /** A projection larger than this (as JSON) is refused, as a store whose items cannot hold it. */
+  maxProjectionBytes = Number.POSITIVE_INFINITY;
   /** Claims that vanish (are released by someone else) between a failed claim and its read. */
   private vanishing = 0;
 
@@ -32,6 +34,9 @@ export class MemoryWorkflowStore implements ProjectionStore, GateStore, ClaimSto
 
   async saveProjection(workflow: Workflow, basedOn: number | undefined): Promise<boolean> {
     this.faults.check("saveProjection");
+    if (Buffer.byteLength(JSON.stringify(workflow)) > this.maxProjectionBytes) {
+      throw new Error("Item size has exceeded the maximum allowed size");
+    }
     if (this.projections.get(workflow.id)?.lastSequence !== basedOn) return false;
     this.projections.set(workflow.id, structuredClone(workflow));
     return true;

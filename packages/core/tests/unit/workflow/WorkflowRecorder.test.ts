@@ -109,6 +109,50 @@ describe("recording an event: append, project, publish", () => {
     expect((await domain.store.slotHolders()).size).toBe(0);
   });
 
+  it("a workflow whose projection cannot be saved still ends failed, and frees its issue and slot", async () => {
+    const domain = memoryDomain({ maxActiveWorkflows: 1 });
+    const { id } = await domain.workflows.create({ issueId: "ISSUE-1" });
+    domain.store.maxProjectionBytes = 20_000;
+    const plan: NewEvent = {
+      type: "plan_created",
+      agent: "architect",
+      level: "info",
+      message: "Plan ready",
+      data: { plan: "x".repeat(30_000), round: 1 },
+    };
+    await expect(domain.workflows.record(id, plan)).rejects.toThrow(/Could not save workflow/);
+
+    // The stage failed: the finish task records the failure, which cannot be saved whole either.
+    const failed = await domain.workflows.fail(id, "The architect stage failed");
+
+    expect(failed).toMatchObject({
+      status: "failed",
+      failureReason: "The architect stage failed",
+      abridged: true,
+    });
+    expect(failed).not.toHaveProperty("plan");
+    expect(await domain.workflows.get(id)).toEqual(failed);
+    expect(domain.log.eventsOf(id).map((e) => e.type)).toEqual([
+      "workflow_created",
+      "workflow_started",
+      "plan_created",
+      "workflow_failed",
+    ]);
+    domain.store.maxProjectionBytes = Number.POSITIVE_INFINITY;
+    const again = await domain.workflows.create({ issueId: "ISSUE-1" });
+    expect(again.status).not.toBe("failed");
+  });
+
+  it("frees the claims of a workflow ended while nothing can be saved, and says why", async () => {
+    const domain = memoryDomain({ maxActiveWorkflows: 1 });
+    const { id } = await domain.workflows.create({ issueId: "ISSUE-1" });
+    domain.store.maxProjectionBytes = 0;
+    await expect(domain.workflows.fail(id, "boom")).rejects.toThrow(/Could not save workflow/);
+    expect(domain.log.eventsOf(id).at(-1)?.type).toBe("workflow_failed");
+    expect(domain.store.claimOf(keys.issueLock(undefined, "ISSUE-1"), keys.lock)).toBeUndefined();
+    expect((await domain.store.slotHolders()).size).toBe(0);
+  });
+
   it("rebuilds a lost projection from the log, identical", async () => {
     const domain = memoryDomain();
     const { id } = await domain.workflows.create({ issueId: "ISSUE-1", title: "Rebuild me" });

@@ -13,6 +13,7 @@ import dynalite from "dynalite";
 import { createTableInput, TABLE_SCHEMA } from "@amelia/core/store/table";
 import { BodyTooLargeError, readBody } from "../../http/requests";
 import type { UsageMeter } from "../../metering/UsageMeter";
+import { putsOversizedItem } from "./itemSize";
 import {
   RequestSignatures,
   SignatureRefusedError,
@@ -27,7 +28,7 @@ const SOCKET_NAME = "dynalite.sock";
 
 /** Sizes the request and its response for the meter, without touching what dynalite sees. */
 function meterRequest(meter: UsageMeter, request: IncomingMessage, response: ServerResponse) {
-  const operation = String(request.headers["x-amz-target"] ?? "").split(".")[1] ?? "Unknown";
+  const operation = operationOf(request);
   const chunks: Buffer[] = [];
   request.on("data", (chunk: Buffer) => chunks.push(chunk));
   let responseBytes = 0;
@@ -42,6 +43,11 @@ function meterRequest(meter: UsageMeter, request: IncomingMessage, response: Ser
   );
 }
 
+/** The DynamoDB operation a request calls: `PutItem` of `x-amz-target: DynamoDB_20120810.PutItem`. */
+function operationOf(request: IncomingMessage): string {
+  return String(request.headers["x-amz-target"] ?? "").split(".")[1] ?? "Unknown";
+}
+
 function byteLength(chunk: unknown): number {
   if (typeof chunk === "string") return Buffer.byteLength(chunk);
   return chunk instanceof Uint8Array ? chunk.byteLength : 0;
@@ -51,7 +57,8 @@ function byteLength(chunk: unknown): number {
  * DynamoDB for the local runtime: dynalite, persisted on disk, speaking the real wire protocol.
  * dynalite itself checks no signature and answers any Origin with CORS `*`, so it listens only on a
  * socket in a private directory, behind a loopback endpoint that lets through only requests signed
- * with the runtime's credentials, and drops dynalite's CORS headers.
+ * with the runtime's credentials, drops dynalite's CORS headers, and refuses items over 400 KB
+ * counted in UTF-8 bytes, as DynamoDB does (dynalite counts characters).
  */
 export class LocalDynamo {
   private constructor(
@@ -154,6 +161,14 @@ async function forward(
   } catch (error) {
     if (!(error instanceof SignatureRefusedError)) throw error;
     return sendError(response, 400, `com.amazon.coral.service#${error.type}`, error.message);
+  }
+  if (putsOversizedItem(operationOf(request), body)) {
+    return sendError(
+      response,
+      400,
+      "com.amazon.coral.validate#ValidationException",
+      "Item size has exceeded the maximum allowed size",
+    );
   }
   const answer = await toDatabase(socketPath, request.headers, body, request.method, request.url);
   const headers = Object.fromEntries(
