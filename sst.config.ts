@@ -2,7 +2,7 @@ import type { SSTConfig } from "sst";
 import { Api } from "./stacks/Api";
 import { Auth } from "./stacks/Auth";
 import { Events } from "./stacks/Events";
-import { FUNCTION_DEFAULTS } from "./stacks/functionDefaults";
+import { functionDefaults } from "./stacks/functionDefaults";
 import { acceptSstInternals } from "./stacks/nag";
 import { isProductionStage } from "./stacks/stages";
 import { Storage } from "./stacks/Storage";
@@ -18,7 +18,7 @@ export default {
     return { name: "amelia", region: input.region ?? process.env.AWS_REGION ?? "us-east-1" };
   },
   stacks(app) {
-    app.setDefaultFunctionProps(FUNCTION_DEFAULTS);
+    app.setDefaultFunctionProps(functionDefaults());
     // A personal stage is removed with everything in it; a production stage keeps its data.
     if (!isProductionStage(app.stage)) app.setDefaultRemovalPolicy("destroy");
     app.stack(Storage).stack(Auth).stack(Events).stack(Workflow).stack(Api).stack(Web);

@@ -1,4 +1,6 @@
 import type { Function, FunctionProps } from "sst/constructs";
+import { AGENT_SETTING_NAMES, readAgentSettings } from "@amelia/core/agents/agentSettings";
+import { readConfig } from "@amelia/core/config";
 import { ownLogs } from "./logs";
 import { accept } from "./nag";
 
@@ -6,7 +8,7 @@ import { accept } from "./nag";
  * Every function: Node 22 on Graviton (cheaper per GB-s), an ESM bundle minified with the SDK
  * v3 clients it uses tree-shaken into it, so a function never depends on the runtime's SDK.
  */
-export const FUNCTION_DEFAULTS = {
+const FUNCTION_DEFAULTS = {
   runtime: "nodejs22.x",
   architecture: "arm_64",
   memorySize: 256,
@@ -38,6 +40,37 @@ export const FUNCTION_DEFAULTS = {
     AMELIA_REPOSITORIES: "github",
   },
 } satisfies FunctionProps;
+
+/** The functions' own settings (README, docs/agents.md) a deployer may give `sst deploy`. */
+const DEPLOYED_SETTING_NAMES = [
+  ...AGENT_SETTING_NAMES,
+  "AMELIA_MAX_ACTIVE_WORKFLOWS",
+  "AMELIA_MAX_REVIEW_ROUNDS",
+  "AMELIA_GITHUB_API_URL",
+];
+
+/**
+ * The settings set in the environment of `sst deploy`, for every function's environment. A bad
+ * value fails the deploy, with the functions' own message, instead of every function at start.
+ */
+export function deployedSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const name of DEPLOYED_SETTING_NAMES) {
+    const value = env[name];
+    if (value) settings[name] = value;
+  }
+  readConfig(settings);
+  readAgentSettings(settings);
+  return settings;
+}
+
+/** What every function gets unless it says otherwise: the defaults and the deployed settings. */
+export function functionDefaults(env: NodeJS.ProcessEnv = process.env): FunctionProps {
+  return {
+    ...FUNCTION_DEFAULTS,
+    environment: { ...FUNCTION_DEFAULTS.environment, ...deployedSettings(env) },
+  };
+}
 
 /** How each kind of function is sized, on purpose. */
 export const SIZES = {

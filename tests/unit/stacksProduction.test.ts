@@ -1,25 +1,62 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Template } from "aws-cdk-lib/assertions";
+import { deployedSettings } from "../../stacks/functionDefaults";
 import { logRetention } from "../../stacks/logs";
+import { Api } from "../../stacks/Api";
 import { Events } from "../../stacks/Events";
 import { Storage } from "../../stacks/Storage";
 import { Workflow } from "../../stacks/Workflow";
 import { synthesise } from "../support/stacks";
 
-let templateOf: (stack: typeof Storage | typeof Events | typeof Workflow) => Template;
+let templateOf: (stack: typeof Storage | typeof Events | typeof Workflow | typeof Api) => Template;
 
 const ALARM_TOPIC = "arn:aws:sns:us-east-1:123456789012:amelia-alarms";
 
-// A production stage deployed with a longer log retention than the default 30 days, and a topic
-// for its alarms.
+/** Settings of the functions the deployer sets, as `AMELIA_… npx sst deploy` would. */
+const SETTINGS = { AMELIA_ALLOW_WORKFLOW_EDITS: "true", AMELIA_MAX_REVIEW_ROUNDS: "2" };
+
+// A production stage deployed with a longer log retention than the default 30 days, a topic
+// for its alarms, and settings of its own for the functions.
 beforeAll(async () => {
-  process.env.AMELIA_LOG_RETENTION_DAYS = "90";
-  process.env.AMELIA_ALARM_TOPIC_ARN = ALARM_TOPIC;
+  Object.assign(process.env, SETTINGS, {
+    AMELIA_LOG_RETENTION_DAYS: "90",
+    AMELIA_ALARM_TOPIC_ARN: ALARM_TOPIC,
+  });
   templateOf = await synthesise("prod");
 });
 afterAll(() => {
-  delete process.env.AMELIA_LOG_RETENTION_DAYS;
-  delete process.env.AMELIA_ALARM_TOPIC_ARN;
+  for (const name of [
+    ...Object.keys(SETTINGS),
+    "AMELIA_LOG_RETENTION_DAYS",
+    "AMELIA_ALARM_TOPIC_ARN",
+  ]) {
+    delete process.env[name];
+  }
+});
+
+describe("the functions' settings", () => {
+  it("reach every function from the environment of the deploy", () => {
+    // The app's functions (CDK's and SST's own custom-resource functions have no settings).
+    const functions = [Api, Events, Workflow]
+      .flatMap((stack) => Object.values(templateOf(stack).findResources("AWS::Lambda::Function")))
+      .filter((fn) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === "amelia");
+    expect(functions.length).toBeGreaterThanOrEqual(10);
+    for (const fn of functions) {
+      expect(fn.Properties.Environment.Variables).toMatchObject(SETTINGS);
+    }
+  });
+
+  it("fail the deploy when a value is bad, naming it", () => {
+    expect(() => deployedSettings({ AMELIA_MAX_REVIEW_ROUNDS: "many" })).toThrow(
+      /AMELIA_MAX_REVIEW_ROUNDS: expected a positive integer, got "many"/,
+    );
+    expect(() => deployedSettings({ AMELIA_ALLOW_WORKFLOW_EDITS: "yes" })).toThrow(
+      /AMELIA_ALLOW_WORKFLOW_EDITS/,
+    );
+    expect(deployedSettings({ AMELIA_MAX_TOKENS: "8000", HOME: "/root" })).toEqual({
+      AMELIA_MAX_TOKENS: "8000",
+    });
+  });
 });
 
 describe("removing a stage", () => {

@@ -49,6 +49,9 @@ const settingsSchema = z.object({
   AMELIA_ALLOW_WORKFLOW_EDITS: booleanFromEnv(false),
 });
 
+/** The names of the agents' settings in the environment. */
+export const AGENT_SETTING_NAMES = Object.keys(settingsSchema.shape);
+
 /** How the Claude agents call the API and how far they may go (see docs/agents.md). */
 export interface AgentSettings {
   models: { architect: string; developer: string; reviewer: string };
