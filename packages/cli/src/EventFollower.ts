@@ -1,6 +1,7 @@
 import {
   LiveConnection,
   socketUrl,
+  type ApiClient,
   type EventSequencer,
   type LiveConnectionOptions,
   type LiveFailure,
@@ -25,6 +26,8 @@ const HEARTBEAT_MS = 60_000;
 
 export interface FollowOptions {
   server: ServerConfig;
+  /** Reads the events too large for a WebSocket message, which the server only refers to. */
+  api: Pick<ApiClient, "event">;
   workflowId: string;
   /** Already holds what was printed: the subscription asks for everything after it. */
   sequencer: EventSequencer;
@@ -38,17 +41,19 @@ export interface FollowOptions {
 /**
  * Follows one workflow's events over the WebSocket: subscribes with `since` = the last sequence
  * seen, and after a drop reconnects with backoff and subscribes again the same way, so every
- * event is handed over exactly once and in order however often the connection breaks.
+ * event is handed over exactly once and in order however often the connection breaks. An event
+ * too large for a WebSocket message is read over HTTP, in its place in that order.
  */
 export class EventFollower {
   constructor(private readonly options: FollowOptions) {}
 
   /** Resolves when onEvent asks to stop; rejects with a CliError. */
   run(): Promise<void> {
-    const { server, workflowId, sequencer } = this.options;
+    const { server, api, workflowId, sequencer } = this.options;
     const live = new LiveConnection({
       url: () => socketUrl(server.wsUrl, server.token),
       createSocket: nodeSocket,
+      fetchEvent: (id, sequence) => api.event(id, sequence),
       heartbeatMs: HEARTBEAT_MS,
       ...(this.options.reconnect ?? DEFAULT_RECONNECT),
     });

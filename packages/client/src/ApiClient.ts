@@ -81,13 +81,22 @@ export class ApiClient {
   async *events(id: string, since = 0): AsyncGenerator<WorkflowEvent[]> {
     let cursor: number | undefined = since;
     while (cursor !== undefined) {
-      const page: EventPage = await this.request(
-        "GET",
-        `${workflowPath(id, "/events")}?since=${cursor}`,
-      );
+      const page = await this.eventPage(id, cursor);
       yield page.events;
       cursor = page.nextSince;
     }
+  }
+
+  /**
+   * The event numbered `sequence`, or undefined when there is none: how a client reads an event
+   * too large for one WebSocket message (an `event_reference`).
+   */
+  async event(id: string, sequence: number): Promise<WorkflowEvent | undefined> {
+    if (!Number.isSafeInteger(sequence) || sequence < 1) {
+      throw new RangeError(`An event sequence is a positive integer, not ${sequence}`);
+    }
+    const page = await this.eventPage(id, sequence - 1, 1);
+    return page.events.find((event) => event.sequence === sequence);
   }
 
   createWorkflow(input: CreateWorkflowInput): Promise<Workflow> {
@@ -131,6 +140,12 @@ export class ApiClient {
       answer = await this.send<T>(method, path, payload);
     }
     return answer;
+  }
+
+  private eventPage(id: string, since: number, limit?: number): Promise<EventPage> {
+    const query = new URLSearchParams({ since: String(since) });
+    if (limit !== undefined) query.set("limit", String(limit));
+    return this.request("GET", `${workflowPath(id, "/events")}?${query}`);
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -26,6 +26,11 @@ export class EventSequencer {
     return this.kept;
   }
 
+  /** Whether an event with this sequence would be taken: not here yet, nor before the start. */
+  needs(sequence: number): boolean {
+    return sequence > this.after && !this.sequences.has(sequence);
+  }
+
   /**
    * Takes an event. Returns the events that are now next in line, in order (none while a gap
    * stays open, several once it fills), or null when the event is a repeat or comes before the
@@ -33,7 +38,7 @@ export class EventSequencer {
    */
   accept(event: WorkflowEvent): WorkflowEvent[] | null {
     const { sequence } = event;
-    if (sequence <= this.after || this.sequences.has(sequence)) return null;
+    if (!this.needs(sequence)) return null;
     this.sequences.add(sequence);
     let index = this.kept.length;
     while (index > 0 && this.kept[index - 1]!.sequence > sequence) index--;

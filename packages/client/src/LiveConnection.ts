@@ -32,10 +32,26 @@ export type SocketFactory = (url: string, report: SocketReport) => SocketLike;
 export type LiveFailure =
   { type: "token_refused"; status: number } | { type: "unreachable"; reason: string };
 
+/** Reads one event over HTTP (`ApiClient.event`); undefined when there is none. */
+export type EventFetcher = (
+  workflowId: string,
+  sequence: number,
+) => Promise<WorkflowEvent | undefined>;
+
 export interface LiveConnectionOptions extends Partial<ReconnectBackoff> {
   /** Read before each attempt: the token in it may have changed. */
   url: () => string;
   createSocket: SocketFactory;
+  /**
+   * Reads an event the server only refers to (`event_reference`): one too large for a WebSocket
+   * message.
+   */
+  fetchEvent: EventFetcher;
+  /**
+   * Reads of one referenced event (the first and the retries, spaced like reconnects) before
+   * its gap is left open for the next reconnect's backfill to fill.
+   */
+  fetchAttempts?: number;
   /** Also subscribe to every workflow (`*`), so onEvent hears each workflow's events. */
   watchAll?: boolean;
   /** Failed attempts in a row before giving up; the count restarts once a connection opens. */
@@ -71,11 +87,22 @@ interface Followed {
   releaseTimer?: ReturnType<typeof setTimeout>;
 }
 
+/** A referenced event being read. */
+interface PendingFetch {
+  workflowId: string;
+  sequence: number;
+  /** Its key in `fetches`. */
+  key: string;
+  retryTimer?: ReturnType<typeof setTimeout>;
+}
+
 /**
  * The WebSocket side of the contract: one connection, optionally subscribed to every workflow
  * (`*`) for live updates, plus per-workflow subscriptions with backfill. It reconnects with
  * jittered exponential backoff and resubscribes each followed workflow with `since` = the last
  * sequence it holds without a gap, so no event is missed; repeats are dropped by sequence.
+ * An event too large for a WebSocket message comes as an `event_reference` and is read over
+ * HTTP, then handled like a pushed one; until it is read its gap holds back the events after it.
  */
 export class LiveConnection {
   private socket: SocketLike | undefined;
@@ -90,6 +117,8 @@ export class LiveConnection {
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private silenceTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly followed = new Map<string, Followed>();
+  /** By `workflowId#sequence`: a reference repeated while its event is read is not read twice. */
+  private readonly fetches = new Map<string, PendingFetch>();
   private readonly stateListeners = new Set<() => void>();
   private readonly messageListeners = new Set<(message: ServerMessage) => void>();
   private readonly eventListeners = new Set<(event: WorkflowEvent) => void>();
@@ -108,6 +137,7 @@ export class LiveConnection {
       heartbeatMs: 25_000,
       heartbeatTimeoutMs: 10_000,
       releaseDelayMs: 2_000,
+      fetchAttempts: 5,
       ...options,
     };
   }
@@ -125,6 +155,8 @@ export class LiveConnection {
   stop(): void {
     this.running = false;
     clearTimeout(this.retryTimer);
+    for (const pending of this.fetches.values()) clearTimeout(pending.retryTimer);
+    this.fetches.clear(); // a read that ends later finds itself gone and is dropped
     this.abandonSocket();
     this.setState("closed");
   }
@@ -147,7 +179,10 @@ export class LiveConnection {
     return listen(this.messageListeners, listener);
   }
 
-  /** Every pushed event of every workflow, as received (at least once, unordered). */
+  /**
+   * Every pushed event of every workflow, as received (at least once, unordered); a referenced
+   * one once it is read.
+   */
   onEvent(listener: (event: WorkflowEvent) => void): () => void {
     return listen(this.eventListeners, listener);
   }
@@ -259,16 +294,61 @@ export class LiveConnection {
     }
     for (const listener of this.messageListeners) listener(message);
     if (message.type === "event") {
-      for (const listener of this.eventListeners) listener(message.event);
-      const entry = this.followed.get(message.event.workflowId);
-      const ready = entry?.sequencer.accept(message.event);
-      if (entry && ready) this.changed(entry, ready);
+      this.deliver(message.event);
+    } else if (message.type === "event_reference") {
+      this.referenced(message.workflowId, message.sequence);
     } else if (message.type === "backfill_complete") {
       const entry = this.followed.get(message.workflowId);
       if (entry && !entry.caughtUp) {
         entry.caughtUp = true;
         this.changed(entry, []);
       }
+    }
+  }
+
+  /** A pushed event, or a referenced one once read: to onEvent listeners, then to its feed. */
+  private deliver(event: WorkflowEvent): void {
+    for (const listener of this.eventListeners) listener(event);
+    const entry = this.followed.get(event.workflowId);
+    const ready = entry?.sequencer.accept(event);
+    if (entry && ready) this.changed(entry, ready);
+  }
+
+  private referenced(workflowId: string, sequence: number): void {
+    const key = `${workflowId}#${sequence}`;
+    if (this.fetches.has(key) || !this.wants(workflowId, sequence)) return;
+    const pending: PendingFetch = { workflowId, sequence, key };
+    this.fetches.set(key, pending);
+    void this.fetchReferenced(pending, 0);
+  }
+
+  /** Whether the event would reach anyone: its followed feed lacks it, or onEvent listens. */
+  private wants(workflowId: string, sequence: number): boolean {
+    const entry = this.followed.get(workflowId);
+    return entry ? entry.sequencer.needs(sequence) : this.eventListeners.size > 0;
+  }
+
+  private async fetchReferenced(pending: PendingFetch, attempt: number): Promise<void> {
+    const { workflowId, sequence, key } = pending;
+    let event: WorkflowEvent | undefined;
+    try {
+      event = await this.options.fetchEvent(workflowId, sequence);
+    } catch {
+      event = undefined; // retried like one not there (yet)
+    }
+    // Stopped meanwhile. A socket dropped meanwhile changes nothing: the event is still valid.
+    if (this.fetches.get(key) !== pending) return;
+    if (event) {
+      this.fetches.delete(key);
+      this.deliver(event);
+    } else if (attempt + 1 < this.options.fetchAttempts && this.wants(workflowId, sequence)) {
+      pending.retryTimer = setTimeout(
+        () => void this.fetchReferenced(pending, attempt + 1),
+        reconnectDelay(attempt, this.options),
+      );
+    } else {
+      // The gap stays open: the next (re)subscription's backfill refers to the event again.
+      this.fetches.delete(key);
     }
   }
 

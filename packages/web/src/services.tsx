@@ -30,6 +30,7 @@ export function createServices(endpoints: Endpoints, options: ServiceOptions = {
   const live = new LiveConnection({
     url: () => socketUrl(endpoints.wsUrl, tokens.token),
     createSocket: options.createSocket ?? ((url) => new WebSocket(url)),
+    fetchEvent: (id, sequence) => api.event(id, sequence),
     watchAll: true,
   });
   live.onMessage((message) => {

@@ -84,3 +84,42 @@ describe("API token", () => {
     live.stop();
   });
 });
+
+describe("The live connection", () => {
+  it("reads an event too large for a WebSocket message through the API, with the token", async () => {
+    const storage = memoryStorage();
+    storage.setItem("amelia.apiToken", "s3cret");
+    const large = { workflowId: "wf-1", sequence: 1, data: { plan: "x".repeat(300_000) } };
+    const fetch = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) =>
+      json(200, { events: [large] }),
+    );
+    const sockets: SocketLike[] = [];
+    const { live } = createServices(ENDPOINTS, {
+      storage,
+      fetch,
+      createSocket: (): SocketLike => {
+        const socket: SocketLike = {
+          readyState: 1,
+          onopen: null,
+          onmessage: null,
+          onclose: null,
+          send() {},
+          close() {},
+        };
+        sockets.push(socket);
+        return socket;
+      },
+    });
+    live.follow("wf-1", () => {});
+    live.start();
+    sockets[0]!.onopen?.({});
+    const reference = { type: "event_reference", workflowId: "wf-1", sequence: 1, bytes: 300_100 };
+    sockets[0]!.onmessage?.({ data: JSON.stringify(reference) });
+
+    await vi.waitFor(() => expect(live.snapshot("wf-1").events).toEqual([large]));
+    const [url, init] = fetch.mock.calls[0]!;
+    expect(String(url)).toBe("https://api.example/api/workflows/wf-1/events?since=0&limit=1");
+    expect(new Headers(init?.headers).get("authorization")).toBe("Bearer s3cret");
+    live.stop();
+  });
+});

@@ -37,6 +37,7 @@ export async function followWorkflow(
   let outcome: ExitCode = EXIT_CODES.ok;
   const follower = new EventFollower({
     server: context.server,
+    api: context.api,
     workflowId,
     sequencer,
     onEvent: (event) => {

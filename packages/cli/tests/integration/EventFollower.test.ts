@@ -1,9 +1,13 @@
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
-import { EventSequencer, type WorkflowEvent } from "@amelia/client";
+import { ApiClient, EventSequencer, type WorkflowEvent } from "@amelia/client";
+import { logs } from "../../src/commands/logs";
+import { start } from "../../src/commands/start";
 import { ConnectionError, ServerRefusedError } from "../../src/errors";
-import { EventFollower, type ReconnectPolicy } from "../../src/EventFollower";
+import { EventFollower, type FollowOptions, type ReconnectPolicy } from "../../src/EventFollower";
+import { Output } from "../../src/Output";
 
 const FAST: ReconnectPolicy = { initialDelayMs: 10, maxDelayMs: 40, maxAttempts: 3 };
 const servers: WebSocketServer[] = [];
@@ -74,10 +78,37 @@ async function fakeServer(
 const send = (socket: WebSocket, ...events: WorkflowEvent[]) =>
   events.forEach((e) => socket.send(JSON.stringify({ type: "event", event: e })));
 
-function follow(server: { apiUrl: string; wsUrl: string }, stopAt: number) {
+/** An event of a 300 KB plan: the server sends only a reference to it over the WebSocket. */
+const largeEvent = (sequence: number) =>
+  ({
+    ...event(sequence, "plan_created"),
+    data: { plan: "x".repeat(300_000), round: 1 },
+  }) as WorkflowEvent;
+
+const refer = (socket: WebSocket, e: WorkflowEvent) =>
+  socket.send(
+    JSON.stringify({
+      type: "event_reference",
+      workflowId: e.workflowId,
+      sequence: e.sequence,
+      bytes: JSON.stringify(e).length,
+    }),
+  );
+
+/** For tests in which the server refers to no event. */
+const NO_READS: FollowOptions["api"] = {
+  event: () => Promise.reject(new Error("this test refers to no event")),
+};
+
+function follow(
+  server: { apiUrl: string; wsUrl: string },
+  stopAt: number,
+  api: FollowOptions["api"] = NO_READS,
+) {
   const seen: number[] = [];
   const follower = new EventFollower({
     server,
+    api,
     workflowId: "wf",
     sequencer: new EventSequencer(),
     reconnect: FAST,
@@ -97,6 +128,25 @@ describe("EventFollower", () => {
     const { seen, done } = follow(fake.server, 5);
     await done;
     expect(seen).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("reads an event the server only refers to over HTTP and hands it over in its place", async () => {
+    const fake = await fakeServer((_, __, socket) => {
+      send(socket, event(1));
+      refer(socket, largeEvent(2));
+      send(socket, event(3));
+    });
+    const reads: Array<[string, number]> = [];
+    const api: FollowOptions["api"] = {
+      event: async (id, sequence) => {
+        reads.push([id, sequence]);
+        return largeEvent(sequence);
+      },
+    };
+    const { seen, done } = follow(fake.server, 3, api);
+    await done;
+    expect(seen).toEqual([1, 2, 3]);
+    expect(reads).toEqual([["wf", 2]]);
   });
 
   it("after a drop, reconnects and resubscribes with since = the last sequence handed over", async () => {
@@ -154,6 +204,7 @@ describe("EventFollower", () => {
     const attempts: number[] = [];
     const follower = new EventFollower({
       server: fake.server,
+      api: NO_READS,
       workflowId: "wf",
       sequencer: new EventSequencer(),
       reconnect: FAST,
@@ -165,4 +216,58 @@ describe("EventFollower", () => {
     expect(error).toMatchObject({ exitCode: 3, hint: expect.stringContaining("AMELIA_API_URL=") });
     expect(attempts).toEqual([1, 2, 3]);
   });
+});
+
+describe("--follow with an event too large for one WebSocket message", () => {
+  it.each(["logs", "start"] as const)(
+    "%s --follow reads it over HTTP and prints it in its place, like any other",
+    async (command) => {
+      const all = [event(1), largeEvent(2), event(3, "workflow_completed")];
+      // When the command starts only event 1 is stored; the workflow runs on as it subscribes.
+      let stored = all.slice(0, 1);
+      const fake = await fakeServer((_, since, socket) => {
+        stored = all;
+        for (const e of all.filter((e) => e.sequence > since)) {
+          if (e.sequence === 2) refer(socket, e);
+          else send(socket, e);
+        }
+      });
+      const requests: string[] = [];
+      const api = new ApiClient({
+        baseUrl: fake.server.apiUrl,
+        fetch: async (input, init) => {
+          const url = new URL(String(input));
+          requests.push(`${init?.method} ${url.pathname}${url.search}`);
+          if (init?.method === "POST") return Response.json({ id: "wf", issueId: "BIG-1" });
+          const since = Number(url.searchParams.get("since"));
+          const limit = Number(url.searchParams.get("limit") ?? stored.length);
+          return Response.json({
+            events: stored.filter((e) => e.sequence > since).slice(0, limit),
+          });
+        },
+      });
+      let stdout = "";
+      const output = await Output.create({
+        json: true,
+        color: false,
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: () => true },
+        env: {},
+      });
+      const context = { output, api, server: fake.server, cwd: tmpdir() };
+
+      const code =
+        command === "logs"
+          ? await logs(context, "wf", { follow: true })
+          : await start(context, "BIG-1", { repo: false, follow: true });
+
+      expect(code).toBe(0);
+      const records = stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as unknown);
+      expect(command === "start" ? records.slice(1) : records).toEqual(all);
+      expect(requests).toContain("GET /api/workflows/wf/events?since=1&limit=1");
+    },
+  );
 });

@@ -87,6 +87,29 @@ describe("ApiClient requests", () => {
     ]);
   });
 
+  it("read one event by its sequence, as a page of one after the sequence before it", async () => {
+    const fetch = scripted(
+      () => json(200, { events: [{ sequence: 7 }], nextSince: 7 }),
+      () => json(200, { events: [] }),
+    );
+    const api = new ApiClient({ baseUrl: "", fetch });
+
+    await expect(api.event("wf 1", 7)).resolves.toEqual({ sequence: 7 });
+    await expect(api.event("wf 1", 8)).resolves.toBeUndefined();
+    expect(fetch.mock.calls.map(([url]) => String(url))).toEqual([
+      "/api/workflows/wf%201/events?since=6&limit=1",
+      "/api/workflows/wf%201/events?since=7&limit=1",
+    ]);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])("refuse to read the event of sequence %s", async (sequence) => {
+    const fetch = scripted();
+    await expect(new ApiClient({ baseUrl: "", fetch }).event("wf-1", sequence)).rejects.toThrow(
+      `An event sequence is a positive integer, not ${sequence}`,
+    );
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
   it("return an error answer as it came when asked for the exchange itself", async () => {
     const fetch = scripted(() => json(404, { code: "NOT_FOUND", error: "Workflow x not found" }));
     const api = new ApiClient({ baseUrl: "", fetch });

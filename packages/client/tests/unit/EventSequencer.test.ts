@@ -44,4 +44,15 @@ describe("EventSequencer", () => {
     expect(sequencer.lastSequence).toBe(4);
     expect(sequences(sequencer.accept(event(5)))).toEqual([5, 6]);
   });
+
+  it("needs only the events it would take: none it holds, none before its start", () => {
+    const sequencer = new EventSequencer(1);
+    sequencer.accept(event(3));
+    expect([1, 2, 3, 4].map((sequence) => sequencer.needs(sequence))).toEqual([
+      false,
+      true,
+      false,
+      true,
+    ]);
+  });
 });

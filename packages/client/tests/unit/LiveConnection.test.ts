@@ -2,11 +2,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { EventSequencer } from "../../src/EventSequencer";
 import {
   LiveConnection,
+  type EventFetcher,
   type LiveConnectionOptions,
   type LiveFailure,
   type SocketLike,
   type SocketReport,
 } from "../../src/LiveConnection";
+import type { WorkflowEvent } from "../../src/types";
 import { makeEvent } from "../support/events";
 
 /** A WebSocket whose server side the test plays. */
@@ -72,6 +74,7 @@ function connection(
     heartbeatMs: 20_000,
     heartbeatTimeoutMs: 5_000,
     releaseDelayMs: 1_000,
+    fetchEvent: () => Promise.reject(new Error("this test refers to no event")),
     ...overrides,
   });
 }
@@ -396,5 +399,195 @@ describe("LiveConnection", () => {
     first.report.refused(401);
     expect(failures).toEqual([]);
     expect(live.state).toBe("connecting");
+  });
+});
+
+/** One call of fetchEvent, which the test answers when it likes. */
+interface Read {
+  workflowId: string;
+  sequence: number;
+  resolve(event: WorkflowEvent | undefined): void;
+  reject(error: Error): void;
+}
+
+/** A fetchEvent whose reads wait for the test to answer them. */
+function heldReads() {
+  const reads: Read[] = [];
+  const fetchEvent: EventFetcher = (workflowId, sequence) =>
+    new Promise((resolve, reject) => reads.push({ workflowId, sequence, resolve, reject }));
+  return { reads, fetchEvent };
+}
+
+const refer = (socket: FakeSocket, workflowId: string, sequence: number) =>
+  socket.push({ type: "event_reference", workflowId, sequence, bytes: 300_000 });
+
+/** An event of a 300 KB plan: too large for one WebSocket message. */
+const largeEvent = (sequence: number, workflowId = "wf-1") =>
+  makeEvent(sequence, { workflowId, data: { plan: "x".repeat(300_000) } });
+
+/** Lets a read the test answered reach the connection (its `await`), firing no timer. */
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+describe("LiveConnection, with an event too large for one message (event_reference)", () => {
+  it("reads the referenced event and delivers it in its place: the events after it wait for it", async () => {
+    const { reads, fetchEvent } = heldReads();
+    const live = connection(undefined, { fetchEvent });
+    const sequencer = new EventSequencer();
+    const ready: number[][] = [];
+    const heard: number[] = [];
+    live.onEvent((e) => heard.push(e.sequence));
+    live.follow("wf-1", (events) => ready.push(events.map((e) => e.sequence)), sequencer);
+    live.start();
+    latest().accept();
+
+    pushEvents(latest(), "wf-1", [1]);
+    refer(latest(), "wf-1", 2);
+    pushEvents(latest(), "wf-1", [3]);
+    expect(reads.map((r) => [r.workflowId, r.sequence])).toEqual([["wf-1", 2]]);
+    expect(ready).toEqual([[1], []]); // 3 waits for 2
+    expect(sequencer.lastSequence).toBe(1);
+
+    reads[0]!.resolve(largeEvent(2));
+    await settle();
+    expect(ready).toEqual([[1], [], [2, 3]]);
+    expect(heard).toEqual([1, 3, 2]);
+    expect(live.snapshot("wf-1").events).toEqual([makeEvent(1), largeEvent(2), makeEvent(3)]);
+    expect(sequencer.lastSequence).toBe(3);
+  });
+
+  it("reads a referenced event once, and drops a repeat of the reference or of the event", async () => {
+    const { reads, fetchEvent } = heldReads();
+    const live = connection(undefined, { fetchEvent });
+    const changes = vi.fn();
+    live.follow("wf-1", changes);
+    live.start();
+    latest().accept();
+
+    // Through `*` and through its own subscription: the same reference twice.
+    refer(latest(), "wf-1", 1);
+    refer(latest(), "wf-1", 1);
+    expect(reads).toHaveLength(1);
+    reads[0]!.resolve(largeEvent(1));
+    await settle();
+    expect(changes).toHaveBeenCalledTimes(1);
+
+    refer(latest(), "wf-1", 1); // a backfill that overlaps: the feed has it already
+    latest().push({ type: "event", event: largeEvent(1) });
+    await settle();
+    expect(reads).toHaveLength(1);
+    expect(changes).toHaveBeenCalledTimes(1);
+    expect(sequencesOf(live, "wf-1")).toEqual([1]);
+  });
+
+  it("retries a failed read with the reconnect backoff until one succeeds", async () => {
+    const { reads, fetchEvent } = heldReads();
+    const live = connection(undefined, { fetchEvent });
+    live.follow("wf-1", () => {});
+    live.start();
+    latest().accept();
+    refer(latest(), "wf-1", 1);
+
+    reads[0]!.reject(new Error("ECONNRESET"));
+    await settle();
+    await vi.advanceTimersByTimeAsync(499);
+    expect(reads).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(reads).toHaveLength(2);
+
+    reads[1]!.resolve(undefined); // not readable yet: tried again like a failure, later
+    await settle();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(reads).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(reads.map((r) => r.sequence)).toEqual([1, 1, 1]);
+
+    reads[2]!.resolve(largeEvent(1));
+    await settle();
+    expect(sequencesOf(live, "wf-1")).toEqual([1]);
+  });
+
+  it("after fetchAttempts failed reads leaves the gap open, for the next backfill's reference to fill", async () => {
+    const { reads, fetchEvent } = heldReads();
+    const live = connection(undefined, { fetchEvent, fetchAttempts: 2 });
+    live.follow("wf-1", () => {});
+    live.start();
+    latest().accept();
+    refer(latest(), "wf-1", 1);
+    pushEvents(latest(), "wf-1", [2]);
+
+    reads[0]!.reject(new Error("ECONNRESET"));
+    await settle();
+    await vi.advanceTimersByTimeAsync(500);
+    reads[1]!.reject(new Error("ECONNRESET"));
+    await vi.advanceTimersByTimeAsync(15_000); // before a ping, so the connection stays
+    expect(reads).toHaveLength(2);
+    expect(live.snapshot("wf-1").events.map((e) => e.sequence)).toEqual([2]); // waits for 1
+
+    latest().drop();
+    await vi.advanceTimersByTimeAsync(500);
+    latest().accept();
+    expect(latest().sent).toContainEqual({ action: "subscribe", workflowId: "wf-1", since: 0 });
+    refer(latest(), "wf-1", 1);
+    reads[2]!.resolve(largeEvent(1));
+    await settle();
+    expect(sequencesOf(live, "wf-1")).toEqual([1, 2]);
+  });
+
+  it("delivers a read that ends after its socket was dropped: the event is still the workflow's", async () => {
+    const { reads, fetchEvent } = heldReads();
+    const live = connection(undefined, { fetchEvent });
+    live.follow("wf-1", () => {});
+    live.start();
+    latest().accept();
+    refer(latest(), "wf-1", 1);
+    latest().drop();
+    expect(live.state).toBe("reconnecting");
+
+    reads[0]!.resolve(largeEvent(1));
+    await settle();
+    expect(sequencesOf(live, "wf-1")).toEqual([1]);
+    await vi.advanceTimersByTimeAsync(500);
+    latest().accept();
+    expect(latest().sent).toContainEqual({ action: "subscribe", workflowId: "wf-1", since: 1 });
+  });
+
+  it("after stop() delivers no read that ends later and tries no read again", async () => {
+    const { reads, fetchEvent } = heldReads();
+    const live = connection(undefined, { fetchEvent });
+    const changes = vi.fn();
+    const heard = vi.fn();
+    live.onEvent(heard);
+    live.follow("wf-1", changes);
+    live.start();
+    latest().accept();
+    refer(latest(), "wf-1", 1);
+    refer(latest(), "wf-1", 2);
+    reads[1]!.reject(new Error("ECONNRESET"));
+    await settle(); // read 2 waits to be tried again
+
+    live.stop();
+    reads[0]!.resolve(largeEvent(1));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(reads).toHaveLength(2);
+    expect(heard).not.toHaveBeenCalled();
+    expect(changes).not.toHaveBeenCalled();
+    expect(live.snapshot("wf-1").events).toEqual([]);
+  });
+
+  it("reads a referenced event of an unfollowed workflow only when onEvent listens", async () => {
+    const { reads, fetchEvent } = heldReads();
+    const live = connection(undefined, { fetchEvent });
+    live.start();
+    latest().accept();
+    refer(latest(), "wf-2", 4); // via `*`, and nobody would hear it
+    expect(reads).toEqual([]);
+
+    const heard: WorkflowEvent[] = [];
+    live.onEvent((e) => heard.push(e));
+    refer(latest(), "wf-2", 4);
+    expect(reads.map((r) => [r.workflowId, r.sequence])).toEqual([["wf-2", 4]]);
+    reads[0]!.resolve(largeEvent(4, "wf-2"));
+    await settle();
+    expect(heard).toEqual([largeEvent(4, "wf-2")]);
   });
 });
