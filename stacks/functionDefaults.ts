@@ -8,7 +8,7 @@ import { accept } from "./nag";
  * Every function: Node 22 on Graviton (cheaper per GB-s), an ESM bundle minified with the SDK
  * v3 clients it uses tree-shaken into it, so a function never depends on the runtime's SDK.
  */
-const FUNCTION_DEFAULTS = {
+export const FUNCTION_DEFAULTS = {
   runtime: "nodejs22.x",
   architecture: "arm_64",
   memorySize: 256,

@@ -15,13 +15,10 @@ export const DYNAMODB_ITEM_BYTES = 400 * 1024;
 /** API Gateway HTTP APIs: a request payload is at most 10 MB (the gateway's own 413 above it). */
 export const HTTP_API_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
-/** Lambda: a synchronous invocation's response (an HTTP answer) is at most 6 MB. */
-export const LAMBDA_RESPONSE_BYTES = 6 * 1024 * 1024;
-
 /**
  * An event in the log, as JSON: a product limit. One event is stored whole however large (in
  * parts when one DynamoDB item cannot hold it); this keeps a page of one event, or a workflow
- * holding a plan and a review of that size, within a Lambda response.
+ * holding a plan and a review of that size, within a Lambda response (6 MB).
  */
 export const MAX_EVENT_BYTES = 2 * 1024 * 1024;
 
