@@ -7,7 +7,7 @@ import {
 } from "aws-cdk-lib/aws-stepfunctions";
 import { Function, use, type StackContext } from "sst/constructs";
 import { TASK_FUNCTIONS, type TaskFunction } from "@amelia/core/definitions/functions";
-import { workflowDefinition } from "@amelia/core/definitions/stateMachine";
+import { workflowDefinition, type ChecksResources } from "@amelia/core/definitions/stateMachine";
 import { grantTable } from "./access";
 import { alarmOnFailedExecutions } from "./alarms";
 import { configureFunction, SIZES } from "./functionDefaults";
@@ -24,6 +24,12 @@ const AGENTS: readonly TaskFunction[] = ["architect", "developer", "reviewer"];
 export const FUNCTION_PLACEHOLDERS = Object.fromEntries(
   Object.keys(TASK_FUNCTIONS).map((name) => [name, `\${${name}}`]),
 ) as Record<TaskFunction, string>;
+
+/** The checks' CodeBuild project and bucket in the definition, replaced by their names when deployed. */
+export const RESOURCE_PLACEHOLDERS: ChecksResources = {
+  checksProject: "${checksProject}",
+  checksBucket: "${checksBucket}",
+};
 
 /** The workflow state machine, from the shared ASL, and the functions its tasks invoke. */
 export function Workflow({ stack }: StackContext) {
@@ -64,7 +70,7 @@ export function Workflow({ stack }: StackContext) {
   const stateMachine = new StateMachine(stack, "StateMachine", {
     stateMachineType: StateMachineType.STANDARD,
     definitionBody: DefinitionBody.fromString(
-      JSON.stringify(workflowDefinition(FUNCTION_PLACEHOLDERS)),
+      JSON.stringify(workflowDefinition(FUNCTION_PLACEHOLDERS, RESOURCE_PLACEHOLDERS)),
     ),
     definitionSubstitutions: Object.fromEntries(
       Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn]),

@@ -9,7 +9,7 @@ import { readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { workflowDefinition } from "../../packages/core/src/definitions/stateMachine";
-import { FUNCTION_PLACEHOLDERS } from "../../stacks/Workflow";
+import { FUNCTION_PLACEHOLDERS, RESOURCE_PLACEHOLDERS } from "../../stacks/Workflow";
 import { LIMIT_BYTES } from "../bench/bundleSizes";
 import { deployedFunctions } from "../bench/functions";
 import { startFakeBootstrapAws } from "../support/fakeBootstrapAws";
@@ -70,7 +70,7 @@ function checkTemplates(all: Map<string, Template>): void {
       }
       if (resource.Type === "AWS::StepFunctions::StateMachine") {
         const deployed = JSON.parse(resource.Properties.DefinitionString as string) as unknown;
-        const shared = JSON.stringify(workflowDefinition(FUNCTION_PLACEHOLDERS));
+        const shared = JSON.stringify(workflowDefinition(FUNCTION_PLACEHOLDERS, RESOURCE_PLACEHOLDERS));
         if (JSON.stringify(deployed) !== shared) problems.push(`${id}: not the shared definition`);
       }
     }

@@ -9,7 +9,7 @@ import { Api } from "../../stacks/Api";
 import { Auth } from "../../stacks/Auth";
 import { Events } from "../../stacks/Events";
 import { Storage } from "../../stacks/Storage";
-import { FUNCTION_PLACEHOLDERS, Workflow } from "../../stacks/Workflow";
+import { FUNCTION_PLACEHOLDERS, RESOURCE_PLACEHOLDERS, Workflow } from "../../stacks/Workflow";
 import { contentSecurityPolicy, Web } from "../../stacks/Web";
 import { nagFindings, synthesise } from "../support/stacks";
 
@@ -52,7 +52,7 @@ describe("the deployed state machine", () => {
     ];
     expect(machine.Properties.StateMachineType).toBe("STANDARD");
     expect(JSON.parse(machine.Properties.DefinitionString as string)).toEqual(
-      workflowDefinition(FUNCTION_PLACEHOLDERS),
+      workflowDefinition(FUNCTION_PLACEHOLDERS, RESOURCE_PLACEHOLDERS),
     );
     const substitutions = machine.Properties.DefinitionSubstitutions as Record<string, unknown>;
     expect(Object.keys(substitutions).sort()).toEqual(Object.keys(TASK_FUNCTIONS).sort());
@@ -64,7 +64,7 @@ describe("the deployed state machine", () => {
   });
 
   it("waits for a person at both gates with .waitForTaskToken", () => {
-    const definition = workflowDefinition(FUNCTION_PLACEHOLDERS);
+    const definition = workflowDefinition(FUNCTION_PLACEHOLDERS, RESOURCE_PLACEHOLDERS);
     const gates = Object.entries(definition.States).filter(
       ([, state]) => state.Resource === "arn:aws:states:::lambda:invoke.waitForTaskToken",
     );

@@ -35,6 +35,8 @@ const TABLE_NAME = "amelia";
 const EVENT_BUS_NAME = "amelia";
 const SHUTDOWN_GRACE_MS = 10_000;
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:amelia-workflow`;
+/** The checks' CodeBuild project and S3 bucket, as the local emulators know them. */
+const LOCAL_CHECKS = { checksProject: "amelia-checks", checksBucket: "amelia-checks" };
 
 export interface LocalRuntimeOptions {
   host?: string;
@@ -131,7 +133,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   });
   const websocket = new WebSocketGateway(lambdas, options.apiToken !== undefined, usage);
   const stepFunctions = new StepFunctionsEmulator({
-    definition: workflowDefinition(functionArns),
+    definition: workflowDefinition(functionArns, LOCAL_CHECKS),
     stateMachineArn: STATE_MACHINE_ARN,
     stateFile: path.join(dataDir, "executions.json"),
     ...(usage && { onStateEntered: () => usage.stateTransition() }),

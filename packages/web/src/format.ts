@@ -13,6 +13,7 @@ export const STAGE_LABELS: Record<Stage, string> = {
   architect: "Architect",
   plan_approval: "Plan approval",
   developer: "Developer",
+  verify: "Checks",
   reviewer: "Reviewer",
   review_approval: "Review approval",
   done: "Done",
@@ -22,6 +23,7 @@ export const AGENT_LABELS: Record<Agent, string> = {
   system: "System",
   architect: "Architect",
   developer: "Developer",
+  verify: "Checks",
   reviewer: "Reviewer",
   human: "Human",
 };

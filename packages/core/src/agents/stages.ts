@@ -106,7 +106,9 @@ export async function runDeveloper(
     const commit = replayed.event.data.commit;
     return { done: true, ...(commit !== undefined && { commit }) };
   }
-  const round = retriedRound(log, "developer") ?? workflow.iteration.review + 1;
+  const round =
+    retriedRound(log, "developer") ??
+    (workflow.iteration.developer ?? workflow.iteration.review) + 1;
   const saved = savedProgress(await conversations.load(workflow.id, round));
   if (saved === undefined) {
     await stageStarted(
@@ -264,7 +266,10 @@ function planOf(workflow: Workflow): string {
   return workflow.plan;
 }
 
-function openWorkspace(workflow: Workflow, workspaces: WorkspaceProvider): Promise<Workspace> {
+export function openWorkspace(
+  workflow: Workflow,
+  workspaces: WorkspaceProvider,
+): Promise<Workspace> {
   return workspaces.open({
     workflowId: workflow.id,
     issueId: workflow.issueId,

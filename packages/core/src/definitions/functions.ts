@@ -6,6 +6,8 @@ export const TASK_FUNCTIONS = {
   architect: "packages/functions/src/agents/architect.handler",
   developer: "packages/functions/src/agents/developer.handler",
   reviewer: "packages/functions/src/agents/reviewer.handler",
+  prepareChecks: "packages/functions/src/checks/prepareChecks.handler",
+  recordChecks: "packages/functions/src/checks/recordChecks.handler",
   gate: "packages/functions/src/workflow/gate.handler",
   finish: "packages/functions/src/workflow/finish.handler",
   halt: "packages/functions/src/workflow/halt.handler",

@@ -9,6 +9,17 @@ export type StateMachineDefinition = {
 
 const LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke";
 const LAMBDA_WAIT_FOR_TOKEN = "arn:aws:states:::lambda:invoke.waitForTaskToken";
+/** Starts a CodeBuild build and waits for it to end (the optimized integration). */
+export const CODEBUILD_START_BUILD_SYNC = "arn:aws:states:::codebuild:startBuild.sync";
+
+/** Where the repository's checks run: the CodeBuild project, and the bucket of its sources and results. */
+export interface ChecksResources {
+  checksProject: string;
+  checksBucket: string;
+}
+
+/** The S3 key prefix under which a checks run's results (the build's artifacts) are kept. */
+export const CHECKS_RESULTS_PATH = "results";
 
 /** A person may take this long to decide at a gate (30 days) before the workflow fails. */
 export const GATE_TIMEOUT_SECONDS = 30 * 24 * 60 * 60;
@@ -38,6 +49,8 @@ const RESUMABLE_STATES = [
   "Architect",
   "PlanGate",
   "Developer",
+  "Verify",
+  "RecordChecks",
   "Reviewer",
   "ReviewGate",
   "Complete",
@@ -49,18 +62,19 @@ function catchToFailure(state: ResumableState) {
   return [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: `${state}Failed` }];
 }
 
+/** A Lambda task given the workflow id; `fields` sets its results (or Parameters of its own). */
 function agentTask(
   state: ResumableState,
   functionArn: string,
   next: string,
-  resultPath: Record<string, unknown>,
+  fields: Record<string, unknown>,
 ) {
   return {
     Type: "Task",
     Resource: LAMBDA_INVOKE,
     Parameters: { FunctionName: functionArn, Payload: { "workflowId.$": "$.workflowId" } },
     TimeoutSeconds: AGENT_TIMEOUT_SECONDS,
-    ...resultPath,
+    ...fields,
     Retry: retryAgentErrors,
     Catch: catchToFailure(state),
     Next: next,
@@ -102,7 +116,9 @@ function failureStates(): Record<string, Record<string, unknown>> {
  * live in the table, well clear of Step Functions' 256 KiB payload limit.
  *
  * The developer loops on itself while it reports `done: false`: each invocation takes a budget
- * of turns, so a long implementation never meets Lambda's 15-minute limit.
+ * of turns, so a long implementation never meets Lambda's 15-minute limit. Each round it
+ * finishes is verified: the repository's checks run in a CodeBuild build on the round's commit;
+ * failures go back to the developer, passes to the reviewer.
  *
  * A failure (after retries) is recorded by RecordFailure, then the execution fails in Halted, a
  * task, so that RedriveExecution (a person's resume) reruns Halted: for a resumed workflow it
@@ -110,11 +126,12 @@ function failureStates(): Record<string, Record<string, unknown>> {
  */
 export function workflowDefinition(
   functionArns: Record<TaskFunction, string>,
+  resources: ChecksResources,
 ): StateMachineDefinition {
   const payload = { "workflowId.$": "$.workflowId" };
   return {
     Comment:
-      "Amelia: architect → plan gate → developer (loops until done) ⇄ reviewer (→ review gate) → done",
+      "Amelia: architect → plan gate → developer (loops until done) → checks ⇄ reviewer (→ review gate) → done",
     StartAt: "Architect",
     States: {
       Architect: agentTask("Architect", functionArns.architect, "PlanGate", { ResultPath: null }),
@@ -130,7 +147,63 @@ export function workflowDefinition(
       }),
       DeveloperProgress: {
         Type: "Choice",
-        Choices: [{ Variable: "$.developer.done", BooleanEquals: true, Next: "Reviewer" }],
+        Choices: [{ Variable: "$.developer.done", BooleanEquals: true, Next: "Verify" }],
+        Default: "Developer",
+      },
+      Verify: agentTask("Verify", functionArns.prepareChecks, "VerifyRoute", {
+        ResultSelector: { "run.$": "$.Payload.run" },
+        ResultPath: "$.verify",
+      }),
+      VerifyRoute: {
+        Type: "Choice",
+        Choices: [{ Variable: "$.verify.run", IsNull: true, Next: "Reviewer" }],
+        Default: "RunChecks",
+      },
+      RunChecks: {
+        Type: "Task",
+        Resource: CODEBUILD_START_BUILD_SYNC,
+        Parameters: {
+          ProjectName: resources.checksProject,
+          SourceTypeOverride: "S3",
+          "SourceLocationOverride.$": "$.verify.run.sourceLocation",
+          "BuildspecOverride.$": "$.verify.run.buildspec",
+          "TimeoutInMinutesOverride.$": "$.verify.run.timeoutInMinutes",
+          ArtifactsOverride: {
+            Type: "S3",
+            Location: resources.checksBucket,
+            Path: CHECKS_RESULTS_PATH,
+            "Name.$": "$.verify.run.runId",
+            Packaging: "NONE",
+            NamespaceType: "NONE",
+          },
+        },
+        ResultSelector: { "id.$": "$.Build.Id", "status.$": "$.Build.BuildStatus" },
+        ResultPath: "$.build",
+        Retry: [
+          { ErrorEquals: ["States.ALL"], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2 },
+        ],
+        // A build that could not run is recorded as such; the checks did not pass.
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.build", Next: "RecordChecks" }],
+        Next: "RecordChecks",
+      },
+      RecordChecks: agentTask("RecordChecks", functionArns.recordChecks, "ChecksRoute", {
+        Parameters: {
+          FunctionName: functionArns.recordChecks,
+          Payload: {
+            ...payload,
+            "runId.$": "$.verify.run.runId",
+            "build.$": "$.build",
+          },
+        },
+        ResultSelector: { "passed.$": "$.Payload.passed", "atCap.$": "$.Payload.atCap" },
+        ResultPath: "$.checks",
+      }),
+      ChecksRoute: {
+        Type: "Choice",
+        Choices: [
+          { Variable: "$.checks.passed", BooleanEquals: true, Next: "Reviewer" },
+          { Variable: "$.checks.atCap", BooleanEquals: true, Next: "ReviewGate" },
+        ],
         Default: "Developer",
       },
       Reviewer: agentTask("Reviewer", functionArns.reviewer, "ReviewDecision", {
@@ -203,6 +276,29 @@ export interface ExecutionInput {
 /** What the person's decision at a gate sends back through SendTaskSuccess. */
 export interface GateDecision {
   approved: boolean;
+}
+
+/** What the prepareChecks task returns: the build to run, or null when there are no checks. */
+export interface ChecksRun {
+  runId: string;
+  /** `<bucket>/<key>` of the source archive. */
+  sourceLocation: string;
+  buildspec: string;
+  timeoutInMinutes: number;
+}
+
+/** What the recordChecks task gets: the run, and how its build ended (an error when it failed). */
+export interface RecordChecksInput {
+  workflowId: string;
+  runId: string;
+  build: { id?: string; status?: string; Error?: string; Cause?: string };
+}
+
+/** What the recordChecks task returns. */
+export interface ChecksOutcome {
+  passed: boolean;
+  /** Not passed, and the checks rounds are used up: a person decides at the review gate. */
+  atCap: boolean;
 }
 
 /** What the developer task returns: false while the round needs another invocation. */

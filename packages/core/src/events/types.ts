@@ -26,6 +26,22 @@ export const tokenCountsSchema = z.object({
 });
 export type TokenCounts = z.infer<typeof tokenCountsSchema>;
 
+const checkOutcome = z.object({
+  name: z.string(),
+  exitCode: z.number().int(),
+  durationMs: z.number().nonnegative(),
+  timedOut: z.boolean(),
+});
+
+/** A round's checks: the latest are on the workflow. */
+export const checksSummarySchema = z.object({
+  round: z.number().int().positive(),
+  runId: z.string(),
+  passed: z.boolean(),
+  results: z.array(checkOutcome),
+});
+export type ChecksSummary = z.infer<typeof checksSummarySchema>;
+
 /** The `data` each event type carries; the log refuses an event whose data does not match. */
 export const EVENT_DATA = {
   workflow_created: z.object({
@@ -64,6 +80,23 @@ export const EVENT_DATA = {
     commit: z.string().optional(),
     pullRequestUrl: z.url().optional(),
   }),
+  checks_started: z.object({
+    round: z.number().int().positive(),
+    runId: z.string(),
+    checks: z.array(z.string()),
+    source: z.enum(["file", "detected"]),
+    /** `unsafe-host` when commands run on the host, not in a sandbox: flagged everywhere. */
+    sandbox: z.string(),
+  }),
+  check_completed: checkOutcome.extend({
+    round: z.number().int().positive(),
+    runId: z.string(),
+    command: z.string(),
+    /** The end of the output (16 KB); the whole log: GET …/checks/{runId}/{index}/log. */
+    output: z.string(),
+    index: z.number().int().nonnegative(),
+  }),
+  checks_completed: checksSummarySchema,
   workflow_failed: z.object({ reason: z.string(), stage: stage.optional() }),
   workflow_resumed: z.object({ stage, failureReason: z.string().optional() }),
   workflow_cancelled: z.object({ reason: z.string().optional() }),

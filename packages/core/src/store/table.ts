@@ -8,6 +8,7 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  * - `WF#<id>` / `EVD#<eventId>#<n>`  the data of an event too large for its item, in parts
  * - `WF#<id>` / `GATE`             the open gate and its task token (never leaves the server)
  * - `WF#<id>` / `CONV#<round>…`    the developer's saved conversation (gzip, in chunks), per round
+ * - `WF#<id>` / `CHECKLOG#<runId>#<n>`  the whole log of a run's check n (its parts after `#`)
  * - token_usage events also carry gsi1 keys `USAGE#<day>` / `<timestamp>#…`, for /api/usage
  * - `LOCK#<repository>#<issueId>`  which workflow holds that issue (the 409 rule)
  * - `SLOTS` / `SLOT#<n>`           which workflows hold the active slots (the 429 rule)
@@ -33,6 +34,7 @@ export const keys = {
   eventData: (eventId: string) => `EVD#${eventId}#`,
   stateParts: (partsId: string) => `STATE#${partsId}#`,
   conversation: (round: number) => `CONV#${String(round).padStart(4, "0")}`,
+  checkLog: (runId: string, index: number) => `CHECKLOG#${runId}#${String(index).padStart(3, "0")}`,
   usageDay: (day: string) => `USAGE#${day}`,
   issueLock: (repository: string | undefined, issueId: string) =>
     `LOCK#${repository ?? "(default)"}#${issueId}`,

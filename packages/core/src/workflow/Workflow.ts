@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { Review, TokenCounts } from "../events/types";
+import type { ChecksSummary, Review, TokenCounts } from "../events/types";
 import type { Gate, Stage, WorkflowStatus } from "./status";
 
 export interface Usage extends TokenCounts {
@@ -20,7 +20,10 @@ export interface Workflow {
   gate?: Gate;
   plan?: string;
   review?: Review;
-  iteration: { plan: number; review: number };
+  /** The latest round's checks. */
+  checks?: ChecksSummary;
+  /** Rounds so far: the architect's plans, the reviews, the developer's (absent in older logs). */
+  iteration: { plan: number; review: number; developer?: number };
   usage: Usage;
   failureReason?: string;
   /** The pull request that proposes the work, when the repository is on GitHub. */

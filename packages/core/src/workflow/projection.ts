@@ -93,6 +93,15 @@ export function applyEvent(workflow: Workflow | undefined, event: WorkflowEvent)
       if (event.data.stage === "architect" && event.data.round) {
         next.iteration = { ...next.iteration, plan: event.data.round };
       }
+      if (event.data.stage === "developer" && event.data.round) {
+        next.iteration = { ...next.iteration, developer: event.data.round };
+      }
+      break;
+    case "checks_started":
+      next.stage = "verify";
+      break;
+    case "checks_completed":
+      next.checks = event.data;
       break;
     case "plan_created":
       next.plan = event.data.plan;

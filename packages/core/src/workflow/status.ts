@@ -15,6 +15,7 @@ export const STAGES = [
   "architect",
   "plan_approval",
   "developer",
+  "verify",
   "reviewer",
   "review_approval",
   "done",

@@ -14,7 +14,8 @@ const arns = Object.fromEntries(
     `arn:aws:lambda:eu-west-1:123456789012:function:${name}`,
   ]),
 ) as Record<TaskFunction, string>;
-const definition = workflowDefinition(arns);
+const resources = { checksProject: "amelia-checks", checksBucket: "amelia-checks-sources" };
+const definition = workflowDefinition(arns, resources);
 type State = Record<string, unknown> & {
   Parameters?: { FunctionName?: string; Payload?: Record<string, unknown> };
 };
@@ -55,14 +56,57 @@ describe("the workflow state machine", () => {
     expect(state("ReviewGateDecision")).toMatchObject({ Default: "Developer" });
   });
 
-  it("loops the developer while it reports more to do, then goes to the reviewer", () => {
+  it("loops the developer while it reports more to do, then verifies the round", () => {
     expect(state("Developer")).toMatchObject({
       ResultSelector: { "done.$": "$.Payload.done" },
       ResultPath: "$.developer",
       Next: "DeveloperProgress",
     });
     expect(state("DeveloperProgress")).toMatchObject({
-      Choices: [{ Variable: "$.developer.done", BooleanEquals: true, Next: "Reviewer" }],
+      Choices: [{ Variable: "$.developer.done", BooleanEquals: true, Next: "Verify" }],
+      Default: "Developer",
+    });
+  });
+
+  it("runs the checks in a CodeBuild build and waits for it; no checks → the reviewer", () => {
+    expect(state("Verify")).toMatchObject({
+      Parameters: { FunctionName: arns.prepareChecks },
+      ResultPath: "$.verify",
+      Next: "VerifyRoute",
+    });
+    expect(state("VerifyRoute")).toMatchObject({
+      Choices: [{ Variable: "$.verify.run", IsNull: true, Next: "Reviewer" }],
+      Default: "RunChecks",
+    });
+    expect(state("RunChecks")).toMatchObject({
+      Resource: "arn:aws:states:::codebuild:startBuild.sync",
+      Parameters: {
+        ProjectName: "amelia-checks",
+        SourceTypeOverride: "S3",
+        "SourceLocationOverride.$": "$.verify.run.sourceLocation",
+        ArtifactsOverride: { Location: "amelia-checks-sources", "Name.$": "$.verify.run.runId" },
+      },
+      // A build that fails to run still reaches RecordChecks, which records it as not passed.
+      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.build", Next: "RecordChecks" }],
+      Next: "RecordChecks",
+    });
+    expect(state("RecordChecks").Parameters).toEqual({
+      FunctionName: arns.recordChecks,
+      Payload: {
+        "workflowId.$": "$.workflowId",
+        "runId.$": "$.verify.run.runId",
+        "build.$": "$.build",
+      },
+    });
+  });
+
+  it("sends passing checks to the reviewer, failing ones back to the developer, and at the cap to a person", () => {
+    expect(state("ChecksRoute")).toMatchObject({
+      Type: "Choice",
+      Choices: [
+        { Variable: "$.checks.passed", BooleanEquals: true, Next: "Reviewer" },
+        { Variable: "$.checks.atCap", BooleanEquals: true, Next: "ReviewGate" },
+      ],
       Default: "Developer",
     });
   });
@@ -104,7 +148,11 @@ describe("the workflow state machine", () => {
       (choice) => [choice.StringEquals, choice.Next],
     );
     const caught = Object.entries(definition.States)
-      .filter(([, s]) => (s as State).Catch !== undefined)
+      .filter(([name, s]) =>
+        ((s as State).Catch as { Next: string }[] | undefined)?.some(
+          (c) => c.Next === `${name}Failed`,
+        ),
+      )
       .map(([name]) => name);
     expect(routes.map(([from]) => from).sort()).toEqual(caught.sort());
     for (const [from, to] of routes) expect(to).toBe(from);
@@ -118,7 +166,15 @@ describe("the workflow state machine", () => {
       expect(payload["workflowId.$"], name).toBe("$.workflowId");
       expect(
         Object.keys(payload).every((k) =>
-          ["workflowId.$", "gate", "taskToken.$", "outcome", "error.$"].includes(k),
+          [
+            "workflowId.$",
+            "gate",
+            "taskToken.$",
+            "outcome",
+            "error.$",
+            "runId.$",
+            "build.$",
+          ].includes(k),
         ),
       ).toBe(true);
     }
