@@ -23,7 +23,6 @@ export const AGENT_LABELS: Record<Agent, string> = {
   system: "System",
   architect: "Architect",
   developer: "Developer",
-  verify: "Checks",
   reviewer: "Reviewer",
   human: "Human",
 };
