@@ -16,6 +16,17 @@ export interface AmeliaConfig {
   githubApiUrl: string;
   /** `github` where there is no git binary (Lambda): local paths are refused. */
   repositories: "any" | "github";
+  checks: {
+    /** The CodeBuild project the checks run in, and the bucket of its sources and results. */
+    project: string | undefined;
+    bucket: string | undefined;
+    /** Failing rounds of checks in a row before a person decides. */
+    maxRounds: number;
+    /** The longest build the project allows (15 minutes on Lambda compute). */
+    maxBuildMinutes: number;
+    /** What runs the commands: `codebuild` in the cloud; locally `bubblewrap` or `unsafe-host`. */
+    sandbox: string;
+  };
 }
 
 /** Reads the configuration from the environment; a bad value fails loudly at start-up. */
@@ -46,6 +57,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AmeliaConfig {
     maxReviewRounds: positiveInt("AMELIA_MAX_REVIEW_ROUNDS", 3),
     githubApiUrl: httpUrl("AMELIA_GITHUB_API_URL", DEFAULT_GITHUB_API_URL),
     repositories: text("AMELIA_REPOSITORIES") === "github" ? "github" : "any",
+    checks: {
+      project: text("AMELIA_CHECKS_PROJECT"),
+      bucket: text("AMELIA_CHECKS_BUCKET"),
+      maxRounds: positiveInt("AMELIA_MAX_CHECK_ROUNDS", 3),
+      maxBuildMinutes: positiveInt("AMELIA_CHECKS_MAX_MINUTES", 15),
+      sandbox: text("AMELIA_SANDBOX") ?? "bubblewrap",
+    },
   };
   if (!["any", "github", undefined].includes(text("AMELIA_REPOSITORIES"))) {
     problems.push(`AMELIA_REPOSITORIES: expected "any" or "github"`);
