@@ -11,10 +11,10 @@ import { taskHandler } from "./taskHandler";
 
 const payloadSchema = z.object({ workflowId: z.string().min(1) });
 
-/**
- * An agent stage. A failed attempt is recorded as a `system_error` before it is rethrown, so the
- * person sees each retry the state machine makes; the final failure is recorded by `finish`.
- */
+/** The stages a task works in, and the agent its failures are told by. */
+type TaskStage = Extract<Agent, Stage> | "verify";
+
+/** An agent stage: its task, with the model's driver. */
 export function agentTask<R>(
   agent: Extract<Agent, Stage>,
   run: (
@@ -24,7 +24,28 @@ export function agentTask<R>(
     lambda: Context,
   ) => Promise<R>,
 ) {
-  return taskHandler(payloadSchema, async ({ workflowId }, lambda) => {
+  return stageTask(agent, payloadSchema, async (context, _payload, all, lambda) =>
+    run(context, await all.driver(), all, lambda),
+  );
+}
+
+/**
+ * A task of a stage. A failed attempt is recorded as a `system_error` before it is rethrown, so
+ * the person sees each retry the state machine makes; the final failure is recorded by `finish`.
+ */
+export function stageTask<S extends z.ZodType<{ workflowId: string }>, R>(
+  stage: TaskStage,
+  schema: S,
+  run: (
+    context: StageContext,
+    payload: z.infer<S>,
+    services: Services,
+    lambda: Context,
+  ) => Promise<R>,
+) {
+  const agent: Agent = stage === "verify" ? "system" : stage;
+  return taskHandler(schema, async (payload, lambda) => {
+    const { workflowId } = payload;
     const all = services();
     const workflow = await all.workflows.get(workflowId);
     if (isTerminal(workflow.status)) {
@@ -38,19 +59,19 @@ export function agentTask<R>(
       },
     };
     try {
-      return await run(context, await all.driver(), all, lambda);
+      return await run(context, payload, all, lambda);
     } catch (error) {
       const message = errorMessage(error);
-      logger.warn("Agent attempt failed", { workflowId, agent, error });
+      logger.warn("Stage attempt failed", { workflowId, stage, error });
       await all.workflows
         .record(workflowId, {
           type: "system_error",
           agent,
           level: "error",
-          message: `The ${agent} failed: ${message}`,
-          // The agent's own stage: the workflow read above may still show the previous one
+          message: `The ${stage === "verify" ? "checks" : stage} failed: ${message}`,
+          // The task's own stage: the workflow read above may still show the previous one
           // (a first attempt fails before or while recording its stage_started).
-          data: { error: message, stage: agent },
+          data: { error: message, stage },
         })
         .catch((recordError: unknown) =>
           // A workflow cancelled mid-attempt takes no more events; nothing is lost.
