@@ -1,4 +1,4 @@
-import type { Review, TokenCounts } from "../events/types";
+import type { ChecksSummary, Review, TokenCounts } from "../events/types";
 import type { Workspace } from "../workspace/Workspace";
 
 export interface IssueSummary {
@@ -16,6 +16,17 @@ export interface PlanRequest {
   previousPlan?: string;
   /** The workspace's files, for context. */
   files: string[];
+  /** The checks that will verify the work (the plan lists them); none when the repository has none. */
+  checks?: { names: string[]; source: "file" | "detected" };
+}
+
+/** A check that failed on the developer's last round, with the end of its output. */
+export interface FailedCheck {
+  name: string;
+  command: string;
+  exitCode: number;
+  timedOut: boolean;
+  output: string;
 }
 
 export interface DevelopRequest {
@@ -27,6 +38,8 @@ export interface DevelopRequest {
   reviewComments: string[];
   /** What the person said when rejecting at the review gate. */
   feedback?: string;
+  /** The checks the last round failed: this round fixes them. */
+  failedChecks?: FailedCheck[];
 }
 
 export interface ReviewRequest {
@@ -35,6 +48,8 @@ export interface ReviewRequest {
   /** Unified diff of the branch against its base commit. */
   diff: string;
   round: number;
+  /** The checks of the change under review, when the repository has any. */
+  checks?: ChecksSummary;
 }
 
 /** How a driver talks back while it works; each call becomes an event in the workflow's log. */

@@ -6,7 +6,8 @@ import { MAX_MESSAGE_CHARS } from "../definitions/limits";
 import type { Workflow } from "../workflow/Workflow";
 import { branchNameFor } from "../workflow/branchName";
 import type { FileChange, Workspace, WorkspaceProvider } from "../workspace/Workspace";
-import type { AgentContext, AgentDriver, IssueSummary } from "./AgentDriver";
+import { resolveChecks } from "../checks/resolveChecks";
+import type { AgentContext, AgentDriver, FailedCheck, IssueSummary } from "./AgentDriver";
 import { RecordingWorkspace } from "./RecordingWorkspace";
 
 /** What a stage runner needs from storage: the workflow, its log so far, and a way to append. */
@@ -58,6 +59,8 @@ export async function runArchitect(
   );
   const workspace = await openWorkspace(workflow, workspaces);
   const feedback = planFeedback(log);
+  // An invalid .amelia/checks.yml fails the workflow here, at its first stage.
+  const checks = await resolveChecks(workspace);
   const { plan } = await driver.plan(
     {
       issue: issueOf(workflow),
@@ -65,6 +68,9 @@ export async function runArchitect(
       ...(feedback !== undefined && { feedback }),
       ...(workflow.plan !== undefined && { previousPlan: workflow.plan }),
       files: await workspace.listFiles(),
+      ...(checks && {
+        checks: { names: checks.config.checks.map((check) => check.name), source: checks.source },
+      }),
     },
     workspace,
     agentContext(ctx, "architect", driver),
@@ -132,6 +138,7 @@ export async function runDeveloper(
   // What the saved conversation believes it wrote, and no commit holds yet.
   if (saved) await workspace.applyChanges(saved.changes);
   const { reviewComments, feedback } = revisionInput(log);
+  const failedChecks = failedChecksOf(log);
   const result = await driver.develop(
     {
       issue: issueOf(workflow),
@@ -139,6 +146,7 @@ export async function runDeveloper(
       round,
       reviewComments,
       ...(feedback !== undefined && { feedback }),
+      ...(failedChecks.length > 0 && { failedChecks }),
     },
     workspace,
     agentContext(ctx, "developer", driver),
@@ -212,7 +220,13 @@ export async function runReviewer(
   await stageStarted(ctx, "reviewer", round, `Reviewer is reviewing the changes (round ${round})`);
   const workspace = await openWorkspace(workflow, workspaces);
   const { review: proposed } = await driver.review(
-    { issue: issueOf(workflow), plan: planOf(workflow), diff: await workspace.diff(), round },
+    {
+      issue: issueOf(workflow),
+      plan: planOf(workflow),
+      diff: await workspace.diff(),
+      round,
+      ...(workflow.checks && { checks: workflow.checks }),
+    },
     workspace,
     agentContext(ctx, "reviewer", driver),
   );
@@ -385,6 +399,37 @@ function planFeedback(log: readonly WorkflowEvent[]): string | undefined {
       index > planAt && event.type === "approval_rejected" && event.data.gate === "plan",
   );
   return rejection?.type === "approval_rejected" ? rejection.data.feedback : undefined;
+}
+
+/**
+ * The checks the developer's last round failed, when they are the newest word on it (no review
+ * or decision since): the next round fixes them.
+ */
+function failedChecksOf(log: readonly WorkflowEvent[]): FailedCheck[] {
+  const at = log.findLastIndex(
+    (event) =>
+      event.type === "checks_completed" ||
+      event.type === "review_completed" ||
+      event.type === "approval_rejected",
+  );
+  const last = log[at];
+  if (last?.type !== "checks_completed" || last.data.passed) return [];
+  const { runId } = last.data;
+  return log.flatMap((event) =>
+    event.type === "check_completed" &&
+    event.data.runId === runId &&
+    (event.data.exitCode !== 0 || event.data.timedOut)
+      ? [
+          {
+            name: event.data.name,
+            command: event.data.command,
+            exitCode: event.data.exitCode,
+            timedOut: event.data.timedOut,
+            output: event.data.output,
+          },
+        ]
+      : [],
+  );
 }
 
 /** What the developer revises against: the last review's comments and the person's feedback. */

@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import * as z from "zod";
-import { CHECKS_FILE, ChecksFileError } from "./ChecksFileError";
+import { ChecksFileError } from "./ChecksFileError";
 
 /** A command's time limit unless the file sets one, and the most it may set. */
 export const DEFAULT_TIMEOUT_SECONDS = 600;

@@ -1,3 +1,4 @@
+import type { ChecksSummary } from "../../events/types";
 import type { DevelopRequest, IssueSummary, PlanRequest, ReviewRequest } from "../AgentDriver";
 import { quoteUntrusted } from "./untrustedData";
 
@@ -39,6 +40,10 @@ export function planTask(request: PlanRequest): string {
     parts.push("# The person rejected it with this feedback", request.feedback);
   }
   parts.push(
+    request.checks
+      ? `# The checks that will verify the work (${request.checks.source === "file" ? "from .amelia/checks.yml" : "detected in the repository"})\n` +
+          `${request.checks.names.map((name) => `- ${name}`).join("\n")}\nList them in the plan, under "Checks".`
+      : "# Checks\nThe repository has no checks: say in the plan how the change can be verified.",
     `Write the plan for round ${request.round}: explore the repository as needed, then call submit_plan.`,
   );
   return parts.join("\n\n");
@@ -54,6 +59,16 @@ export function developTask(request: DevelopRequest): string {
   }
   if (request.feedback !== undefined) {
     parts.push("# The person's feedback at the review gate", request.feedback);
+  }
+  if (request.failedChecks && request.failedChecks.length > 0) {
+    parts.push(
+      "# The repository's checks failed on your last round: make them pass",
+      ...request.failedChecks.map(
+        (check) =>
+          `## ${check.name}: \`${check.command}\` ${check.timedOut ? "timed out" : `exited ${check.exitCode}`}\n` +
+          quoteUntrusted("check output", check.output),
+      ),
+    );
   }
   parts.push(
     request.round === 1
@@ -75,6 +90,21 @@ export function reviewTask(request: ReviewRequest): string {
       ? "(The diff is empty: nothing was changed.)"
       : quoteUntrusted("diff", cut ? request.diff.slice(0, MAX_DIFF_CHARS) : request.diff) +
         (cut ? "\n[diff cut off: read the changed files for the rest]" : ""),
+    checksText(request.checks),
     "Review the change, then call submit_review.",
   ].join("\n\n");
+}
+
+/** The checks of the change, as the reviewer reads them beside the diff. */
+function checksText(checks: ChecksSummary | undefined): string {
+  if (!checks)
+    return "# Checks\nThe repository has no checks: nothing verified this change by running it.";
+  const lines = checks.results.map(
+    (r) =>
+      `- ${r.name}: ${r.timedOut ? "timed out" : r.exitCode === 0 ? "passed" : `failed (exit ${r.exitCode})`} in ${(r.durationMs / 1000).toFixed(1)} s`,
+  );
+  return [
+    `# Checks of this round: ${checks.passed ? "all passed" : "FAILING — do not approve while a check fails"}`,
+    ...lines,
+  ].join("\n");
 }
