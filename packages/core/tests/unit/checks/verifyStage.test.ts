@@ -1,0 +1,275 @@
+import { unzipSync } from "fflate";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { RunResults, SnapshotFile } from "../../../src/aws/CheckBuilds";
+import { ChecksFileError } from "../../../src/checks/ChecksFileError";
+import {
+  prepareChecks,
+  recordChecks,
+  type VerifyDependencies,
+} from "../../../src/checks/verifyStage";
+import type { ChecksRun } from "../../../src/definitions/stateMachine";
+import { LocalGitWorkspaceProvider } from "../../../src/workspace/LocalGitWorkspaceProvider";
+import { MemoryWorkflow } from "../agents/memoryWorkflow";
+import {
+  git,
+  isolateGitConfig,
+  makeRepository,
+  removeTempDirs,
+  tempDir,
+  writeFiles,
+} from "../workspace/gitFixture";
+
+beforeAll(isolateGitConfig);
+afterAll(removeTempDirs);
+
+const CHECKS_FILE =
+  "checks:\n  - name: test\n    run: npm test\n  - name: lint\n    run: npm run lint\n";
+
+/** The S3 and CodeBuild side in memory: what was sent to builds, and the results they left. */
+class MemoryBuilds {
+  readonly sources = new Map<string, SnapshotFile[]>();
+  readonly results = new Map<string, RunResults>();
+  readonly api = {
+    putSource: async (runId: string, files: readonly SnapshotFile[]) => {
+      this.sources.set(runId, [...files]);
+      return `bucket/sources/${runId}.zip`;
+    },
+    results: async (runId: string) => this.results.get(runId),
+  };
+
+  /** The build of `run` ends with these exit codes per check, each printing its name. */
+  finish(run: ChecksRun, outcomes: Record<string, number>): void {
+    const names = Object.keys(outcomes);
+    this.results.set(run.runId, {
+      results: names.map((name, i) => ({
+        name,
+        command: `npm run ${name}`,
+        exitCode: outcomes[name]!,
+        durationMs: 1_200,
+        timedOut: false,
+        outputBytes: 20_000,
+        logFile: `${i}.log`,
+      })),
+      logs: new Map(names.map((name, i) => [`${i}.log`, Buffer.from(`${name} `.repeat(4_000))])),
+    });
+  }
+}
+
+let builds: MemoryBuilds;
+let logs: Map<string, Uint8Array>;
+let deps: VerifyDependencies;
+let repo: string;
+
+beforeEach(() => {
+  builds = new MemoryBuilds();
+  logs = new Map();
+  repo = makeRepository();
+  deps = {
+    workspaces: new LocalGitWorkspaceProvider(tempDir("amelia-data-")),
+    builds: builds.api,
+    checkLogs: {
+      save: async (workflowId, runId, index, log) => {
+        logs.set(`${runId}/${index}`, log);
+      },
+    },
+    options: { maxCheckRounds: 2, maxBuildMinutes: 15, sandbox: "bubblewrap" },
+  };
+});
+
+/** A workflow whose developer just finished round `round` on the repository. */
+function afterDeveloperRound(run: MemoryWorkflow, round: number): void {
+  run.append({
+    type: "stage_started",
+    agent: "developer",
+    level: "info",
+    message: "Developing",
+    data: { stage: "developer", round },
+  });
+  run.append({
+    type: "stage_completed",
+    agent: "developer",
+    level: "info",
+    message: "Done",
+    data: { stage: "developer" },
+  });
+}
+
+function workflowOn(repository: string, id = "wf-checks"): MemoryWorkflow {
+  const run = new MemoryWorkflow(id, { issueId: "CHK-1", repository });
+  afterDeveloperRound(run, 1);
+  return run;
+}
+
+describe("the verify step", () => {
+  it("sends the workspace as it is, uncommitted edits included, and says which checks run", async () => {
+    writeFiles(repo, { ".amelia/checks.yml": CHECKS_FILE });
+    git(repo, "add", "-A");
+    git(repo, "commit", "--quiet", "-m", "checks");
+    const run = workflowOn(repo);
+    const workspace = await deps.workspaces.open({
+      workflowId: "wf-checks",
+      issueId: "CHK-1",
+      repository: repo,
+      branch: run.workflow.branch!,
+    });
+    await workspace.writeFile("src/new.ts", "export const x = 1;\n");
+
+    const prepared = await prepareChecks(run.context(), deps);
+
+    expect(prepared).toMatchObject({
+      runId: expect.stringMatching(/^wf-checks-1-/),
+      timeoutInMinutes: 15,
+    });
+    const sent = builds.sources.get(prepared!.runId)!.map((file) => file.path);
+    expect(sent).toEqual(expect.arrayContaining([".amelia/checks.yml", "README.md", "src/new.ts"]));
+    expect(sent.some((file) => file.startsWith(".git/"))).toBe(false);
+    expect(run.ofType("checks_started")[0]?.data).toEqual({
+      round: 1,
+      runId: prepared!.runId,
+      checks: ["test", "lint"],
+      source: "file",
+      sandbox: "bubblewrap",
+    });
+    expect(run.workflow.stage).toBe("verify");
+  });
+
+  it("records each check, keeps its whole log, and sends failures back until the cap", async () => {
+    writeFiles(repo, { ".amelia/checks.yml": CHECKS_FILE });
+    git(repo, "add", "-A");
+    git(repo, "commit", "--quiet", "-m", "checks");
+    const run = workflowOn(repo);
+
+    const first = (await prepareChecks(run.context(), deps))!;
+    builds.finish(first, { test: 1, lint: 0 });
+    expect(
+      await recordChecks(
+        run.context(),
+        { workflowId: "wf-checks", runId: first.runId, build: {} },
+        deps,
+      ),
+    ).toEqual({
+      passed: false,
+      atCap: false,
+    });
+    const [test, lint] = run.ofType("check_completed");
+    expect(test?.data).toMatchObject({ name: "test", exitCode: 1, index: 0, round: 1 });
+    expect(Buffer.byteLength(test!.data.output)).toBe(16 * 1024);
+    expect(lint?.data).toMatchObject({ name: "lint", exitCode: 0 });
+    expect(logs.get(`${first.runId}/0`)?.length).toBe(20_000);
+    expect(run.workflow.checks).toEqual({
+      round: 1,
+      runId: first.runId,
+      passed: false,
+      results: [
+        { name: "test", exitCode: 1, durationMs: 1_200, timedOut: false },
+        { name: "lint", exitCode: 0, durationMs: 1_200, timedOut: false },
+      ],
+    });
+
+    // A retry of the same task records nothing twice and answers the same.
+    const events = run.events.length;
+    expect(
+      await recordChecks(
+        run.context(),
+        { workflowId: "wf-checks", runId: first.runId, build: {} },
+        deps,
+      ),
+    ).toEqual({
+      passed: false,
+      atCap: false,
+    });
+    expect(run.events).toHaveLength(events);
+
+    afterDeveloperRound(run, 2);
+    const second = (await prepareChecks(run.context(), deps))!;
+    builds.finish(second, { test: 1, lint: 0 });
+    expect(
+      await recordChecks(
+        run.context(),
+        { workflowId: "wf-checks", runId: second.runId, build: {} },
+        deps,
+      ),
+    ).toEqual({
+      passed: false,
+      atCap: true,
+    });
+
+    afterDeveloperRound(run, 3);
+    const third = (await prepareChecks(run.context(), deps))!;
+    builds.finish(third, { test: 0, lint: 0 });
+    expect(
+      await recordChecks(
+        run.context(),
+        { workflowId: "wf-checks", runId: third.runId, build: {} },
+        deps,
+      ),
+    ).toEqual({
+      passed: true,
+      atCap: false,
+    });
+  });
+
+  it("records a build that never ran the checks as a failed round", async () => {
+    writeFiles(repo, { ".amelia/checks.yml": CHECKS_FILE });
+    git(repo, "add", "-A");
+    git(repo, "commit", "--quiet", "-m", "checks");
+    const run = workflowOn(repo);
+    const prepared = (await prepareChecks(run.context(), deps))!;
+    const build = {
+      Error: "CodeBuild.AWSCodeBuildException",
+      Cause: '{"BuildStatus":"TIMED_OUT"}',
+    };
+
+    expect(
+      await recordChecks(
+        run.context(),
+        { workflowId: "wf-checks", runId: prepared.runId, build },
+        deps,
+      ),
+    ).toEqual({
+      passed: false,
+      atCap: false,
+    });
+    expect(run.ofType("check_completed")[0]?.data).toMatchObject({
+      name: "build",
+      exitCode: -1,
+      timedOut: true,
+      output: '{"BuildStatus":"TIMED_OUT"}',
+    });
+  });
+
+  it("detects checks when there is no file, and goes on unverified when there are none, saying so", async () => {
+    writeFiles(repo, { "package.json": JSON.stringify({ scripts: { test: "node --test" } }) });
+    git(repo, "add", "-A");
+    git(repo, "commit", "--quiet", "-m", "package");
+    const detected = workflowOn(repo);
+    await prepareChecks(detected.context(), deps);
+    expect(detected.ofType("checks_started")[0]?.data).toMatchObject({
+      checks: ["test"],
+      source: "detected",
+    });
+
+    const bare = workflowOn(makeRepository(), "wf-bare");
+    expect(await prepareChecks(bare.context(), deps)).toBeNull();
+    expect(bare.ofType("agent_message").at(-1)?.message).toMatch(/^No checks: .*unverified/);
+  });
+
+  it("fails on an invalid checks file, naming it", async () => {
+    writeFiles(repo, { ".amelia/checks.yml": "checks:\n  - name: test\n" });
+    git(repo, "add", "-A");
+    git(repo, "commit", "--quiet", "-m", "bad checks");
+    await expect(prepareChecks(workflowOn(repo).context(), deps)).rejects.toBeInstanceOf(
+      ChecksFileError,
+    );
+  });
+});
+
+describe("a snapshot", () => {
+  it("zips as the build unpacks it", async () => {
+    const { zipSync } = await import("fflate");
+    const files = { "a.txt": Buffer.from("é"), "dir/b.bin": Buffer.from([0, 1, 2]) };
+    const unpacked = unzipSync(zipSync(files));
+    expect(Buffer.from(unpacked["a.txt"]!).toString()).toBe("é");
+    expect([...unpacked["dir/b.bin"]!]).toEqual([0, 1, 2]);
+  });
+});
