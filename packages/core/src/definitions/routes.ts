@@ -20,6 +20,12 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: "GET", path: "/api/workflows/{id}", handler: fn("getWorkflow"), auth: true },
   { method: "GET", path: "/api/workflows/{id}/events", handler: fn("listEvents"), auth: true },
   {
+    method: "GET",
+    path: "/api/workflows/{id}/checks/{runId}/{index}/log",
+    handler: fn("getCheckLog"),
+    auth: true,
+  },
+  {
     method: "POST",
     path: "/api/workflows/{id}/approve",
     handler: fn("approveWorkflow"),

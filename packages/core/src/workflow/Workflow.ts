@@ -105,6 +105,13 @@ export const listWorkflowsSchema = z.strictObject({
   cursor: z.string().min(1).optional(),
 });
 
+/** The path of `GET /api/workflows/{id}/checks/{runId}/{index}/log`. */
+export const checkLogPathSchema = z.object({
+  id: z.string().min(1),
+  runId: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, "is not a checks run id"),
+  index: z.coerce.number().int().min(0).max(999),
+});
+
 export const listEventsSchema = z.strictObject({
   since: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(1_000).default(500),

@@ -18,7 +18,10 @@ export interface HttpRequest {
 
 export interface HttpResponse {
   status: number;
+  /** JSON, or the text itself when `text` is set. */
   body: unknown;
+  /** The answer is this text (a log), sent as `text/plain`. */
+  text?: true;
 }
 
 type Event = APIGatewayProxyEventV2;
@@ -33,11 +36,15 @@ type Result = APIGatewayProxyStructuredResultV2;
 export function httpRoute(handle: (request: HttpRequest) => Promise<HttpResponse>) {
   return lambdaHandler<Event, Result>(
     async (event) => {
-      const { status, body } = await handle({
+      const { status, body, text } = await handle({
         body: parseBody(event),
         path: definedValues(event.pathParameters),
         query: definedValues(event.queryStringParameters),
       });
+      if (text) {
+        const headers = { "content-type": "text/plain; charset=utf-8" };
+        return { statusCode: status, headers, body: String(body) };
+      }
       return json(status, body);
     },
     answeringErrors(({ statusCode, body }) => json(statusCode, body)),
