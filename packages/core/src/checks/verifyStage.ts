@@ -17,7 +17,10 @@ export interface VerifyOptions {
   /** Failing rounds of checks in a row before a person decides at the review gate. */
   maxCheckRounds: number;
   maxBuildMinutes: number;
-  /** How the builds run commands: reported in every `checks_started` (`unsafe-host` is flagged). */
+  /**
+   * How the builds run commands: reported in every `checks_started` (`unsafe-host` is flagged);
+   * `unavailable: <why>` where the machine has no sandbox, and no command runs.
+   */
   sandbox: string;
 }
 
@@ -52,6 +55,16 @@ export async function prepareChecks(
       level: "warning",
       message: `No checks: the repository has no .amelia/checks.yml and none were found; round ${round} goes to review unverified`,
       data: { round, checks: "none" },
+    });
+    return null;
+  }
+  if (deps.options.sandbox.startsWith("unavailable")) {
+    await ctx.record({
+      type: "agent_message",
+      agent: "system",
+      level: "warning",
+      message: `The checks were not run: no sandbox on this machine (${deps.options.sandbox.replace(/^unavailable:?\s*/, "")}); round ${round} goes to review unverified`,
+      data: { round, checks: "no sandbox" },
     });
     return null;
   }

@@ -102,7 +102,9 @@ export class LocalGitWorkspaceProvider implements WorkspaceProvider {
     }
     if (!(await hasCommit(dir))) {
       await writeFile(join(dir, "README.md"), scratchReadme(request));
-      await runGit(dir, ["add", "README.md"]);
+      await mkdir(join(dir, ".amelia"), { recursive: true });
+      await writeFile(join(dir, ".amelia", "checks.yml"), SCRATCH_CHECKS);
+      await runGit(dir, ["add", "README.md", ".amelia/checks.yml"]);
       await runGit(dir, [
         "commit",
         "--quiet",
@@ -167,6 +169,16 @@ async function writeState(path: string, state: WorkspaceState): Promise<void> {
   await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`);
   await rename(temporary, path);
 }
+
+/** A scratch repository's checks, so that its workflows are verified too (docs/checks.md). */
+const SCRATCH_CHECKS = `# The checks Amelia runs on every developer round (docs/checks.md).
+checks:
+  - name: documents
+    run: test -n "$(find . -path ./.git -prune -o -name '*.md' ! -name README.md -print)"
+  - name: no conflict markers
+    run: "! grep -rnE '^(<<<<<<<|>>>>>>>) ' --exclude-dir=.git ."
+timeoutSeconds: 60
+`;
 
 function scratchReadme({ issueId, branch }: OpenWorkspaceRequest): string {
   return (

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from "n
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ValidationError, WorkspaceError } from "../../../src/errors";
+import { parseChecksFile } from "../../../src/checks/checksConfig";
 import { LocalGitWorkspaceProvider } from "../../../src/workspace/LocalGitWorkspaceProvider";
 import { branchNameFor } from "../../../src/workflow/branchName";
 import {
@@ -154,13 +155,14 @@ describe("open with a repository", () => {
 describe("open without a repository", () => {
   const request = { workflowId: "wf-2", issueId: "DEMO-9", branch: "amelia/DEMO-9" };
 
-  it("prepares a scratch repository with a README naming the issue", async () => {
+  it("prepares a scratch repository with a README naming the issue, and checks", async () => {
     const workspace = await new LocalGitWorkspaceProvider(dataDir).open(request);
     expect(workspace.root).toBe(realpathSync(join(dataDir, "scratch", "wf-2")));
     expect(git(workspace.root, "rev-parse", "--abbrev-ref", "HEAD")).toBe("amelia/DEMO-9");
     expect(workspace.baseCommit).toBe(git(workspace.root, "rev-parse", "HEAD"));
     expect(readFileSync(join(workspace.root, "README.md"), "utf8")).toContain("DEMO-9");
-    expect(await workspace.listFiles()).toEqual(["README.md"]);
+    expect(await workspace.listFiles()).toEqual([".amelia/checks.yml", "README.md"]);
+    expect(parseChecksFile(await workspace.readFile(".amelia/checks.yml")).checks).toHaveLength(2);
     expect(await workspace.diff()).toBe("");
   });
 
@@ -172,6 +174,11 @@ describe("open without a repository", () => {
 
     const again = await new LocalGitWorkspaceProvider(dataDir).open(request);
     expect(again.baseCommit).toBe(first.baseCommit);
-    expect(await again.listFiles()).toEqual(["README.md", "draft.md", "notes.md"]);
+    expect(await again.listFiles()).toEqual([
+      ".amelia/checks.yml",
+      "README.md",
+      "draft.md",
+      "notes.md",
+    ]);
   });
 });
