@@ -5,7 +5,8 @@
  * (c) latency from the approve request to the developer stage starting.
  * And for the deploy: (d) every function's bundle size, (e) the AWS cost of one demo workflow,
  * (f) the gzip size of the web UI's production bundle, (g) a Claude workflow against the fake
- * Messages API (tests/bench/agents.ts).
+ * Messages API (tests/bench/agents.ts). And for the checks: (h) a no-op check's run in the local
+ * sandbox (tests/bench/sandboxStart.ts).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -23,6 +24,7 @@ import { printBundleSizes } from "./bundleSizes";
 import { estimateCost } from "./workflowCost";
 import { reportWebBundle } from "./webBundle";
 import { benchAgents } from "./agents";
+import { benchSandboxStart } from "./sandboxStart";
 
 process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
 process.env.AMELIA_MAX_ACTIVE_WORKFLOWS ??= "100";
@@ -205,6 +207,8 @@ try {
   await reportWebBundle();
 
   await benchAgents();
+
+  await benchSandboxStart();
 } catch (error) {
   console.error("Benchmark failed:", error);
   process.exitCode = 1;

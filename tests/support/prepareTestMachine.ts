@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { canInstall, checkTestMachine } from "./testTools";
 
 /**
- * `npm test`'s pretest step: makes sure git and a browser are there. What is missing is installed
+ * `npm test`'s pretest step: makes sure git, a browser and bubblewrap are there. What is missing is installed
  * with Debian's apt-get when this runs as root on a machine that has it; otherwise it stops at
  * once with one line per missing program saying what to install.
  */

@@ -2,8 +2,9 @@ import { accessSync, constants, statSync } from "node:fs";
 import which from "which";
 
 /**
- * Finds the programs `npm test` needs beyond Node: git, and a Chromium or Chrome for the browser
- * tests (a browser is never downloaded). Pure lookups; `prepareTestMachine.ts` acts on them.
+ * Finds the programs `npm test` needs beyond Node: git, a Chromium or Chrome for the browser
+ * tests (a browser is never downloaded), and bubblewrap for the sandbox tests. Pure lookups;
+ * `prepareTestMachine.ts` acts on them.
  */
 
 /** Where a browser may be: an absolute path, or a command looked up on PATH. */
@@ -23,6 +24,10 @@ export const MISSING_BROWSER =
   "(Debian: apt-get install chromium) or set CHROMIUM_PATH to its executable.";
 
 export const MISSING_GIT = "npm test needs git: install it (Debian: apt-get install git).";
+
+export const MISSING_BUBBLEWRAP =
+  "npm test needs bubblewrap (bwrap, Linux) for the sandbox tests: install it " +
+  "(Debian: apt-get install bubblewrap).";
 
 const DEBIAN_CHROMIUM = "/usr/bin/chromium";
 const PATH_COMMANDS = ["google-chrome", "google-chrome-stable", "chromium-browser", "chromium"];
@@ -75,6 +80,10 @@ export function findGit(lookup: ToolLookup = systemLookup): string | null {
   return onPath("git", lookup);
 }
 
+export function findBubblewrap(lookup: ToolLookup = systemLookup): string | null {
+  return onPath("bwrap", lookup);
+}
+
 /** What the machine lacks: the Debian packages that would supply it, and one line per problem. */
 export interface TestMachineCheck {
   packages: string[];
@@ -92,6 +101,10 @@ export function checkTestMachine(lookup: ToolLookup = systemLookup): TestMachine
     // A wrong CHROMIUM_PATH is the user's to fix; installing Chromium would not honour it.
     if (browser.message === MISSING_BROWSER) check.packages.push("chromium");
     check.problems.push(browser.message);
+  }
+  if (!findBubblewrap(lookup)) {
+    check.packages.push("bubblewrap");
+    check.problems.push(MISSING_BUBBLEWRAP);
   }
   return check;
 }

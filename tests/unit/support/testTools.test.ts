@@ -7,8 +7,10 @@ import {
   canInstall,
   checkTestMachine,
   findBrowser,
+  findBubblewrap,
   findGit,
   MISSING_BROWSER,
+  MISSING_BUBBLEWRAP,
   MISSING_GIT,
   type ToolLookup,
 } from "../../support/testTools";
@@ -110,22 +112,42 @@ describe("findGit", () => {
   });
 });
 
+describe("findBubblewrap", () => {
+  it("finds bwrap on PATH, and nothing on a PATH without it", () => {
+    const bin = binDirectory("bwrap");
+    expect(findBubblewrap(lookup({ PATH: bin }))).toBe(path.join(bin, "bwrap"));
+    expect(findBubblewrap(lookup({ PATH: binDirectory("git") }))).toBeNull();
+  });
+
+  it("says in one line what to install", () => {
+    expect(MISSING_BUBBLEWRAP).not.toContain("\n");
+    expect(MISSING_BUBBLEWRAP).toContain("apt-get install bubblewrap");
+  });
+});
+
 describe("checkTestMachine", () => {
-  it("finds nothing missing with git and a browser", () => {
-    const check = checkTestMachine(lookup({ PATH: binDirectory("git", "chromium") }));
+  it("finds nothing missing with git, a browser and bubblewrap", () => {
+    const check = checkTestMachine(lookup({ PATH: binDirectory("git", "chromium", "bwrap") }));
     expect(check).toEqual({ packages: [], problems: [] });
   });
 
-  it("names Debian's packages for a missing git and browser", () => {
+  it("names Debian's packages for a missing git, browser and bubblewrap", () => {
     const check = checkTestMachine(lookup({ PATH: binDirectory() }));
     expect(check).toEqual({
-      packages: ["git", "chromium"],
-      problems: [MISSING_GIT, MISSING_BROWSER],
+      packages: ["git", "chromium", "bubblewrap"],
+      problems: [MISSING_GIT, MISSING_BROWSER, MISSING_BUBBLEWRAP],
     });
   });
 
+  it("names bubblewrap alone when only bwrap is missing", () => {
+    const check = checkTestMachine(lookup({ PATH: binDirectory("git", "chromium") }));
+    expect(check).toEqual({ packages: ["bubblewrap"], problems: [MISSING_BUBBLEWRAP] });
+  });
+
   it("installs nothing for a wrong CHROMIUM_PATH", () => {
-    const check = checkTestMachine(lookup({ CHROMIUM_PATH: "/x", PATH: binDirectory("git") }));
+    const check = checkTestMachine(
+      lookup({ CHROMIUM_PATH: "/x", PATH: binDirectory("git", "bwrap") }),
+    );
     expect(check).toEqual({
       packages: [],
       problems: ["CHROMIUM_PATH=/x is not an executable file."],
