@@ -30,7 +30,6 @@ export function verification(): VerifyDependencies {
     checkLogs: new CheckLogStore(documentClient(), config.tableName),
     options: {
       maxCheckRounds: config.checks.maxRounds,
-      maxBuildMinutes: config.checks.maxBuildMinutes,
       sandbox: config.checks.sandbox,
     },
   };

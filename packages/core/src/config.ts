@@ -22,8 +22,6 @@ export interface AmeliaConfig {
     bucket: string | undefined;
     /** Failing rounds of checks in a row before a person decides. */
     maxRounds: number;
-    /** The longest build the project allows (15 minutes on Lambda compute). */
-    maxBuildMinutes: number;
     /** What runs the commands: `codebuild` in the cloud; locally `bubblewrap` or `unsafe-host`. */
     sandbox: string;
   };
@@ -61,7 +59,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AmeliaConfig {
       project: text("AMELIA_CHECKS_PROJECT"),
       bucket: text("AMELIA_CHECKS_BUCKET"),
       maxRounds: positiveInt("AMELIA_MAX_CHECK_ROUNDS", 3),
-      maxBuildMinutes: positiveInt("AMELIA_CHECKS_MAX_MINUTES", 15),
       sandbox: text("AMELIA_SANDBOX") ?? "bubblewrap",
     },
   };

@@ -52,12 +52,28 @@ export interface ReviewRequest {
   checks?: ChecksSummary;
 }
 
+/** What a tool gives back to the model; an error result lets it correct itself. */
+export interface ToolOutcome {
+  content: string;
+  isError: boolean;
+}
+
+/** Runs things in the checks' sandbox on the workspace as it is now (each run is an event). */
+export interface SandboxTools {
+  /** The repository's checks, or those named. */
+  runChecks(names?: readonly string[]): Promise<ToolOutcome>;
+  /** One command; only the developer has it. */
+  runCommand?(command: string): Promise<ToolOutcome>;
+}
+
 /** How a driver talks back while it works; each call becomes an event in the workflow's log. */
 export interface AgentContext {
   /** A progress message for the person watching (an `agent_message` event). */
   say(message: string, data?: Record<string, unknown>): Promise<void>;
   /** Tokens one model call used, as the API reported them (a `token_usage` event). */
   reportUsage(model: string, tokens: TokenCounts, costUsd: number): Promise<void>;
+  /** The sandbox tools, where the repository can be checked. */
+  sandbox?: SandboxTools;
 }
 
 /**

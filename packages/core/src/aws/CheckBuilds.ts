@@ -9,6 +9,7 @@ import { zipSync } from "fflate";
 import { parseResults, type CheckResult } from "../checks/checkResults";
 import {
   CHECKS_RESULTS_PATH,
+  CHECKS_SOURCES_PATH,
   type ChecksResources,
   type ChecksRun,
 } from "../definitions/stateMachine";
@@ -42,7 +43,7 @@ export class CheckBuilds {
 
   /** Puts the snapshot as the run's source archive; returns `<bucket>/<key>` for the build. */
   async putSource(runId: string, files: readonly SnapshotFile[]): Promise<string> {
-    const key = `sources/${runId}.zip`;
+    const key = `${CHECKS_SOURCES_PATH}/${runId}.zip`;
     const archive = zipSync(Object.fromEntries(files.map((file) => [file.path, file.bytes])));
     await this.s3.send(
       new PutObjectCommand({ Bucket: this.resources.checksBucket, Key: key, Body: archive }),
@@ -58,7 +59,6 @@ export class CheckBuilds {
         sourceTypeOverride: "S3",
         sourceLocationOverride: run.sourceLocation,
         buildspecOverride: run.buildspec,
-        timeoutInMinutesOverride: run.timeoutInMinutes,
         artifactsOverride: {
           type: "S3",
           location: this.resources.checksBucket,

@@ -6,8 +6,6 @@ import { RUNNER_SOURCE } from "./checksRunner";
 export const RESULTS_DIRECTORY = ".amelia-results";
 /** Output kept of one command: the rest is counted, not stored. */
 export const OUTPUT_CAP_BYTES = 1024 * 1024;
-/** The longest build the project allows (CodeBuild on Lambda compute: 15 minutes). */
-export const DEFAULT_MAX_BUILD_MINUTES = 15;
 
 /** What the runner is told to run: some of the checks (the tools name a few), or a command. */
 export interface ChecksPlan {
@@ -59,10 +57,4 @@ export function buildspecFor(plan: ChecksPlan): string {
     },
     artifacts: { "base-directory": RESULTS_DIRECTORY, files: ["**/*"] },
   });
-}
-
-/** The build's time limit: every command at its limit, and a minute for the rest, within the cap. */
-export function buildMinutesFor(plan: ChecksPlan, maxMinutes = DEFAULT_MAX_BUILD_MINUTES): number {
-  const commands = plan.setup.length + plan.checks.length;
-  return Math.min(maxMinutes, Math.ceil((commands * plan.timeoutSeconds) / 60) + 1);
 }

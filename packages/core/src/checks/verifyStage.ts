@@ -6,7 +6,7 @@ import type { ChecksOutcome, ChecksRun, RecordChecksInput } from "../definitions
 import { InvalidStateError } from "../errors";
 import type { WorkflowEvent } from "../events/types";
 import type { Workspace, WorkspaceProvider } from "../workspace/Workspace";
-import { buildMinutesFor, buildspecFor, planOf, RESULTS_DIRECTORY } from "./buildspec";
+import { buildspecFor, planOf, RESULTS_DIRECTORY } from "./buildspec";
 import { outputTail, type CheckResult } from "./checkResults";
 import { resolveChecks } from "./resolveChecks";
 
@@ -16,7 +16,6 @@ const MAX_SNAPSHOT_BYTES = 200 * 1024 * 1024;
 export interface VerifyOptions {
   /** Failing rounds of checks in a row before a person decides at the review gate. */
   maxCheckRounds: number;
-  maxBuildMinutes: number;
   /**
    * How the builds run commands: reported in every `checks_started` (`unsafe-host` is flagged);
    * `unavailable: <why>` where the machine has no sandbox, and no command runs.
@@ -88,7 +87,6 @@ export async function prepareChecks(
     runId,
     sourceLocation,
     buildspec: buildspecFor(plan),
-    timeoutInMinutes: buildMinutesFor(plan, deps.options.maxBuildMinutes),
   };
 }
 
@@ -198,7 +196,7 @@ function describe(result: CheckResult): string {
 }
 
 /** Every file of the workspace as it is now, uncommitted edits included. */
-async function snapshotOf(workspace: Workspace): Promise<SnapshotFile[]> {
+export async function snapshotOf(workspace: Workspace): Promise<SnapshotFile[]> {
   const files: SnapshotFile[] = [];
   let total = 0;
   for (const path of await workspace.listFiles()) {

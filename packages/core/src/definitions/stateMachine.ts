@@ -18,7 +18,12 @@ export interface ChecksResources {
   checksBucket: string;
 }
 
-/** The S3 key prefix under which a checks run's results (the build's artifacts) are kept. */
+/**
+ * The checks bucket: a run's source archive under `sources/`, its results (the build's
+ * artifacts) under `results/<runId>/`. A build's time is the project's (CodeBuild's Lambda
+ * compute takes no override); each command has its own limit in the runner.
+ */
+export const CHECKS_SOURCES_PATH = "sources";
 export const CHECKS_RESULTS_PATH = "results";
 
 /** A person may take this long to decide at a gate (30 days) before the workflow fails. */
@@ -167,7 +172,6 @@ export function workflowDefinition(
           SourceTypeOverride: "S3",
           "SourceLocationOverride.$": "$.verify.run.sourceLocation",
           "BuildspecOverride.$": "$.verify.run.buildspec",
-          "TimeoutInMinutesOverride.$": "$.verify.run.timeoutInMinutes",
           ArtifactsOverride: {
             Type: "S3",
             Location: resources.checksBucket,
@@ -284,7 +288,6 @@ export interface ChecksRun {
   /** `<bucket>/<key>` of the source archive. */
   sourceLocation: string;
   buildspec: string;
-  timeoutInMinutes: number;
 }
 
 /** What the recordChecks task gets: the run, and how its build ended (an error when it failed). */

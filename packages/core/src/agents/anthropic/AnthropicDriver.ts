@@ -12,6 +12,8 @@ import type {
   DevelopSession,
   PlanRequest,
   ReviewRequest,
+  SandboxTools,
+  ToolOutcome,
 } from "../AgentDriver";
 import { ARCHITECT_PROMPT } from "../prompts/system/architect";
 import { DEVELOPER_PROMPT } from "../prompts/system/developer";
@@ -27,10 +29,10 @@ import {
   runWorkspaceTool,
   workspaceToolDefinitions,
   WRITE_TOOLS,
-  type ToolOutcome,
   type ToolPolicy,
   type WorkspaceToolName,
 } from "./workspaceTools";
+import { runSandboxTool, sandboxToolDefinitions } from "./sandboxTools";
 
 type Agent = keyof AgentSettings["models"];
 
@@ -100,7 +102,15 @@ export class AnthropicDriver implements AgentDriver {
   async plan(request: PlanRequest, workspace: Workspace, ctx: AgentContext) {
     const state = newLoopState(repositoryContext(request.files), planTask(request));
     const { plan } = await this.loop(ctx).complete(
-      this.spec("architect", ARCHITECT_PROMPT, workspace, READ_TOOLS, SUBMIT_PLAN, planSubmission),
+      this.spec(
+        "architect",
+        ARCHITECT_PROMPT,
+        workspace,
+        READ_TOOLS,
+        SUBMIT_PLAN,
+        planSubmission,
+        undefined,
+      ),
       state,
     );
     return { plan };
@@ -121,7 +131,15 @@ export class AnthropicDriver implements AgentDriver {
           )
         : (loopStateSchema.parse(saved) as LoopState);
     const spec: LoopSpec<z.infer<typeof finishSubmission>> = {
-      ...this.spec("developer", DEVELOPER_PROMPT, workspace, WRITE_TOOLS, FINISH, finishSubmission),
+      ...this.spec(
+        "developer",
+        DEVELOPER_PROMPT,
+        workspace,
+        WRITE_TOOLS,
+        FINISH,
+        finishSubmission,
+        ctx.sandbox,
+      ),
       maxTurns: this.settings.developerMaxTurns,
       pauseAfter: { turns: session.turnBudget, deadline: session.deadline },
       afterTurn: (current) => session.save(current),
@@ -149,6 +167,7 @@ export class AnthropicDriver implements AgentDriver {
         READ_TOOLS,
         SUBMIT_REVIEW,
         reviewSubmission,
+        ctx.sandbox && { runChecks: (names) => ctx.sandbox!.runChecks(names) },
       ),
       state,
     );
@@ -166,15 +185,17 @@ export class AnthropicDriver implements AgentDriver {
     tools: readonly WorkspaceToolName[],
     submit: Tool,
     schema: z.ZodType<T>,
+    sandbox: SandboxTools | undefined,
   ): LoopSpec<T> {
     return {
       agent,
       model: this.settings.models[agent],
       price: this.prices[agent],
       prompt,
-      tools: [...workspaceToolDefinitions(tools), submit],
+      tools: [...workspaceToolDefinitions(tools), ...sandboxToolDefinitions(sandbox), submit],
       submit: { name: submit.name, schema },
       runTool: (name, input) =>
+        runSandboxTool(sandbox, name, input) ??
         runTool(workspace, tools, name, input, {
           allowWorkflowEdits: this.settings.allowWorkflowEdits,
         }),

@@ -21,7 +21,7 @@ import {
   type LoopState,
 } from "./conversation";
 import type { ModelClient } from "./ModelClient";
-import type { ToolOutcome } from "./workspaceTools";
+import type { ToolOutcome } from "../AgentDriver";
 
 /** What the loop needs of the client: one resilient model call. */
 export type ModelCaller = Pick<ModelClient, "create">;

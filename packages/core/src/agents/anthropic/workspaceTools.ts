@@ -5,13 +5,8 @@ import { normalizeWorkspacePath } from "../../workspace/paths";
 import { binaryFileError, looksBinary } from "../../workspace/textFiles";
 import type { Workspace } from "../../workspace/Workspace";
 import { quoteUntrusted } from "../prompts/untrustedData";
+import type { ToolOutcome } from "../AgentDriver";
 import { toolInputSchema } from "./toolSchema";
-
-/** What a tool call gives back to the model; an error result lets it correct itself. */
-export interface ToolOutcome {
-  content: string;
-  isError: boolean;
-}
 
 /** What the person allows the agents to change beyond ordinary files. */
 export interface ToolPolicy {

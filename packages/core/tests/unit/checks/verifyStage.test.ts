@@ -72,7 +72,7 @@ beforeEach(() => {
         logs.set(`${runId}/${index}`, log);
       },
     },
-    options: { maxCheckRounds: 2, maxBuildMinutes: 15, sandbox: "bubblewrap" },
+    options: { maxCheckRounds: 2, sandbox: "bubblewrap" },
   };
 });
 
@@ -118,7 +118,6 @@ describe("the verify step", () => {
 
     expect(prepared).toMatchObject({
       runId: expect.stringMatching(/^wf-checks-1-/),
-      timeoutInMinutes: 15,
     });
     const sent = builds.sources.get(prepared!.runId)!.map((file) => file.path);
     expect(sent).toEqual(expect.arrayContaining([".amelia/checks.yml", "README.md", "src/new.ts"]));
