@@ -88,6 +88,13 @@ export const FIXED_USAGE: Usage = {
   cache_creation_input_tokens: 0,
 };
 
+interface Hold {
+  agent: Agent;
+  matching: (request: RecordedRequest) => boolean;
+  arrived: () => void;
+  released: Promise<void>;
+}
+
 const SUBMIT_TOOLS: Record<string, Agent> = {
   submit_plan: "architect",
   finish: "developer",
@@ -115,7 +122,7 @@ export class FakeAnthropic {
   readonly requests: RecordedRequest[] = [];
   private readonly queues = new Map<Agent, Reply[]>();
   private readonly fallbacks = new Map<Agent, Reply>();
-  private readonly holds = new Map<Agent, { arrived: () => void; released: Promise<void> }>();
+  private readonly holds: Hold[] = [];
   private readonly cache = new Set<string>();
 
   private constructor(
@@ -158,15 +165,19 @@ export class FakeAnthropic {
   }
 
   /**
-   * Keeps the agent's next call waiting at the fake until `release()`; `reached` resolves when the
-   * call arrives, so a test can act while the agent is known to be in the middle of it.
+   * Keeps the agent's next call (the next one `matching` accepts, if given) waiting at the fake
+   * until `release()`; `reached` resolves when the call arrives, so a test can act while the
+   * agent is known to be in the middle of it. Several holds may wait for their calls at once.
    */
-  hold(agent: Agent): { reached: Promise<void>; release: () => void } {
+  hold(
+    agent: Agent,
+    matching: (request: RecordedRequest) => boolean = () => true,
+  ): { reached: Promise<void>; release: () => void } {
     let arrived!: () => void;
     let release!: () => void;
     const reached = new Promise<void>((resolve) => (arrived = resolve));
     const released = new Promise<void>((resolve) => (release = resolve));
-    this.holds.set(agent, { arrived, released });
+    this.holds.push({ agent, matching, arrived, released });
     return { reached, release };
   }
 
@@ -174,7 +185,7 @@ export class FakeAnthropic {
   reset(): void {
     this.queues.clear();
     this.fallbacks.clear();
-    this.holds.clear();
+    this.holds.length = 0;
     this.requests.length = 0;
   }
 
@@ -207,9 +218,9 @@ export class FakeAnthropic {
     const agent = agentOf(body);
     const recorded: RecordedRequest = { agent, body, headers, status: 0, handlingMs: 0 };
     this.requests.push(recorded);
-    const hold = this.holds.get(agent);
+    const hold = this.holds.find((h) => h.agent === agent && h.matching(recorded));
     if (hold) {
-      this.holds.delete(agent);
+      this.holds.splice(this.holds.indexOf(hold), 1);
       hold.arrived();
       await hold.released;
     }

@@ -3,7 +3,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
 export interface AmeliaProcess {
   child: ChildProcess;
@@ -13,9 +12,13 @@ export interface AmeliaProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs the local runtime as `npm start` does: its own process, configured by environment. */
+/**
+ * Runs the local runtime as `npm start` does: its own process, configured by environment. Node
+ * itself loads tsx, where the tsx command would run the runtime in a child process of its own:
+ * a signal (SIGKILL above all, which nothing relays) then reaches the runtime, not a wrapper.
+ */
 export function spawnAmelia(env: Record<string, string>): Promise<AmeliaProcess> {
-  const child = spawn(TSX, ["packages/local/src/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "packages/local/src/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, AMELIA_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],

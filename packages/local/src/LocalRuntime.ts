@@ -177,6 +177,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     ...(options.apiToken !== undefined && { AMELIA_API_TOKEN: options.apiToken }),
   });
 
+  // Before any request is served: a restored gate is re-opened before a person can decide on it.
+  await stepFunctions.restore();
+
   const http = new HttpGateway(lambdas, options.apiToken !== undefined);
   const web = new StaticFiles(
     path.resolve(options.webRoot ?? path.join(REPOSITORY_ROOT, "packages/web/dist")),
@@ -212,8 +215,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       socket.destroy();
     });
   });
-
-  stepFunctions.restore();
 
   return {
     url,

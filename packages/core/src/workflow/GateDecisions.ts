@@ -35,10 +35,12 @@ export class GateDecisions {
   /**
    * Called by the gate task: keeps the token server-side and tells the person. The task may run
    * again for the same gate (a retry, a duplicate delivery, a restart): the gate then stays
-   * open with the newest token, and the log says it was re-opened.
+   * open with the newest token, and the log says it was re-opened. What it records depends on
+   * the log, so the workflow is caught up with it first: a run that stopped after appending its
+   * approval_required may not have stored the workflow that event made.
    */
   async open(id: string, gate: Gate, taskToken: string): Promise<Workflow> {
-    const workflow = await this.deps.recorder.get(id);
+    const workflow = await this.deps.recorder.catchUp(id);
     await this.deps.gates.putGate(id, { gate, taskToken });
     const event =
       workflow.status === "blocked" && workflow.gate === gate

@@ -34,7 +34,7 @@ export async function startStepFunctions(options: HarnessOptions) {
       return fn(payload as Record<string, unknown>);
     },
   });
-  emulator.restore();
+  await emulator.restore();
   const server = new AwsJsonServer({ services: [emulator], credentials: TEST_CREDENTIALS });
   const { endpoint } = await server.start();
   const client = new sfn.SFNClient(clientConfig(endpoint));

@@ -219,6 +219,25 @@ describe("the gate task, run again with the same input", () => {
     expect((await domain.gates.approve(id)).status).toBe("in_progress");
   });
 
+  it("says it was re-opened when the first run's approval_required reached the log but not the stored workflow", async () => {
+    const domain = memoryDomain();
+    const { id } = await domain.workflows.create({ issueId: "ISSUE-1", title: "Add login" });
+    // The first run stops between appending its event and storing the workflow it makes.
+    domain.store.faults.failNext("saveProjection", new Error("stopped"));
+    await expect(domain.gates.open(id, "review", "token-1")).rejects.toThrow("stopped");
+    expect(await domain.store.get(id)).toMatchObject({ status: "in_progress" });
+
+    const again = await domain.gates.open(id, "review", "token-1");
+    expect(again).toMatchObject({ status: "blocked", gate: "review" });
+    const events = domain.log.eventsOf(id);
+    expect(events.filter((e) => e.type === "approval_required")).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({
+      type: "agent_message",
+      data: { gate: "review", reopened: true },
+    });
+    expect(domain.store.openGate(id)).toEqual({ gate: "review", taskToken: "token-1" });
+  });
+
   it("keeps the newest token when the rerun got a new one", async () => {
     const domain = memoryDomain();
     const { id } = await createAtGate(domain, "review", "token-1");

@@ -18,7 +18,10 @@ export interface PendingWait {
   token: string;
   /** Epoch ms after which the wait times out (States.Timeout). */
   deadline: number;
-  /** Whether the function received the token; if not, a resumed run invokes it (same token). */
+  /**
+   * Whether the function received the token; if not, a resumed run invokes it (same token). A
+   * restart clears it: the function then gets the token again (see `restore()`).
+   */
   invoked: boolean;
   /** Set by SendTaskSuccess/Failure: a run resumed before the next state delivers it again. */
   outcome?: { output: string } | { error: string; cause: string };

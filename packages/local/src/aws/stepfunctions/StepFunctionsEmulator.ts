@@ -74,6 +74,9 @@ interface LiveRun {
   enteredListeners: Set<() => void>;
   /** A persisted wait the first visit of its state re-arms instead of invoking the function. */
   resume?: PendingWait;
+  /** Resolves once the run is past invoking the function of `resume` (or ended before it). */
+  resumeInvoked: Promise<void>;
+  resumeInvokedNow: () => void;
 }
 
 interface Outcome {
@@ -154,11 +157,22 @@ export class StepFunctionsEmulator implements JsonService {
     }
   }
 
-  /** Resumes every RUNNING execution of the state file from the state it was in. */
-  restore(): void {
+  /**
+   * Resumes every RUNNING execution of the state file from the state it was in. A wait that has
+   * no outcome gives its function the same token again: whatever the function handed the token
+   * to may have stopped with the process (a decision taken but never sent). Resolves once those
+   * functions have run, so nothing settles such a wait before its function has re-opened it.
+   */
+  async restore(): Promise<void> {
+    const reinvoked: Promise<void>[] = [];
     for (const record of this.records.values()) {
-      if (record.status === "RUNNING" && !this.runs.has(record.executionArn)) this.resume(record);
+      if (record.status !== "RUNNING" || this.runs.has(record.executionArn)) continue;
+      if (record.wait && !record.wait.outcome) record.wait.invoked = false;
+      this.resume(record);
+      const run = this.runs.get(record.executionArn);
+      if (run?.resume) reinvoked.push(run.resumeInvoked);
     }
+    await Promise.all(reinvoked);
   }
 
   /** Stops every interpreter run without marking executions stopped, so `restore()` resumes them. */
@@ -305,6 +319,7 @@ export class StepFunctionsEmulator implements JsonService {
     );
     const cancellation = withResolvers<never>();
     cancellation.promise.catch(() => undefined);
+    const resumeInvoked = withResolvers<void>();
     const run: LiveRun = {
       cancelled: false,
       cancellation: cancellation.promise,
@@ -312,6 +327,8 @@ export class StepFunctionsEmulator implements JsonService {
       abort: () => undefined,
       enteredListeners: new Set(),
       resume: start.resume,
+      resumeInvoked: resumeInvoked.promise,
+      resumeInvokedNow: resumeInvoked.resolve,
     };
     const options: RunOptions = {
       overrides: {
@@ -390,25 +407,32 @@ export class StepFunctionsEmulator implements JsonService {
 
     const resumed = run.resume?.state === state ? run.resume : undefined;
     run.resume = undefined;
-    if (resumed?.outcome) return deliverOutcome(resumed.outcome);
-    const { wait, result } = this.waits.open(record, run, state, info, resumed);
-    if (info.topLevel) this.rearming.schedule(run, record, wait);
-
-    if (!wait.invoked) {
-      const { functionName, payload } = lambdaParameters(input);
-      try {
-        const withToken = replaceString(payload, TASK_TOKEN_PLACEHOLDER, wait.token);
-        await Promise.race([
-          this.options.invokeFunction(functionName, withToken),
-          run.cancellation,
-        ]);
-      } catch (error) {
-        if (run.cancelled) throw new RunCancelled();
-        if (this.waits.invocationFailed(record, run, wait)) throw LambdaFunctionError.from(error);
-      }
-      this.waits.markInvoked(record, run, wait);
+    try {
+      if (resumed?.outcome) return deliverOutcome(resumed.outcome);
+      const { wait, result } = this.waits.open(record, run, state, info, resumed);
+      if (info.topLevel) this.rearming.schedule(run, record, wait);
+      if (!wait.invoked) await this.invokeWithToken(record, run, wait, input);
+      return result;
+    } finally {
+      if (resumed) run.resumeInvokedNow();
     }
-    return result;
+  }
+
+  private async invokeWithToken(
+    record: ExecutionRecord,
+    run: LiveRun,
+    wait: PendingWait,
+    input: unknown,
+  ): Promise<void> {
+    const { functionName, payload } = lambdaParameters(input);
+    try {
+      const withToken = replaceString(payload, TASK_TOKEN_PLACEHOLDER, wait.token);
+      await Promise.race([this.options.invokeFunction(functionName, withToken), run.cancellation]);
+    } catch (error) {
+      if (run.cancelled) throw new RunCancelled();
+      if (this.waits.invocationFailed(record, run, wait)) throw LambdaFunctionError.from(error);
+    }
+    this.waits.markInvoked(record, run, wait);
   }
 
   private untilEntered(run: LiveRun, state: string): Promise<void> {
@@ -491,6 +515,7 @@ export class StepFunctionsEmulator implements JsonService {
     if (this.runs.get(arn) === run) this.runs.delete(arn);
     this.waits.cancel(run);
     for (const listener of [...run.enteredListeners]) listener();
+    run.resumeInvokedNow();
     run.cancel(new RunCancelled());
     run.abort();
   }
