@@ -1,4 +1,5 @@
 import { ArnFormat } from "aws-cdk-lib";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import {
   DefinitionBody,
   LogLevel,
@@ -10,15 +11,42 @@ import { TASK_FUNCTIONS, type TaskFunction } from "@amelia/core/definitions/func
 import { workflowDefinition, type ChecksResources } from "@amelia/core/definitions/stateMachine";
 import { grantTable } from "./access";
 import { alarmOnFailedExecutions } from "./alarms";
+import { checksEnvironment, checksSandbox, grantChecks, type ChecksAccess } from "./checks";
 import { configureFunction, SIZES } from "./functionDefaults";
 import { logicalId } from "./logicalId";
 import { retainedLogGroup } from "./logs";
 import { accept, wildcardResource } from "./nag";
-import { Auth, secretEnvironment } from "./Auth";
+import { isProductionStage } from "./stages";
+import { Auth, secretEnvironment, type AgentSecretName } from "./Auth";
 import { Events } from "./Events";
 import { Storage } from "./Storage";
 
-const AGENTS: readonly TaskFunction[] = ["architect", "developer", "reviewer"];
+const AGENT_SECRETS: AgentSecretName[] = ["anthropicApiKey", "githubToken"];
+/** The agents' tools run checks and commands in builds of the workspace as it is. */
+const RUNS_BUILDS: ChecksAccess[] = ["putSources", "startBuilds", "readResults"];
+
+/** What each task function is sized for and may open and call, besides the table and the bus. */
+const TASK_ACCESS: Record<
+  TaskFunction,
+  {
+    size: "agent" | "step";
+    secrets: AgentSecretName[];
+    checks?: ChecksAccess[];
+    /** Records no events: it only fails the execution. */
+    silent?: true;
+  }
+> = {
+  architect: { size: "agent", secrets: AGENT_SECRETS },
+  developer: { size: "agent", secrets: AGENT_SECRETS, checks: RUNS_BUILDS },
+  reviewer: { size: "agent", secrets: AGENT_SECRETS, checks: RUNS_BUILDS },
+  // Opens the workspace like an agent and zips the round's commit; the state machine builds it.
+  prepareChecks: { size: "agent", secrets: ["githubToken"], checks: ["putSources"] },
+  recordChecks: { size: "step", secrets: [], checks: ["readResults"] },
+  gate: { size: "step", secrets: [] },
+  // Opens the pull request.
+  finish: { size: "step", secrets: ["githubToken"] },
+  halt: { size: "step", secrets: [], silent: true },
+};
 
 /** Each task function's name in the definition, replaced by its ARN when deployed. */
 export const FUNCTION_PLACEHOLDERS = Object.fromEntries(
@@ -31,11 +59,15 @@ export const RESOURCE_PLACEHOLDERS: ChecksResources = {
   checksBucket: "${checksBucket}",
 };
 
+/** The rule Step Functions manages in the account for `codebuild:startBuild.sync` tasks. */
+export const CODEBUILD_SYNC_RULE = "StepFunctionsGetEventForCodeBuildStartBuildRule";
+
 /** The workflow state machine, from the shared ASL, and the functions its tasks invoke. */
-export function Workflow({ stack }: StackContext) {
+export function Workflow({ stack, app }: StackContext) {
   const { table } = use(Storage);
   const { bus } = use(Events);
   const { agentSecrets } = use(Auth);
+  const checks = checksSandbox(stack, { production: isProductionStage(app.stage) });
 
   const environment = {
     AMELIA_TABLE_NAME: table.tableName,
@@ -43,38 +75,42 @@ export function Workflow({ stack }: StackContext) {
     // Lambda's only writable directory.
     AMELIA_DATA_DIR: "/tmp/amelia",
   };
-  const { anthropicApiKey, githubToken } = agentSecrets;
   const tasks = Object.fromEntries(
     Object.entries(TASK_FUNCTIONS).map(([name, handler]) => {
-      const agent = AGENTS.includes(name as TaskFunction);
-      // Agents open the repository; finish opens its pull request.
-      const secrets = agent
-        ? [anthropicApiKey, githubToken]
-        : name === "finish"
-          ? [githubToken]
-          : [];
+      const access = TASK_ACCESS[name as TaskFunction];
+      const secrets = access.secrets.map((secret) => agentSecrets[secret]);
       const fn = configureFunction(
         new Function(stack, logicalId(name), {
           handler,
-          ...(agent ? SIZES.agent : SIZES.step),
-          environment: { ...environment, ...secretEnvironment(secrets) },
+          ...SIZES[access.size],
+          environment: {
+            ...environment,
+            ...secretEnvironment(secrets),
+            ...(access.checks && checksEnvironment(checks)),
+          },
         }),
       );
       grantTable(fn, table, "readWrite");
       if (secrets.length > 0) fn.attachPermissions(secrets.map((s) => s.grantRead));
-      if (name !== "halt") bus.cdk.eventBus.grantPutEventsTo(fn);
+      if (!access.silent) bus.cdk.eventBus.grantPutEventsTo(fn);
+      if (access.checks) grantChecks(fn, checks, access.checks);
       return [name, fn];
     }),
   ) as Record<TaskFunction, Function>;
 
+  const resources: ChecksResources = {
+    checksProject: checks.project.projectName,
+    checksBucket: checks.bucket.bucketName,
+  };
   const stateMachine = new StateMachine(stack, "StateMachine", {
     stateMachineType: StateMachineType.STANDARD,
     definitionBody: DefinitionBody.fromString(
       JSON.stringify(workflowDefinition(FUNCTION_PLACEHOLDERS, RESOURCE_PLACEHOLDERS)),
     ),
-    definitionSubstitutions: Object.fromEntries(
-      Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn]),
-    ),
+    definitionSubstitutions: {
+      ...Object.fromEntries(Object.entries(tasks).map(([name, fn]) => [name, fn.functionArn])),
+      ...resources,
+    },
     logs: {
       destination: retainedLogGroup(stack, "StateMachineLogs"),
       level: LogLevel.ALL,
@@ -83,6 +119,26 @@ export function Workflow({ stack }: StackContext) {
     },
   });
   for (const fn of Object.values(tasks)) fn.grantInvoke(stateMachine);
+  // RunChecks (startBuild.sync): start the build, follow it, stop it when the execution is
+  // stopped; Step Functions hears that a build ended through an EventBridge rule it manages.
+  stateMachine.addToRolePolicy(
+    new PolicyStatement({
+      actions: ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:BatchGetBuilds"],
+      resources: [checks.project.projectArn],
+    }),
+  );
+  stateMachine.addToRolePolicy(
+    new PolicyStatement({
+      actions: ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+      resources: [
+        stack.formatArn({
+          service: "events",
+          resource: "rule",
+          resourceName: CODEBUILD_SYNC_RULE,
+        }),
+      ],
+    }),
+  );
   accept(stateMachine, [
     {
       id: "AwsSolutions-IAM5",
@@ -104,5 +160,5 @@ export function Workflow({ stack }: StackContext) {
     resourceName: `${stateMachine.stateMachineName}:*`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
-  return { stateMachine, executionsArn };
+  return { stateMachine, executionsArn, checks };
 }

@@ -34,3 +34,52 @@ export function nagFindings(stack: StackFunction): string[] {
     (finding) => `${finding.id}: ${String(finding.entry.data).split("\n")[0]}`,
   );
 }
+
+/** An IAM statement as a template holds it. */
+export interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+  Condition?: unknown;
+}
+
+/** The logical id a `Ref` or `Fn::GetAtt` points at. */
+export function target(reference: unknown): string | undefined {
+  const value = reference as { Ref?: string; "Fn::GetAtt"?: [string, string] };
+  return value.Ref ?? value["Fn::GetAtt"]?.[0];
+}
+
+/**
+ * A value with CloudFormation's references written out: `<ChecksBucket.Arn>/sources/*` for a
+ * join of `Fn::GetAtt` and text (logical ids without CDK's hash suffix), `<AWS::Partition>`.
+ */
+export function rendered(value: unknown): string {
+  if (typeof value === "string") return value;
+  const reference = value as {
+    Ref?: string;
+    "Fn::GetAtt"?: [string, string];
+    "Fn::Join"?: [string, unknown[]];
+  };
+  const id = (logicalId: string) => logicalId.replace(/[0-9A-F]{8}$/, "");
+  if (reference.Ref) return `<${id(reference.Ref)}>`;
+  if (reference["Fn::GetAtt"]) {
+    const [logicalId, attribute] = reference["Fn::GetAtt"];
+    return `<${id(logicalId)}.${attribute}>`;
+  }
+  if (reference["Fn::Join"]) {
+    const [separator, parts] = reference["Fn::Join"];
+    return parts.map(rendered).join(separator);
+  }
+  return JSON.stringify(value);
+}
+
+/** Every statement of the policies attached to the role `roleId` in `template`. */
+export function roleStatements(template: Template, roleId: string): Statement[] {
+  return Object.values(template.findResources("AWS::IAM::Policy"))
+    .filter((policy) =>
+      (policy.Properties.Roles as unknown[]).some((role) => target(role) === roleId),
+    )
+    .flatMap(
+      (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+}

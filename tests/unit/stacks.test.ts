@@ -8,17 +8,25 @@ import { TABLE_SCHEMA } from "@amelia/core/store/table";
 import { Api } from "../../stacks/Api";
 import { Auth } from "../../stacks/Auth";
 import { Events } from "../../stacks/Events";
+import { logicalId } from "../../stacks/logicalId";
 import { Storage } from "../../stacks/Storage";
-import { FUNCTION_PLACEHOLDERS, RESOURCE_PLACEHOLDERS, Workflow } from "../../stacks/Workflow";
+import {
+  CODEBUILD_SYNC_RULE,
+  FUNCTION_PLACEHOLDERS,
+  RESOURCE_PLACEHOLDERS,
+  Workflow,
+} from "../../stacks/Workflow";
 import { contentSecurityPolicy, Web } from "../../stacks/Web";
-import { nagFindings, synthesise } from "../support/stacks";
+import {
+  nagFindings,
+  rendered,
+  roleStatements,
+  synthesise,
+  target,
+  type Statement,
+} from "../support/stacks";
 
-type Resource = { Properties: Record<string, unknown> };
-interface Statement {
-  Action: string | string[];
-  Resource: unknown;
-  Effect: string;
-}
+type Resource = { Properties: Record<string, unknown>; DeletionPolicy?: string };
 
 const templates: Record<string, Template> = {};
 const STACKS = { Storage, Auth, Events, Workflow, Api, Web };
@@ -45,8 +53,26 @@ function statements(): Array<[string, Statement]> {
 
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 
+/** The one resource of `type` in the Workflow stack. */
+function onlyWorkflowResource(type: string): [string, Resource] {
+  const found = resources(type, ["Workflow"]);
+  expect(found.map(([id]) => id)).toHaveLength(1);
+  return found[0]!;
+}
+
+/**
+ * Who may take `action` on a resource that reads like `resource` (written out by `rendered`):
+ * each policy by the function or role it belongs to.
+ */
+function holders(action: string, resource: RegExp): string[] {
+  const owners = statements()
+    .filter(([, s]) => actionsOf(s).includes(action) && resource.test(rendered(s.Resource)))
+    .map(([id]) => id.replace(/(Service)?RoleDefaultPolicy[A-Za-z0-9]*$/, ""));
+  return [...new Set(owners)].sort();
+}
+
 describe("the deployed state machine", () => {
-  it("is the shared ASL, each task's function substituted by its ARN", () => {
+  it("is the shared ASL, each task's function substituted by its ARN, the checks' project and bucket by name", () => {
     const [[, machine]] = resources("AWS::StepFunctions::StateMachine", ["Workflow"]) as [
       [string, Resource],
     ];
@@ -54,12 +80,16 @@ describe("the deployed state machine", () => {
     expect(JSON.parse(machine.Properties.DefinitionString as string)).toEqual(
       workflowDefinition(FUNCTION_PLACEHOLDERS, RESOURCE_PLACEHOLDERS),
     );
-    const substitutions = machine.Properties.DefinitionSubstitutions as Record<string, unknown>;
-    expect(Object.keys(substitutions).sort()).toEqual(Object.keys(TASK_FUNCTIONS).sort());
-    for (const [name, arn] of Object.entries(substitutions)) {
-      const [logicalId, attribute] = (arn as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"];
+    const { checksProject, checksBucket, ...functionArns } = machine.Properties
+      .DefinitionSubstitutions as Record<string, unknown>;
+    expect(Object.keys(functionArns).sort()).toEqual(Object.keys(TASK_FUNCTIONS).sort());
+    // A Ref of either is its name, which RunChecks passes to CodeBuild.
+    expect(checksProject).toEqual({ Ref: onlyWorkflowResource("AWS::CodeBuild::Project")[0] });
+    expect(checksBucket).toEqual({ Ref: onlyWorkflowResource("AWS::S3::Bucket")[0] });
+    for (const [name, arn] of Object.entries(functionArns)) {
+      const [functionId, attribute] = (arn as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"];
       expect(attribute).toBe("Arn");
-      expect(logicalId.toLowerCase()).toMatch(new RegExp(`^${name}`));
+      expect(functionId).toMatch(new RegExp(`^${logicalId(name)}[0-9A-F]{8}$`));
     }
   });
 
@@ -152,11 +182,11 @@ describe("functions", () => {
     for (const [id, fn] of ours) expect(fn.Properties.Architectures, id).toEqual(["arm64"]);
   });
 
-  it("agents may run for Lambda's 15 minutes; API handlers are short", () => {
+  it("agents, and prepareChecks which zips a workspace, may run for Lambda's 15 minutes; API handlers are short", () => {
     const timeouts = Object.fromEntries(
       resources("AWS::Lambda::Function").map(([id, fn]) => [id, fn.Properties.Timeout]),
     );
-    for (const agent of ["Architect", "Developer", "Reviewer"]) {
+    for (const agent of ["Architect", "Developer", "Reviewer", "PrepareChecks"]) {
       const id = Object.keys(timeouts).find((key) => key.startsWith(agent))!;
       expect(timeouts[id], agent).toBe(900);
     }
@@ -236,6 +266,7 @@ describe("least privilege", () => {
       "Architect",
       "Developer",
       "Finish",
+      "PrepareChecks",
       "Reviewer",
     ]);
     const tokenReaders = statements().filter(([, s]) =>
@@ -292,6 +323,196 @@ describe("events and storage", () => {
   });
 });
 
+describe("the checks' builds", () => {
+  it("keep sources and results a day, encrypted, never public, over TLS only", () => {
+    const [bucketId, bucket] = onlyWorkflowResource("AWS::S3::Bucket");
+    expect(bucket.Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        { ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } },
+      ],
+    });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.LifecycleConfiguration).toEqual({
+      Rules: [
+        {
+          ExpirationInDays: 1,
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          Status: "Enabled",
+        },
+      ],
+    });
+    // A personal stage goes away whole, the bucket emptied first.
+    expect(bucket.DeletionPolicy).toBe("Delete");
+    const [, policy] = onlyWorkflowResource("AWS::S3::BucketPolicy");
+    expect(target(policy.Properties.Bucket)).toBe(bucketId);
+    expect(
+      (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    ).toContainEqual(
+      expect.objectContaining({
+        Effect: "Deny",
+        Action: "s3:*",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }),
+    );
+  });
+
+  it("run on Lambda compute (Node.js 22, bash, 2 GB), with no environment of their own", () => {
+    const [, project] = onlyWorkflowResource("AWS::CodeBuild::Project");
+    // Exactly these: no environment variables, so nothing secret in them.
+    expect(project.Properties.Environment).toEqual({
+      Type: "LINUX_LAMBDA_CONTAINER",
+      ComputeType: "BUILD_LAMBDA_2GB",
+      Image: "aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs22",
+      PrivilegedMode: false,
+    });
+    // Lambda compute takes no timeout: 15 minutes is its own.
+    expect(project.Properties.TimeoutInMinutes).toBeUndefined();
+    // Every build brings its source and artifacts (S3) as overrides.
+    expect(project.Properties.Source).toMatchObject({ Type: "NO_SOURCE" });
+    expect(project.Properties.Artifacts).toEqual({ Type: "NO_ARTIFACTS" });
+  });
+
+  it("may read their sources, write their results and logs, and nothing else", () => {
+    const [, project] = onlyWorkflowResource("AWS::CodeBuild::Project");
+    const roleId = target(project.Properties.ServiceRole)!;
+    const role = templates.Workflow!.toJSON().Resources[roleId] as Resource;
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toBeUndefined();
+    expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Action: "sts:AssumeRole",
+          Principal: { Service: "codebuild.amazonaws.com" },
+          Condition: { StringEquals: { "aws:SourceAccount": expect.anything() } },
+        },
+      ],
+    });
+    const logs = (project.Properties.LogsConfig as { CloudWatchLogs: { GroupName: unknown } })
+      .CloudWatchLogs.GroupName;
+    expect(
+      roleStatements(templates.Workflow!, roleId).map((s) => ({
+        effect: s.Effect,
+        actions: actionsOf(s).sort(),
+        resource: rendered(s.Resource),
+      })),
+    ).toEqual([
+      { effect: "Allow", actions: ["s3:GetObject"], resource: "<ChecksBucket.Arn>/sources/*" },
+      { effect: "Allow", actions: ["s3:PutObject"], resource: "<ChecksBucket.Arn>/results/*" },
+      {
+        effect: "Allow",
+        actions: ["s3:GetBucketAcl", "s3:GetBucketLocation"],
+        resource: "<ChecksBucket.Arn>",
+      },
+      {
+        effect: "Allow",
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resource: "<ChecksBuildLogs.Arn>",
+      },
+    ]);
+    expect(rendered(logs)).toBe("<ChecksBuildLogs>");
+  });
+
+  it("are started by the state machine and the agents' tools, on the checks' project only", () => {
+    expect(holders("codebuild:StartBuild", /.*/)).toEqual([
+      "Developer",
+      "Reviewer",
+      "StateMachine",
+    ]);
+    expect(holders("codebuild:BatchGetBuilds", /.*/)).toEqual([
+      "Developer",
+      "Reviewer",
+      "StateMachine",
+    ]);
+    // A stopped execution stops its build.
+    expect(holders("codebuild:StopBuild", /.*/)).toEqual(["StateMachine"]);
+    const codebuild = statements().filter(([, s]) =>
+      actionsOf(s).some((a) => a.startsWith("codebuild:")),
+    );
+    for (const [id, statement] of codebuild) {
+      expect(rendered(statement.Resource), id).toBe("<ChecksProject.Arn>");
+    }
+  });
+
+  it("are followed by the state machine through Step Functions' own rule, and no other", () => {
+    const rules = statements().filter(([, s]) =>
+      actionsOf(s).some((a) => a.startsWith("events:Put")),
+    );
+    const [[id, statement]] = rules.filter(
+      ([, s]) => !actionsOf(s).includes("events:PutEvents"),
+    ) as [[string, Statement]];
+    expect(id).toMatch(/^StateMachineRole/);
+    expect(actionsOf(statement).sort()).toEqual([
+      "events:DescribeRule",
+      "events:PutRule",
+      "events:PutTargets",
+    ]);
+    expect(rendered(statement.Resource)).toBe(
+      `arn:<AWS::Partition>:events:us-east-1:my-account:rule/${CODEBUILD_SYNC_RULE}`,
+    );
+  });
+
+  it("get sources from prepareChecks and the agents' tools; recordChecks and the tools read results", () => {
+    expect(holders("s3:PutObject", /\/sources\/\*$/)).toEqual([
+      "Developer",
+      "PrepareChecks",
+      "Reviewer",
+    ]);
+    expect(holders("s3:GetObject", /\/sources\/\*$/)).toEqual(["ChecksBuild"]);
+    expect(holders("s3:PutObject", /\/results\/\*$/)).toEqual(["ChecksBuild"]);
+    expect(holders("s3:GetObject", /\/results\/\*$/)).toEqual([
+      "Developer",
+      "RecordChecks",
+      "Reviewer",
+    ]);
+    // Listing lets a reader tell results a build never left (NoSuchKey) from a refusal.
+    expect(holders("s3:ListBucket", /^<ChecksBucket\.Arn>$/)).toEqual([
+      "Developer",
+      "RecordChecks",
+      "Reviewer",
+    ]);
+    for (const [id, statement] of statements()) {
+      if (!actionsOf(statement).some((a) => a.startsWith("s3:"))) continue;
+      expect(rendered(statement.Resource), id).toMatch(/^<ChecksBucket\.Arn>/);
+    }
+  });
+
+  it("are found by the functions that use them from their environment", () => {
+    const [projectId] = onlyWorkflowResource("AWS::CodeBuild::Project");
+    const [bucketId] = onlyWorkflowResource("AWS::S3::Bucket");
+    const users = resources("AWS::Lambda::Function", ["Workflow"]).filter(
+      ([, fn]) =>
+        (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+          ?.Variables?.AMELIA_CHECKS_PROJECT,
+    );
+    expect(users.map(([id]) => id.replace(/[0-9A-F]{8}$/, "")).sort()).toEqual([
+      "Developer",
+      "PrepareChecks",
+      "RecordChecks",
+      "Reviewer",
+    ]);
+    for (const [id, fn] of users) {
+      expect((fn.Properties.Environment as { Variables: object }).Variables, id).toMatchObject({
+        AMELIA_CHECKS_PROJECT: { Ref: projectId },
+        AMELIA_CHECKS_BUCKET: { Ref: bucketId },
+        AMELIA_CHECKS_MAX_MINUTES: "15",
+        AMELIA_SANDBOX: "codebuild",
+      });
+    }
+  });
+
+  it("are recorded by recordChecks, sized as a step", () => {
+    const [, fn] = resources("AWS::Lambda::Function", ["Workflow"]).find(([id]) =>
+      id.startsWith("RecordChecks"),
+    )!;
+    expect(fn.Properties).toMatchObject({ MemorySize: 256, Timeout: 30 });
+  });
+});
+
 describe("cdk-nag", () => {
   it("finds nothing left in any stack: every remaining finding is suppressed with its reason", () => {
     for (const stack of Object.values(STACKS)) expect(nagFindings(stack), stack.name).toEqual([]);
@@ -315,12 +536,6 @@ describe("cdk-nag", () => {
     for (const suppression of wildcards) expect(suppression.applies_to?.length).toBeGreaterThan(0);
   });
 });
-
-/** The logical id a `Ref` or `Fn::GetAtt` points at. */
-function target(reference: unknown): string | undefined {
-  const value = reference as { Ref?: string; "Fn::GetAtt"?: [string, string] };
-  return value.Ref ?? value["Fn::GetAtt"]?.[0];
-}
 
 describe("logs", () => {
   it("gives each of our functions its own log group, kept 30 days, and write access to it alone", () => {
@@ -348,7 +563,7 @@ describe("logs", () => {
     }
   });
 
-  it("keeps the state machine's logs and the WebSocket access logs 30 days", () => {
+  it("keeps the state machine's logs, the checks' build logs and the WebSocket access logs 30 days", () => {
     const [[, machine]] = resources("AWS::StepFunctions::StateMachine", ["Workflow"]) as [
       [string, Resource],
     ];
@@ -360,8 +575,11 @@ describe("logs", () => {
     const [[, stage]] = resources("AWS::ApiGatewayV2::Stage", ["Events"]) as [[string, Resource]];
     const accessLogs = (stage.Properties.AccessLogSettings as { DestinationArn: unknown })
       .DestinationArn;
+    const [, project] = onlyWorkflowResource("AWS::CodeBuild::Project");
+    const buildLogs = (project.Properties.LogsConfig as { CloudWatchLogs: { GroupName: unknown } })
+      .CloudWatchLogs.GroupName;
     const groups = Object.fromEntries(resources("AWS::Logs::LogGroup", ["Workflow", "Events"]));
-    for (const reference of [machineLogs, accessLogs]) {
+    for (const reference of [machineLogs, accessLogs, buildLogs]) {
       expect(groups[target(reference)!]?.Properties.RetentionInDays).toBe(30);
     }
   });
