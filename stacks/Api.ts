@@ -33,6 +33,7 @@ const ROUTE_ACCESS: Record<
   "GET /api/workflows/active": { table: "read" },
   "GET /api/workflows/{id}": { table: "read" },
   "GET /api/workflows/{id}/events": { table: "read" },
+  "GET /api/workflows/{id}/checks/{runId}/{index}/log": { table: "read" },
   "POST /api/workflows/{id}/approve": {
     table: "readWrite",
     publish: true,

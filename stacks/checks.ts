@@ -18,12 +18,11 @@ import {
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { BlockPublicAccess, Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
 import type { Function } from "sst/constructs";
-import { CHECKS_RESULTS_PATH } from "@amelia/core/definitions/stateMachine";
+import { CHECKS_RESULTS_PATH, CHECKS_SOURCES_PATH } from "@amelia/core/definitions/stateMachine";
 import { retainedLogGroup } from "./logs";
 import { accept, wildcardResource } from "./nag";
 
 /** Where CheckBuilds puts each run's source archive: `sources/<runId>.zip`. */
-const SOURCES_PATH = "sources";
 
 /** `<ChecksBucket.Arn>/sources/*` and `/results/*` in IAM5 findings. */
 const CHECKS_OBJECTS = wildcardResource(`<ChecksBucket[A-Za-z0-9]*\\.Arn>/(sources|results)/\\*`);
@@ -87,8 +86,6 @@ export interface Checks {
   bucket: Bucket;
   /** The project every build runs in. */
   project: Project;
-  /** The longest build the project allows. */
-  maxBuildMinutes: number;
 }
 
 /**
@@ -115,8 +112,7 @@ export function checksSandbox(stack: Stack, { production }: { production: boolea
         "No access logs: its objects live a day, and who ran which build is in CloudTrail and the event log",
     },
   ]);
-  const { maxBuildMinutes } = COMPUTE[settings.compute];
-  return { bucket, project: checksProject(stack, bucket, settings), maxBuildMinutes };
+  return { bucket, project: checksProject(stack, bucket, settings) };
 }
 
 /** The project, with a role that may read sources, write results and its logs, nothing else. */
@@ -131,7 +127,7 @@ function checksProject(stack: Stack, bucket: Bucket, settings: ChecksSettings): 
   role.addToPolicy(
     new PolicyStatement({
       actions: ["s3:GetObject"],
-      resources: [bucket.arnForObjects(`${SOURCES_PATH}/*`)],
+      resources: [bucket.arnForObjects(`${CHECKS_SOURCES_PATH}/*`)],
     }),
   );
   role.addToPolicy(
@@ -269,11 +265,10 @@ function isolatedNetwork(stack: Stack, role: Role): CfnProject.VpcConfigProperty
 }
 
 /** The environment a function that uses the builds reads them from (packages/core config). */
-export function checksEnvironment({ bucket, project, maxBuildMinutes }: Checks) {
+export function checksEnvironment({ bucket, project }: Checks) {
   return {
     AMELIA_CHECKS_PROJECT: project.projectName,
     AMELIA_CHECKS_BUCKET: bucket.bucketName,
-    AMELIA_CHECKS_MAX_MINUTES: String(maxBuildMinutes),
     AMELIA_SANDBOX: "codebuild",
   };
 }
@@ -288,7 +283,7 @@ export function grantChecks(
     putSources: [
       new PolicyStatement({
         actions: ["s3:PutObject"],
-        resources: [bucket.arnForObjects(`${SOURCES_PATH}/*`)],
+        resources: [bucket.arnForObjects(`${CHECKS_SOURCES_PATH}/*`)],
       }),
     ],
     startBuilds: [

@@ -499,7 +499,6 @@ describe("the checks' builds", () => {
       expect((fn.Properties.Environment as { Variables: object }).Variables, id).toMatchObject({
         AMELIA_CHECKS_PROJECT: { Ref: projectId },
         AMELIA_CHECKS_BUCKET: { Ref: bucketId },
-        AMELIA_CHECKS_MAX_MINUTES: "15",
         AMELIA_SANDBOX: "codebuild",
       });
     }
