@@ -28,6 +28,7 @@ export function verification(): VerifyDependencies {
       },
     ),
     checkLogs: new CheckLogStore(documentClient(), config.tableName),
+    maxSandboxRuns: config.checks.maxSandboxRuns,
     options: {
       maxCheckRounds: config.checks.maxRounds,
       sandbox: config.checks.sandbox,

@@ -22,6 +22,8 @@ export interface AmeliaConfig {
     bucket: string | undefined;
     /** Failing rounds of checks in a row before a person decides. */
     maxRounds: number;
+    /** Sandbox runs (run_checks, run_command) an agent may make in one round. */
+    maxSandboxRuns: number;
     /** What runs the commands: `codebuild` in the cloud; locally `bubblewrap` or `unsafe-host`. */
     sandbox: string;
   };
@@ -59,6 +61,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AmeliaConfig {
       project: text("AMELIA_CHECKS_PROJECT"),
       bucket: text("AMELIA_CHECKS_BUCKET"),
       maxRounds: positiveInt("AMELIA_MAX_CHECK_ROUNDS", 3),
+      maxSandboxRuns: positiveInt("AMELIA_MAX_SANDBOX_RUNS", 20),
       sandbox: text("AMELIA_SANDBOX") ?? "bubblewrap",
     },
   };

@@ -7,7 +7,13 @@ import type { Workflow } from "../workflow/Workflow";
 import { branchNameFor } from "../workflow/branchName";
 import type { FileChange, Workspace, WorkspaceProvider } from "../workspace/Workspace";
 import { resolveChecks } from "../checks/resolveChecks";
-import type { AgentContext, AgentDriver, FailedCheck, IssueSummary } from "./AgentDriver";
+import type {
+  AgentContext,
+  AgentDriver,
+  FailedCheck,
+  IssueSummary,
+  SandboxTools,
+} from "./AgentDriver";
 import { RecordingWorkspace } from "./RecordingWorkspace";
 
 /** What a stage runner needs from storage: the workflow, its log so far, and a way to append. */
@@ -23,6 +29,12 @@ export interface Conversations {
   save(workflowId: string, round: number, state: unknown): Promise<void>;
   clear(workflowId: string, round: number): Promise<void>;
 }
+
+/** The sandbox tools of an agent's round on its workspace, where the repository can be checked. */
+export type SandboxFactory = (
+  workspace: Workspace,
+  round: number,
+) => Promise<(SandboxTools & { lastFailed: boolean }) | undefined>;
 
 /** How much one developer invocation may do before it saves and hands back. */
 export interface DeveloperBudget {
@@ -103,6 +115,7 @@ export async function runDeveloper(
   workspaces: WorkspaceProvider,
   conversations: Conversations,
   budget: DeveloperBudget,
+  sandboxFor?: SandboxFactory,
 ): Promise<{ done: boolean; commit?: string }> {
   const { workflow, log } = ctx;
   const replayed = completedRound(log, "developer");
@@ -149,7 +162,7 @@ export async function runDeveloper(
       ...(failedChecks.length > 0 && { failedChecks }),
     },
     workspace,
-    agentContext(ctx, "developer", driver),
+    agentContext(ctx, "developer", driver, await sandboxFor?.(workspace, round)),
     {
       load: async () => saved?.conversation,
       // The conversation is saved with the changes it made, before the log names them: a failed
@@ -207,6 +220,7 @@ export async function runReviewer(
   driver: AgentDriver,
   workspaces: WorkspaceProvider,
   maxReviewRounds: number,
+  sandboxFor?: SandboxFactory,
 ): Promise<ReviewOutcome> {
   const { workflow, log } = ctx;
   const replayed = completedRound(log, "reviewer");
@@ -219,7 +233,8 @@ export async function runReviewer(
   const round = retriedRound(log, "reviewer") ?? workflow.iteration.review + 1;
   await stageStarted(ctx, "reviewer", round, `Reviewer is reviewing the changes (round ${round})`);
   const workspace = await openWorkspace(workflow, workspaces);
-  const { review: proposed } = await driver.review(
+  const sandbox = await sandboxFor?.(workspace, round);
+  const { review: answered } = await driver.review(
     {
       issue: issueOf(workflow),
       plan: planOf(workflow),
@@ -228,8 +243,21 @@ export async function runReviewer(
       ...(workflow.checks && { checks: workflow.checks }),
     },
     workspace,
-    agentContext(ctx, "reviewer", driver),
+    agentContext(ctx, "reviewer", driver, sandbox),
   );
+  // The reviewer cannot approve a change it saw a check fail on.
+  const proposed =
+    sandbox?.lastFailed && answered.approved
+      ? {
+          ...answered,
+          approved: false,
+          severity: "major" as const,
+          comments: [
+            ...answered.comments,
+            "A check failed when the reviewer ran it: fix it first.",
+          ],
+        }
+      : answered;
   // A model's answer must fit the contract before it reaches the log.
   const review = reviewSchema.parse(proposed);
   const { approved, severity, comments } = review;
@@ -292,8 +320,14 @@ export function openWorkspace(
   });
 }
 
-function agentContext(ctx: StageContext, agent: AgentStage, driver: AgentDriver): AgentContext {
+function agentContext(
+  ctx: StageContext,
+  agent: AgentStage,
+  driver: AgentDriver,
+  sandbox?: SandboxTools,
+): AgentContext {
   return {
+    ...(sandbox && { sandbox }),
     say: (message, data) =>
       ctx.record({
         type: "agent_message",

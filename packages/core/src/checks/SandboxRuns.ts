@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { SandboxTools, ToolOutcome } from "../agents/AgentDriver";
+import type { SandboxFactory, StageContext } from "../agents/stages";
 import { quoteUntrusted } from "../agents/prompts/untrustedData";
-import type { ChecksRun } from "../definitions/stateMachine";
 import type { NewEvent } from "../events/types";
 import type { Workspace } from "../workspace/Workspace";
 import { buildspecFor, planOf, type ChecksPlan } from "./buildspec";
 import { outputTail } from "./checkResults";
+import { ChecksFileError } from "./ChecksFileError";
 import { DEFAULT_TIMEOUT_SECONDS, type ResolvedChecks } from "./checksConfig";
+import { resolveChecks } from "./resolveChecks";
 import { snapshotOf, type VerifyDependencies } from "./verifyStage";
 
 /** How much of each command's output a tool answer quotes: enough to see a failure. */
@@ -35,9 +37,7 @@ export class SandboxRuns implements SandboxTools {
 
   constructor(
     private readonly workspace: Workspace,
-    private readonly deps: Pick<VerifyDependencies, "builds" | "options"> & {
-      builds: VerifyDependencies["builds"] & { runBuild(run: ChecksRun): Promise<string> };
-    },
+    private readonly deps: Pick<VerifyDependencies, "builds" | "options">,
     private readonly options: SandboxRunsOptions,
   ) {
     this.runsLeft = options.runsLeft;
@@ -130,6 +130,37 @@ export class SandboxRuns implements SandboxTools {
     });
     return { content: report.join("\n\n"), isError: false };
   }
+}
+
+/**
+ * The sandbox tools of each round of an agent's stage: the repository's checks as the workspace
+ * has them now, and the runs the round has left (counted in the log, across invocations).
+ */
+export function sandboxRunsFor(
+  ctx: StageContext,
+  agent: "developer" | "reviewer",
+  deps: VerifyDependencies,
+): SandboxFactory {
+  return async (workspace, round) => {
+    const checks = await resolveChecks(workspace).catch((error: unknown) => {
+      // The agent broke the file: its runs say there are no checks until it is fixed.
+      if (error instanceof ChecksFileError) return undefined;
+      throw error;
+    });
+    const used = ctx.log.filter((event) => {
+      if (event.type !== "agent_message" || event.agent !== agent) return false;
+      const data = event.data as { tool?: string; round?: number; results?: unknown } | undefined;
+      return data?.tool !== undefined && data.round === round && data.results === undefined;
+    }).length;
+    return new SandboxRuns(workspace, deps, {
+      workflowId: ctx.workflow.id,
+      round,
+      agent,
+      checks,
+      runsLeft: Math.max(0, deps.maxSandboxRuns - used),
+      record: ctx.record,
+    });
+  };
 }
 
 function refuse(content: string): Promise<ToolOutcome> {

@@ -28,11 +28,15 @@ export interface VerifyDependencies {
   builds: {
     putSource(runId: string, files: readonly SnapshotFile[]): Promise<string>;
     results(runId: string): Promise<RunResults | undefined>;
+    /** Runs a build and waits for its end (the agents' tools; the state machine runs its own). */
+    runBuild(run: ChecksRun): Promise<string>;
   };
   checkLogs: {
     save(workflowId: string, runId: string, index: number, log: Uint8Array): Promise<void>;
   };
   options: VerifyOptions;
+  /** Sandbox runs an agent may make in one round. */
+  maxSandboxRuns: number;
 }
 
 /**

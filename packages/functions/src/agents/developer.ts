@@ -1,3 +1,5 @@
+import { verification } from "@amelia/core/checkServices";
+import { sandboxRunsFor } from "@amelia/core/checks/SandboxRuns";
 import { runDeveloper } from "@amelia/core/agents/stages";
 import type { DeveloperProgress } from "@amelia/core/definitions/stateMachine";
 import { agentTask } from "../middleware/agentTask";
@@ -18,6 +20,7 @@ export const handler = agentTask(
         turnBudget: agentSettings.developerTurnsPerInvocation,
         deadline: Date.now() + lambda.getRemainingTimeInMillis() - SAFETY_MARGIN_MS,
       },
+      sandboxRunsFor(context, "developer", verification()),
     );
     return { done };
   },

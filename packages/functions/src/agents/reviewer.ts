@@ -1,6 +1,14 @@
+import { verification } from "@amelia/core/checkServices";
+import { sandboxRunsFor } from "@amelia/core/checks/SandboxRuns";
 import { runReviewer } from "@amelia/core/agents/stages";
 import { agentTask } from "../middleware/agentTask";
 
 export const handler = agentTask("reviewer", (context, driver, { workspaces, config }) =>
-  runReviewer(context, driver, workspaces, config.maxReviewRounds),
+  runReviewer(
+    context,
+    driver,
+    workspaces,
+    config.maxReviewRounds,
+    sandboxRunsFor(context, "reviewer", verification()),
+  ),
 );

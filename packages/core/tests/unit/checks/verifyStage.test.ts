@@ -1,5 +1,7 @@
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { sandboxRunsFor } from "../../../src/checks/SandboxRuns";
 import type { RunResults, SnapshotFile } from "../../../src/aws/CheckBuilds";
 import { ChecksFileError } from "../../../src/checks/ChecksFileError";
 import {
@@ -35,7 +37,15 @@ class MemoryBuilds {
       return `bucket/sources/${runId}.zip`;
     },
     results: async (runId: string) => this.results.get(runId),
+    runBuild: async (run: ChecksRun) => {
+      this.built.push(run);
+      this.onBuild?.(run);
+      return "SUCCEEDED";
+    },
   };
+  readonly built: ChecksRun[] = [];
+  /** What a build does when the tools run one: its results, say. */
+  onBuild?: (run: ChecksRun) => void;
 
   /** The build of `run` ends with these exit codes per check, each printing its name. */
   finish(run: ChecksRun, outcomes: Record<string, number>): void {
@@ -73,6 +83,7 @@ beforeEach(() => {
       },
     },
     options: { maxCheckRounds: 2, sandbox: "bubblewrap" },
+    maxSandboxRuns: 2,
   };
 });
 
@@ -260,6 +271,76 @@ describe("the verify step", () => {
     await expect(prepareChecks(workflowOn(repo).context(), deps)).rejects.toBeInstanceOf(
       ChecksFileError,
     );
+  });
+});
+
+describe("the agents' sandbox runs", () => {
+  it("runs the checks asked for on the workspace as it is, tells the log, and keeps to the round's budget", async () => {
+    writeFiles(repo, { ".amelia/checks.yml": CHECKS_FILE });
+    git(repo, "add", "-A");
+    git(repo, "commit", "--quiet", "-m", "checks");
+    const run = workflowOn(repo);
+    const workspace = await deps.workspaces.open({
+      workflowId: "wf-checks",
+      issueId: "CHK-1",
+      repository: repo,
+      branch: run.workflow.branch!,
+    });
+    await workspace.writeFile("src/wip.ts", "export const wip = true;\n");
+    builds.onBuild = (build) => builds.finish(build, { lint: 2 });
+    const tools = (await sandboxRunsFor(run.context(), "developer", deps)(workspace, 2))!;
+
+    const outcome = await tools.runChecks(["lint"]);
+
+    expect(outcome.isError).toBe(false);
+    expect(outcome.content).toMatch(/^## lint: exit 2 in 1\.2 s\n/);
+    expect(outcome.content).toContain("lint lint");
+    expect(tools.lastFailed).toBe(true);
+    const [built] = builds.built;
+    expect(builds.sources.get(built!.runId)!.map((f) => f.path)).toContain("src/wip.ts");
+    expect(parse(built!.buildspec)).toMatchObject({ phases: { build: expect.anything() } });
+    const told = run.ofType("agent_message").slice(-2);
+    expect(told.map((e) => e.data)).toEqual([
+      { tool: "run_checks", round: 2, runId: built!.runId },
+      {
+        tool: "run_checks",
+        round: 2,
+        runId: built!.runId,
+        results: [{ name: "lint", exitCode: 2, durationMs: 1_200, timedOut: false }],
+      },
+    ]);
+
+    expect((await tools.runChecks(["nope"])).content).toBe(
+      "No check named nope: the checks are test, lint",
+    );
+    await tools.runCommand!("npm test -- src/wip.ts");
+    // The round's two runs are used, counted from the log by the next invocation too.
+    const next = (await sandboxRunsFor(run.context(), "developer", deps)(workspace, 2))!;
+    expect(await next.runChecks()).toEqual({
+      content: "This round's sandbox runs are used up: finish with what you know",
+      isError: true,
+    });
+    expect(builds.built).toHaveLength(2);
+  });
+
+  it("says there is nothing to run where the machine has no sandbox", async () => {
+    const run = workflowOn(repo);
+    const workspace = await deps.workspaces.open({
+      workflowId: "wf-checks",
+      issueId: "CHK-1",
+      repository: repo,
+      branch: run.workflow.branch!,
+    });
+    const unavailable = {
+      ...deps,
+      options: { ...deps.options, sandbox: "unavailable: bwrap is missing" },
+    };
+    const tools = (await sandboxRunsFor(run.context(), "developer", unavailable)(workspace, 1))!;
+    expect(await tools.runCommand!("ls")).toEqual({
+      content: "There is no sandbox here (unavailable: bwrap is missing): nothing can be run",
+      isError: true,
+    });
+    expect(builds.built).toEqual([]);
   });
 });
 
