@@ -12,7 +12,7 @@ export function CheckCells({
     <>
       <th scope="row">{result.name}</th>
       <td className={ok ? "check-passed" : "check-failed"}>{checkResultLabel(result)}</td>
-      <td>{formatDuration(result.durationMs)}</td>
+      <td className="duration">{formatDuration(result.durationMs)}</td>
     </>
   );
 }
