@@ -1,4 +1,12 @@
-import type { Agent, Level, Workflow, WorkflowEvent, WorkflowStatus } from "@amelia/client";
+import {
+  checkPassed,
+  type Agent,
+  type ChecksSummary,
+  type Level,
+  type Workflow,
+  type WorkflowEvent,
+  type WorkflowStatus,
+} from "@amelia/client";
 import Table from "cli-table3";
 import type { Colors } from "picocolors/types";
 
@@ -43,14 +51,54 @@ export function statusLabel(workflow: Pick<Workflow, "status" | "gate">, c: Colo
 
 /** An aligned, borderless table of workflows, newest first as the server sends them. */
 export function workflowTable(workflows: readonly Workflow[], c: Colors, now = Date.now()): string {
+  return plainTable(
+    ["ID", "ISSUE", "STATUS", "STAGE", "UPDATED", "TITLE"],
+    workflows.map((w) => [
+      w.id,
+      w.issueId,
+      statusLabel(w, c),
+      w.stage,
+      age(w.updatedAt, now),
+      w.title ?? "",
+    ]),
+    c,
+  );
+}
+
+/** The latest round's checks: a line saying how it went, then each check's result and time. */
+function checksTable(checks: ChecksSummary, c: Colors): string {
+  const failing = checks.results.filter((result) => !checkPassed(result)).length;
+  const outcome = checks.passed
+    ? c.green("all passed")
+    : c.red(`${failing} of ${checks.results.length} failing`);
+  const rows = checks.results.map((result) => [
+    result.name,
+    (checkPassed(result) ? c.green : c.red)(checkResult(result)),
+    duration(result.durationMs),
+  ]);
+  return `Round ${checks.round}: ${outcome}\n${plainTable(["CHECK", "RESULT", "DURATION"], rows, c)}`;
+}
+
+function checkResult(result: ChecksSummary["results"][number]): string {
+  if (result.timedOut) return "timed out";
+  return result.exitCode === 0 ? "passed" : `failed (exit ${result.exitCode})`;
+}
+
+/** "0.4s", "12.0s", "3m 5s". */
+function duration(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+}
+
+/** Columns aligned under bold headings, no borders, no trailing spaces. */
+function plainTable(head: string[], rows: string[][], c: Colors): string {
   const table = new Table({
-    head: ["ID", "ISSUE", "STATUS", "STAGE", "UPDATED", "TITLE"].map((h) => c.bold(h)),
+    head: head.map((h) => c.bold(h)),
     chars: Object.fromEntries(BORDER_CHARS.map((name) => [name, ""])),
     style: { head: [], border: [], "padding-left": 0, "padding-right": 2 },
   });
-  for (const w of workflows) {
-    table.push([w.id, w.issueId, statusLabel(w, c), w.stage, age(w.updatedAt, now), w.title ?? ""]);
-  }
+  table.push(...rows);
   return table
     .toString()
     .split("\n")
@@ -76,7 +124,10 @@ const BORDER_CHARS = [
   "middle",
 ] as const;
 
-/** Everything a person needs to decide at a gate: fields, plan, review, and what to run next. */
+/**
+ * Everything a person needs to decide at a gate: fields, plan, the latest checks, review, and
+ * what to run next.
+ */
 export function workflowDetail(w: Workflow, c: Colors, now = Date.now()): string {
   const fields: Array<[string, string | undefined]> = [
     ["Workflow", w.id],
@@ -101,6 +152,7 @@ export function workflowDetail(w: Workflow, c: Colors, now = Date.now()): string
     lines.push("", c.bold(title), ...body.split("\n").map((line) => `  ${line}`.trimEnd()));
   if (w.description) section("Description", w.description);
   if (w.plan) section("Plan", w.plan.trimEnd());
+  if (w.checks) section("Checks", checksTable(w.checks, c));
   if (w.review) {
     section(
       "Review",

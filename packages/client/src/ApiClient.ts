@@ -36,6 +36,12 @@ export interface Answer<T = unknown> {
   body: T;
 }
 
+/** One request's answer as the server sent it. */
+interface TextAnswer {
+  status: number;
+  text: string;
+}
+
 /** The HTTP API of the contract. Every failure is an ApiError. */
 export class ApiClient {
   private readonly fetch: typeof fetch;
@@ -125,6 +131,20 @@ export class ApiClient {
   }
 
   /**
+   * The whole log of one check of a checks run, as text: `index` is the check's `data.index` in
+   * its `check_completed` event, which quotes only the end of it.
+   */
+  async checkLog(id: string, runId: string, index: number): Promise<string> {
+    if (!Number.isSafeInteger(index) || index < 0) {
+      throw new RangeError(`A check's index is a non-negative integer, not ${index}`);
+    }
+    const path = workflowPath(id, `/checks/${encodeURIComponent(runId)}/${index}/log`);
+    const { status, text } = await this.exchangeText("GET", path, undefined, "text/plain");
+    if (status < 200 || status > 299) throw ApiError.fromAnswer(status, jsonOrUndefined(text));
+    return text;
+  }
+
+  /**
    * Sends one request and returns the answer whatever its status (for callers that look at
    * error answers themselves). `body` goes as JSON; `rawBody` goes as written, as JSON.
    */
@@ -135,9 +155,25 @@ export class ApiClient {
     options: { rawBody?: string } = {},
   ): Promise<Answer<T>> {
     const payload = options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
-    let answer = await this.send<T>(method, path, payload);
+    const { status, text } = await this.exchangeText(method, path, payload, "application/json");
+    if (text === "") return { status, body: undefined as T };
+    try {
+      return { status, body: JSON.parse(text) as T };
+    } catch {
+      throw ApiError.notJson(status);
+    }
+  }
+
+  /** Sends one request, and once more with a new token when the server wants one. */
+  private async exchangeText(
+    method: string,
+    path: string,
+    payload: string | undefined,
+    accept: string,
+  ): Promise<TextAnswer> {
+    let answer = await this.send(method, path, payload, accept);
     if (this.options.renewToken && refusesToken(answer) && (await this.options.renewToken())) {
-      answer = await this.send<T>(method, path, payload);
+      answer = await this.send(method, path, payload, accept);
     }
     return answer;
   }
@@ -155,7 +191,12 @@ export class ApiClient {
     return answer;
   }
 
-  private async send<T>(method: string, path: string, payload?: string): Promise<Answer<T>> {
+  private async send(
+    method: string,
+    path: string,
+    payload: string | undefined,
+    accept: string,
+  ): Promise<TextAnswer> {
     const token = this.options.token?.();
     let text: string;
     let status: number;
@@ -163,7 +204,7 @@ export class ApiClient {
       const response = await this.fetch(`${this.options.baseUrl}${path}`, {
         method,
         headers: {
-          accept: "application/json",
+          accept,
           ...(payload !== undefined && { "content-type": "application/json" }),
           ...(token && { authorization: `Bearer ${token}` }),
         },
@@ -177,17 +218,21 @@ export class ApiClient {
     } catch (error) {
       throw new ApiUnreachableError(this.options.baseUrl, failureReason(error));
     }
-    if (text === "") return { status, body: undefined as T };
-    try {
-      return { status, body: JSON.parse(text) as T };
-    } catch {
-      throw ApiError.notJson(status);
-    }
+    return { status, text };
   }
 }
 
-function refusesToken({ status, body }: Answer): boolean {
-  return status >= 400 && ApiError.fromAnswer(status, body).needsToken;
+function refusesToken({ status, text }: TextAnswer): boolean {
+  return status >= 400 && ApiError.fromAnswer(status, jsonOrUndefined(text)).needsToken;
+}
+
+/** An answer's JSON, or undefined when it has none (ApiError then stands in for the error). */
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function workflowPath(id: string, suffix = ""): string {

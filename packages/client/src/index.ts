@@ -1,5 +1,6 @@
 export * from "./ApiClient";
 export * from "./ApiError";
+export * from "./checks";
 export * from "./EventSequencer";
 export * from "./LiveConnection";
 export * from "./socketUrl";

@@ -5,6 +5,8 @@
 export type { FieldIssue } from "@amelia/core/errors";
 export type {
   Agent,
+  ChecksSummary,
+  EventData,
   EventPage,
   EventType,
   Level,

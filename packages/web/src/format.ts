@@ -55,3 +55,16 @@ export function formatDateTime(iso: string): string {
     hour12: false,
   });
 }
+
+/** A check's result as a person reads it. */
+export function checkResultLabel(result: { exitCode: number; timedOut: boolean }): string {
+  if (result.timedOut) return "Timed out";
+  return result.exitCode === 0 ? "Passed" : `Failed (exit ${result.exitCode})`;
+}
+
+/** "0.4 s", "12.0 s", "3 min 5 s". */
+export function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}

@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/react";
+import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "@amelia/client";
@@ -100,6 +100,78 @@ describe("DecisionPanel", () => {
     panel({ workflow: { status: "blocked", gate: "review", stage: "review_approval" } });
     expect(screen.getByText(/review loop reached its limit/)).toBeTruthy();
     expect(button("Approve")).toBeTruthy();
+  });
+
+  it("shows the latest checks at the review gate, the failing ones highlighted, and says they fail", () => {
+    panel({
+      workflow: {
+        status: "blocked",
+        gate: "review",
+        stage: "review_approval",
+        checks: {
+          round: 3,
+          runId: "run-3",
+          passed: false,
+          results: [
+            { name: "test", exitCode: 1, durationMs: 2_000, timedOut: false },
+            { name: "lint", exitCode: 0, durationMs: 900, timedOut: false },
+            { name: "e2e", exitCode: 137, durationMs: 60_000, timedOut: true },
+          ],
+        },
+      },
+    });
+    expect(screen.getByText(/checks still fail after the developer's last rounds/)).toBeTruthy();
+    expect(screen.queryByText(/review loop reached its limit/)).toBeNull();
+    const table = screen.getByRole("table", { name: /Checks of round 3/ });
+    expect(within(table).getByText("2 of 3 failing")).toBeTruthy();
+    const failing = Array.from(table.querySelectorAll("tr.failing")).map(
+      (row) => row.querySelector("th")?.textContent,
+    );
+    expect(failing).toEqual(["test", "e2e"]);
+    const test = within(table).getByRole("rowheader", { name: "test" }).closest("tr")!;
+    expect(within(test).getByText("Failed (exit 1)")).toBeTruthy();
+    expect(within(test).getByText("2.0 s")).toBeTruthy();
+    expect(within(table).getByText("Timed out")).toBeTruthy();
+    expect(button("Approve")).toBeTruthy();
+  });
+
+  it("shows passing checks at the review gate, and says when none ran", () => {
+    const checks = {
+      round: 1,
+      runId: "run-1",
+      passed: true,
+      results: [{ name: "test", exitCode: 0, durationMs: 300, timedOut: false }],
+    };
+    const { rerender } = render(
+      <DecisionPanel
+        workflow={{ status: "blocked", gate: "review", stage: "review_approval", checks }}
+        onApprove={vi.fn()}
+        onReject={vi.fn()}
+        onCancel={vi.fn()}
+        onResume={vi.fn()}
+      />,
+    );
+    expect(screen.getByText(/review loop reached its limit/)).toBeTruthy();
+    const table = screen.getByRole("table", { name: /Checks of round 1: all passed/ });
+    expect(table.querySelectorAll("tr.failing")).toHaveLength(0);
+
+    rerender(
+      <DecisionPanel
+        workflow={{ status: "blocked", gate: "review", stage: "review_approval" }}
+        onApprove={vi.fn()}
+        onReject={vi.fn()}
+        onCancel={vi.fn()}
+        onResume={vi.fn()}
+      />,
+    );
+    expect(screen.queryByRole("table")).toBeNull();
+    expect(screen.getByText(/No checks ran on this change/)).toBeTruthy();
+  });
+
+  it("shows no checks at the plan gate", () => {
+    panel();
+    expect(screen.queryByRole("table")).toBeNull();
+    expect(screen.queryByText(/checks/i)).toBeNull();
   });
 
   it("renders nothing for a finished workflow", () => {

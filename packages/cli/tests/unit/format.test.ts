@@ -99,6 +99,51 @@ describe("workflowDetail", () => {
     expect(text).not.toContain("Failure");
   });
 
+  it("prints the latest checks as a table, after the plan, failing ones red when colour is on", () => {
+    const checks = {
+      round: 2,
+      runId: "run-2",
+      passed: false,
+      results: [
+        { name: "typecheck", exitCode: 0, durationMs: 4_200, timedOut: false },
+        { name: "test", exitCode: 1, durationMs: 95_000, timedOut: false },
+        { name: "e2e", exitCode: 137, durationMs: 600_000, timedOut: true },
+      ],
+    };
+    const text = workflowDetail(workflow({ plan: "1. Greet", checks }), plain, NOW);
+    const lines = text.split("\n");
+    const start = lines.indexOf("Checks");
+    expect(start).toBeGreaterThan(lines.indexOf("Plan"));
+    expect(lines.slice(start, start + 6)).toEqual([
+      "Checks",
+      "  Round 2: 2 of 3 failing",
+      "  CHECK      RESULT           DURATION",
+      "  typecheck  passed           4.2s",
+      "  test       failed (exit 1)  1m 35s",
+      "  e2e        timed out        10m 0s",
+    ]);
+
+    const painted = workflowDetail(workflow({ checks }), coloured, NOW);
+    expect(painted).toContain(coloured.red("failed (exit 1)"));
+    expect(painted).toContain(coloured.red("timed out"));
+    expect(painted).toContain(coloured.green("passed"));
+    expect(painted).toContain(coloured.red("2 of 3 failing"));
+  });
+
+  it("says when every check of the latest round passed, and prints no checks before any ran", () => {
+    const checks = {
+      round: 1,
+      runId: "run-1",
+      passed: true,
+      results: [{ name: "test", exitCode: 0, durationMs: 400, timedOut: false }],
+    };
+    const text = workflowDetail(workflow({ checks }), plain, NOW);
+    expect(text).toContain(
+      "Checks\n  Round 1: all passed\n  CHECK  RESULT  DURATION\n  test   passed  0.4s",
+    );
+    expect(workflowDetail(workflow(), plain, NOW)).not.toContain("Checks");
+  });
+
   it("links the pull request of a workflow completed on GitHub", () => {
     const text = workflowDetail(
       workflow({

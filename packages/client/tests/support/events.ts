@@ -1,10 +1,11 @@
-import type { Agent, Level, WorkflowEvent } from "../../src/types";
+import type { Agent, EventType, Level, WorkflowEvent } from "../../src/types";
 
 /** An event as the API sends it; by default a developer's info message. */
 export function makeEvent(
   sequence: number,
   fields: {
     workflowId?: string;
+    type?: EventType;
     agent?: Agent;
     level?: Level;
     message?: string;
@@ -16,7 +17,7 @@ export function makeEvent(
     workflowId: fields.workflowId ?? "wf-1",
     sequence,
     timestamp: new Date(Date.UTC(2026, 0, 1, 12, 0, sequence)).toISOString(),
-    type: "agent_message",
+    type: fields.type ?? "agent_message",
     agent: fields.agent ?? "developer",
     level: fields.level ?? "info",
     message: fields.message ?? `event ${sequence}`,

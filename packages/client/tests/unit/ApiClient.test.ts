@@ -110,6 +110,49 @@ describe("ApiClient requests", () => {
     expect(fetch).not.toHaveBeenCalled();
   });
 
+  it("read a check's whole log as text, with the token, its run id in the path escaped", async () => {
+    const log = "> npm test\n{not json\n\u2713 passed\n";
+    const fetch = scripted(
+      () => new Response(log, { status: 200, headers: { "content-type": "text/plain" } }),
+    );
+    const api = new ApiClient({ baseUrl: "https://api.example", token: () => "t0k", fetch });
+
+    await expect(api.checkLog("wf 1", "wf-1-2-ab/c", 3)).resolves.toBe(log);
+    const { url, init, headers } = sent(fetch);
+    expect(url).toBe("https://api.example/api/workflows/wf%201/checks/wf-1-2-ab%2Fc/3/log");
+    expect(init.method).toBe("GET");
+    expect(headers.get("accept")).toBe("text/plain");
+    expect(headers.get("authorization")).toBe("Bearer t0k");
+    expect(init.body).toBeUndefined();
+  });
+
+  it("read an empty check log as an empty text, and fail with the API's error for a missing one", async () => {
+    const fetch = scripted(
+      () => new Response("", { status: 200 }),
+      () => json(404, { code: "NOT_FOUND", error: "Check log run-1/9 not found" }),
+      () => new Response("<html>Bad gateway</html>", { status: 502 }),
+    );
+    const api = new ApiClient({ baseUrl: "", fetch });
+    await expect(api.checkLog("wf-1", "run-1", 0)).resolves.toBe("");
+    await expect(api.checkLog("wf-1", "run-1", 9)).rejects.toMatchObject({
+      status: 404,
+      code: "NOT_FOUND",
+      message: "Check log run-1/9 not found",
+    });
+    await expect(api.checkLog("wf-1", "run-1", 1)).rejects.toMatchObject({
+      status: 502,
+      code: "UNEXPECTED_RESPONSE",
+    });
+  });
+
+  it.each([-1, 1.5, Number.NaN])("refuse to read the log of check index %s", async (index) => {
+    const fetch = scripted();
+    await expect(
+      new ApiClient({ baseUrl: "", fetch }).checkLog("wf-1", "r", index),
+    ).rejects.toThrow(`A check's index is a non-negative integer, not ${index}`);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
   it("return an error answer as it came when asked for the exchange itself", async () => {
     const fetch = scripted(() => json(404, { code: "NOT_FOUND", error: "Workflow x not found" }));
     const api = new ApiClient({ baseUrl: "", fetch });
@@ -217,6 +260,20 @@ describe("a refused token", () => {
     await expect(api.activeWorkflows()).resolves.toEqual({ workflows: [] });
     expect(renewToken).toHaveBeenCalledOnce();
     expect(sent(fetch, 0).headers.has("authorization")).toBe(false);
+    expect(sent(fetch, 1).headers.get("authorization")).toBe("Bearer fresh");
+  });
+
+  it("is renewed for a check's log too, which then comes as text", async () => {
+    let token: string | undefined;
+    const renewToken = vi.fn(async () => {
+      token = "fresh";
+      return true;
+    });
+    const fetch = scripted(refused, () => new Response("all good\n", { status: 200 }));
+    const api = new ApiClient({ baseUrl: "", token: () => token, renewToken, fetch });
+
+    await expect(api.checkLog("wf-1", "run-1", 0)).resolves.toBe("all good\n");
+    expect(renewToken).toHaveBeenCalledOnce();
     expect(sent(fetch, 1).headers.get("authorization")).toBe("Bearer fresh");
   });
 

@@ -1,4 +1,5 @@
 import { invalidField, WorkspaceError } from "../errors";
+import type { ChecksSummary } from "../events/types";
 import { refusedInput, type GitHubConnection } from "../github/GitHubConnection";
 import { GitHubRepository, type RepositoryInfo } from "../github/GitHubRepository";
 import { parseIssueReference, parseRepositoryName } from "../github/repositoryName";
@@ -181,7 +182,10 @@ async function forkPoint(
   return (await github.compare(info.defaultBranch, head))?.mergeBase ?? head;
 }
 
-/** What the pull request tells its reviewers: the issue it closes, the plan, the review. */
+/**
+ * What the pull request tells its reviewers: the issue it closes, the review, the latest checks,
+ * the plan.
+ */
 function pullRequestBody(workflow: PublishRequest, repository: string): string {
   const issue = parseIssueReference(workflow.issueId);
   const sameRepository =
@@ -205,8 +209,30 @@ function pullRequestBody(workflow: PublishRequest, repository: string): string {
       ...(approved ? [] : comments.map((comment) => `- ${comment}`)),
     );
   }
+  lines.push("", "## Checks", "", ...checksSection(workflow.checks));
   if (workflow.plan !== undefined) lines.push("", "## Plan", "", workflow.plan);
   return `${lines.join("\n")}\n`;
+}
+
+/** The latest round's checks as a Markdown table, failures in bold. */
+function checksSection(checks: ChecksSummary | undefined): string[] {
+  if (!checks) return ["No checks ran."];
+  const resultOf = ({ exitCode, timedOut }: ChecksSummary["results"][number]) => {
+    if (timedOut) return "**timed out**";
+    return exitCode === 0 ? "passed" : `**failed (exit ${exitCode})**`;
+  };
+  const failing = checks.results.filter((r) => r.exitCode !== 0 || r.timedOut).length;
+  return [
+    checks.passed
+      ? `Round ${checks.round}: every check passed.`
+      : `Round ${checks.round}: ${failing} of ${checks.results.length} checks failed.`,
+    "",
+    "| Check | Result | Duration |",
+    "| --- | --- | --- |",
+    ...checks.results.map(
+      (r) => `| ${r.name} | ${resultOf(r)} | ${(r.durationMs / 1000).toFixed(1)} s |`,
+    ),
+  ];
 }
 
 function clip(text: string, limit: number): string {

@@ -86,7 +86,7 @@ export interface WorkspaceProvider {
 /** What publishing a workflow's work reads from it. */
 export type PublishRequest = Pick<
   Workflow,
-  "id" | "issueId" | "title" | "repository" | "branch" | "plan" | "review" | "iteration"
+  "id" | "issueId" | "title" | "repository" | "branch" | "plan" | "review" | "iteration" | "checks"
 >;
 
 export interface Publication {

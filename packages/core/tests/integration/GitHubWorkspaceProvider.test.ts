@@ -520,6 +520,7 @@ describe("publishing the work as a pull request", () => {
     expect(pull?.body).toContain("Amelia's work on issue `PROJ-1`.");
     expect(pull?.body).toContain("Approved by the reviewer agent after 2 rounds.");
     expect(pull?.body).toContain("## Plan\n\n1. Add a toggle");
+    expect(pull?.body).toContain("## Checks\n\nNo checks ran.\n");
 
     expect(await provider().publish(workflow())).toEqual(published);
     expect(github.pullRequests(repository)).toHaveLength(1);
@@ -557,6 +558,47 @@ describe("publishing the work as a pull request", () => {
     expect(pull?.title).toBe(`Amelia: ${repository}#7`);
     expect(pull?.body).toContain("\nCloses #7\n");
     expect(pull?.body).toContain("the last review found minor issues:\n- a.md:1 — tidy this");
+  });
+
+  it("tells the latest round's checks in a table, before the plan", async () => {
+    const workspace = await provider().open(request);
+    await workspace.writeFile("feature.md", "dark\n");
+    await workspace.commit("Feature");
+    const results = [
+      { name: "typecheck", exitCode: 0, durationMs: 4_210, timedOut: false },
+      { name: "unit tests", exitCode: 1, durationMs: 95_000, timedOut: false },
+      { name: "e2e", exitCode: 137, durationMs: 600_000, timedOut: true },
+    ];
+    await provider().publish(
+      workflow({ checks: { round: 3, runId: "r", passed: false, results } }),
+    );
+    const [pull] = github.pullRequests(repository);
+    expect(pull?.body).toContain(
+      [
+        "## Checks",
+        "",
+        "Round 3: 2 of 3 checks failed.",
+        "",
+        "| Check | Result | Duration |",
+        "| --- | --- | --- |",
+        "| typecheck | passed | 4.2 s |",
+        "| unit tests | **failed (exit 1)** | 95.0 s |",
+        "| e2e | **timed out** | 600.0 s |",
+        "",
+        "## Plan",
+      ].join("\n"),
+    );
+  });
+
+  it("says every check passed when they did", async () => {
+    const workspace = await provider().open(request);
+    await workspace.writeFile("feature.md", "dark\n");
+    await workspace.commit("Feature");
+    const results = [{ name: "test", exitCode: 0, durationMs: 300, timedOut: false }];
+    await provider().publish(workflow({ checks: { round: 1, runId: "r", passed: true, results } }));
+    const [pull] = github.pullRequests(repository);
+    expect(pull?.body).toContain("Round 1: every check passed.\n\n| Check | Result | Duration |");
+    expect(pull?.body).toContain("| test | passed | 0.3 s |");
   });
 
   it("opens none, and creates no branch, when the work adds nothing to the default branch", async () => {

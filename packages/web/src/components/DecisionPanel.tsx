@@ -2,11 +2,12 @@ import { isActive } from "@amelia/core/workflow/status";
 import { useState } from "react";
 import type { Workflow } from "@amelia/client";
 import { ErrorMessage } from "./ErrorMessage";
+import { LatestChecks } from "./LatestChecks";
 
 type Action = "approve" | "reject" | "cancel" | "resume";
 
 export interface DecisionPanelProps {
-  workflow: Pick<Workflow, "status" | "gate" | "stage">;
+  workflow: Pick<Workflow, "status" | "gate" | "stage" | "checks">;
   onApprove(): Promise<unknown>;
   onReject(feedback: string): Promise<unknown>;
   onCancel(): Promise<unknown>;
@@ -17,6 +18,9 @@ const GATE_TEXT = {
   plan: "The architect's plan is waiting for your decision. Approve it to start the developer, or reject it with feedback to have it re-planned.",
   review:
     "The review loop reached its limit. Approve the result as it is, or reject it with feedback for the developer.",
+  /** The review gate opened because the checks kept failing (AMELIA_MAX_CHECK_ROUNDS). */
+  failingChecks:
+    "The checks still fail after the developer's last rounds. Approve the result as it is, or reject it with feedback for the developer.",
 };
 
 /**
@@ -116,7 +120,8 @@ export function DecisionPanel({
   return (
     <section className="card decision" aria-labelledby="decision-title">
       <h2 id="decision-title">Your decision</h2>
-      <p className="gate-text">{GATE_TEXT[workflow.gate!]}</p>
+      <p className="gate-text">{GATE_TEXT[gateText(workflow)]}</p>
+      {workflow.gate === "review" && <LatestChecks checks={workflow.checks} />}
       <label htmlFor="feedback">Feedback (needed to reject)</label>
       <textarea
         id="feedback"
@@ -151,4 +156,9 @@ export function DecisionPanel({
       <ErrorMessage error={error} />
     </section>
   );
+}
+
+/** The words for the open gate (the panel shows only at one). */
+function gateText({ gate, checks }: DecisionPanelProps["workflow"]): keyof typeof GATE_TEXT {
+  return gate === "review" && checks?.passed === false ? "failingChecks" : gate!;
 }

@@ -1,9 +1,11 @@
+import { isActive } from "@amelia/core/workflow/status";
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import type { Review, Workflow } from "@amelia/client";
 import { formatCost, formatDateTime, formatTokens, STAGE_LABELS } from "../format";
 import { useLiveRefresh, useWorkflowEvents } from "../live/hooks";
 import { Link } from "../router";
 import { useServices } from "../services";
+import { ChecksPanel } from "./ChecksPanel";
 import { DecisionPanel } from "./DecisionPanel";
 import { ErrorMessage } from "./ErrorMessage";
 import { Markdown } from "./Markdown";
@@ -26,6 +28,10 @@ export function WorkflowPage({ id }: { id: string }) {
   const load = useCallback(() => {
     api.getWorkflow(id).then(accept, setError);
   }, [api, id, accept]);
+  const loadCheckLog = useCallback(
+    (runId: string, index: number) => api.checkLog(id, runId, index),
+    [api, id],
+  );
 
   useEffect(() => {
     setWorkflow(undefined);
@@ -92,6 +98,11 @@ export function WorkflowPage({ id }: { id: string }) {
           {workflow.review && (
             <ReviewSummary review={workflow.review} round={workflow.iteration.review} />
           )}
+          <ChecksPanel
+            events={feed.events}
+            active={isActive(workflow.status)}
+            loadLog={loadCheckLog}
+          />
         </div>
         <Timeline events={feed.events} caughtUp={feed.caughtUp} />
       </div>
