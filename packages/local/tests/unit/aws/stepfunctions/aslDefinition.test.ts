@@ -69,6 +69,10 @@ describe("ASL definitions for the local interpreter", () => {
       Parameters: { Payload: {} },
     });
     expect(() => collectTaskStates(noFunction)).toThrow(/FunctionName/);
+    const build = { Resource: "arn:aws:states:::codebuild:startBuild.sync" };
+    expect(() => collectTaskStates(oneTask({ ...build, Parameters: {} }))).toThrow(/ProjectName/);
+    const project = oneTask({ ...build, Parameters: { ProjectName: "p" } });
+    expect(collectTaskStates(project).get("T")).toMatchObject({ kind: "startBuildSync" });
     const pathTimeout = oneTask({
       Resource: "arn:aws:states:::lambda:invoke",
       TimeoutSecondsPath: "$.t",
