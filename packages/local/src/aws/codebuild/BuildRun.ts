@@ -30,7 +30,7 @@ export interface BuildRequest {
 export interface BuildRunContext {
   objects: ObjectStore;
   sandbox: Sandbox;
-  /** The build's own directory, made fresh and removed after: its source copy and HOME. */
+  /** The build's own directory, made fresh and removed after: its copy of the source. */
   workDirectory: string;
   /** Where the tail of the build's output is kept. */
   logFile: string;
@@ -111,7 +111,6 @@ async function downloadSource(
       return undefined;
     }
     await mkdir(sourceDirectory, { recursive: true, mode: 0o700 });
-    await mkdir(path.join(context.workDirectory, "home"), { mode: 0o700 });
     await extractZip(archive.body, sourceDirectory, SOURCE_LIMITS);
   } catch (error) {
     if (!(error instanceof SourceArchiveError || isServiceError(error))) throw error;
@@ -137,7 +136,7 @@ async function runCommandPhases(
   context: BuildRunContext,
   run: { sourceDirectory: string; deadline: number; log: LogTail },
 ): Promise<void> {
-  const env = buildEnvironment(progress.build.id, context.workDirectory, buildspec, request);
+  const env = buildEnvironment(progress.build.id, run.sourceDirectory, buildspec, request);
   const phases: CommandPhase[] = COMMAND_PHASES.map((name) => ({
     name,
     commands: buildspec.phases.find((phase) => phase.name === name)?.commands ?? [],
@@ -219,23 +218,23 @@ async function artifactsPhase(
 
 /**
  * The whole environment of the build: nothing of the runtime's own, only what CodeBuild would
- * set, the buildspec's variables and the overrides (which win, as in CodeBuild).
+ * set, the buildspec's variables and the overrides (which win, as in CodeBuild). The sandbox adds
+ * a HOME of the run's own.
  */
 function buildEnvironment(
   buildId: string,
-  workDirectory: string,
+  sourceDirectory: string,
   buildspec: Buildspec,
   request: BuildRequest,
 ): Record<string, string> {
   return {
     PATH: `${path.dirname(process.execPath)}:${SYSTEM_PATH}`,
-    HOME: path.join(workDirectory, "home"),
     LANG: "C.UTF-8",
     CI: "true",
     ...buildspec.variables,
     ...request.variables,
     CODEBUILD_BUILD_ID: buildId,
-    CODEBUILD_SRC_DIR: path.join(workDirectory, "src"),
+    CODEBUILD_SRC_DIR: sourceDirectory,
   };
 }
 

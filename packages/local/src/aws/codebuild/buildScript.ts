@@ -7,14 +7,13 @@ export function phaseType(phase: CommandPhase["name"]): string {
 
 /**
  * One bash script running the phases' commands in order in one shell (so `cd` and `export`
- * carry on, as in CodeBuild's version 0.2), in the directory it starts in
- * (`CODEBUILD_SRC_DIR`, wherever the sandbox mounts it). The first failing command ends it
+ * carry on, as in CodeBuild's version 0.2), in the directory it starts in (`CODEBUILD_SRC_DIR`).
+ * The first failing command ends it
  * with that command's status. It logs as CodeBuild does — `[Container] <time> Entering phase
  * BUILD`, `Running command …` — which is how {@link ScriptProgress} follows it.
  */
 export function buildScript(phases: readonly CommandPhase[]): string {
   const lines = [
-    'export CODEBUILD_SRC_DIR="$PWD"',
     "__amelia_log() { printf '[Container] %(%Y/%m/%d %H:%M:%S)T %s\\n' -1 \"$1\"; }",
     "__amelia_failed() {",
     '  __amelia_log "Command did not exit successfully $2 exit status $1"',
