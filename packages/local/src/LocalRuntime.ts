@@ -41,8 +41,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:amelia-workflow`;
 /** The checks' CodeBuild project and S3 bucket, as the local emulators know them. */
 const LOCAL_CHECKS = { checksProject: "amelia-checks", checksBucket: "amelia-checks" };
-/** The local project's build timeout when StartBuild gives none: CodeBuild's default. */
-const BUILD_TIMEOUT_MINUTES = 60;
+/** The local project's build timeout, as the default (Lambda) compute of the cloud's has it. */
+const BUILD_TIMEOUT_MINUTES = 15;
 
 export interface LocalRuntimeOptions {
   host?: string;

@@ -19,7 +19,7 @@ export async function startCodeBuild(directory: string) {
   const objects = new ObjectStore(`${directory}/s3`);
   await objects.createBucket(CHECKS_BUCKET);
   const emulator = new CodeBuildEmulator({
-    project: { name: CHECKS_PROJECT, timeoutInMinutes: 60 },
+    project: { name: CHECKS_PROJECT, timeoutInMinutes: 15 },
     objects,
     sandbox: sandboxFor("unsafe-host"),
     directory: `${directory}/codebuild`,

@@ -1,4 +1,5 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, open, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SandboxUnavailableError, type Sandbox } from "../../sandbox/Sandbox";
 import { AwsServiceError } from "../protocol/AwsServiceError";
@@ -43,7 +44,7 @@ export interface BuildRunContext {
 export type StopReason = "stop" | "shutdown";
 
 /** The environment variable by which a build asks for the network in its install phase. */
-export const SETUP_NETWORK_VARIABLE = "AMELIA_SETUP_NETWORK";
+const SETUP_NETWORK_VARIABLE = "AMELIA_SETUP_NETWORK";
 /** How much of a build's output its log keeps: the end, where a failure shows. */
 const LOG_TAIL_BYTES = 1024 * 1024;
 const SOURCE_LIMITS = { maxBytes: 2 * 1024 * 1024 * 1024, maxEntries: 200_000 };
@@ -118,14 +119,25 @@ async function downloadSource(
     return undefined;
   }
   try {
-    return parseBuildspec(
-      request.buildspec ?? (await readFile(path.join(sourceDirectory, "buildspec.yml"), "utf8")),
-    );
+    return parseBuildspec(request.buildspec ?? (await sourceBuildspec(sourceDirectory)));
   } catch (error) {
     const message =
       error instanceof BuildspecError ? error.message : `no buildspec.yml: ${errorText(error)}`;
     progress.fail("FAILED", { statusCode: "YAML_FILE_ERROR", message });
     return undefined;
+  }
+}
+
+/** The source's own buildspec.yml, never through a link: a parse error would quote the target. */
+async function sourceBuildspec(sourceDirectory: string): Promise<string> {
+  const file = await open(
+    path.join(sourceDirectory, "buildspec.yml"),
+    constants.O_RDONLY | constants.O_NOFOLLOW,
+  );
+  try {
+    return await file.readFile("utf8");
+  } finally {
+    await file.close();
   }
 }
 

@@ -296,6 +296,32 @@ describe("CodeBuildEmulator through CodeBuildClient", () => {
     });
   });
 
+  it("runs the source's own buildspec.yml without an override, never one behind a link", async () => {
+    const own = await h.start({
+      sourceLocationOverride: await h.source("sources/own.zip", {
+        "buildspec.yml": buildspec({
+          build: ["mkdir -p .amelia-results", "echo own > .amelia-results/own.txt"],
+        }),
+      }),
+      artifactsOverride: artifactsOverride("own"),
+    });
+    expect((await h.untilComplete(own.id!)).buildStatus).toBe("SUCCEEDED");
+    expect(await h.object("results/own/own.txt")).toBe("own\n");
+
+    const linked = await h.start({
+      sourceLocationOverride: await h.source("sources/linked.zip", {
+        "buildspec.yml": { content: "/etc/passwd", mode: 0o120777 },
+      }),
+    });
+    const refused = await h.untilComplete(linked.id!);
+    const download = refused.phases!.find((p) => p.phaseType === "DOWNLOAD_SOURCE")!;
+    // Refused as a link, not read: what it points to is neither parsed nor quoted.
+    expect(download.contexts![0]).toMatchObject({
+      statusCode: "YAML_FILE_ERROR",
+      message: expect.stringMatching(/^no buildspec.yml: ELOOP/),
+    });
+  });
+
   it("refuses bad input as CodeBuild does", async () => {
     const sourceLocationOverride = await h.source("sources/run-7.zip", { "a.txt": "a" });
     const unknownProject = h.client.send(
@@ -341,7 +367,7 @@ describe("CodeBuildEmulator through CodeBuildClient", () => {
     await h.untilPhase(id!, "BUILD");
     // A second emulator over the same directory is the runtime started again after a crash.
     const restarted = new CodeBuildEmulator({
-      project: { name: CHECKS_PROJECT, timeoutInMinutes: 60 },
+      project: { name: CHECKS_PROJECT, timeoutInMinutes: 15 },
       objects: new ObjectStore(join(dir.path, "s3")),
       sandbox: sandboxFor("unsafe-host"),
       directory: join(dir.path, "codebuild"),

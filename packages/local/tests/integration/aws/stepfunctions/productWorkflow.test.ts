@@ -238,7 +238,6 @@ describe("the product workflow definition", () => {
         runId: "wf-checks-1",
         sourceLocation,
         buildspec: buildspecFor(planOf(config)),
-        timeoutInMinutes: 5,
       };
       const h = await run({
         prepareChecks: () => ({ run: checksRun }),
@@ -276,7 +275,6 @@ describe("the product workflow definition", () => {
         runId: "wf-checks-2",
         sourceLocation: "amelia-checks/sources/missing.zip",
         buildspec: buildspecFor(planOf(config)),
-        timeoutInMinutes: 5,
       };
       const h = await run({
         prepareChecks: () => ({ run: missing }),

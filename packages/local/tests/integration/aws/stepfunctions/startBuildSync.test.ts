@@ -29,7 +29,6 @@ function checksDefinition(options: { selector?: boolean; retries?: number } = {}
           SourceTypeOverride: "S3",
           "SourceLocationOverride.$": "$.verify.run.sourceLocation",
           "BuildspecOverride.$": "$.verify.run.buildspec",
-          "TimeoutInMinutesOverride.$": "$.verify.run.timeoutInMinutes",
           ArtifactsOverride: {
             Type: "S3",
             Location: CHECKS_BUCKET,
@@ -109,7 +108,6 @@ describe("startBuild.sync Tasks run a build of the local CodeBuild", () => {
         runId,
         sourceLocation: await codeBuild.source(`sources/${runId}.zip`, { "a.txt": "a" }),
         buildspec: spec(command),
-        timeoutInMinutes: 10,
       },
     },
   });
@@ -131,7 +129,7 @@ describe("startBuild.sync Tasks run a build of the local CodeBuild", () => {
       BuildComplete: true,
       ProjectName: CHECKS_PROJECT,
       CurrentPhase: "COMPLETED",
-      TimeoutInMinutes: 10,
+      TimeoutInMinutes: 15,
     });
     expect(build.Build.EndTime as number).toBeGreaterThanOrEqual(build.Build.StartTime as number);
     // Epoch milliseconds, as Step Functions renders the build's dates.
@@ -154,12 +152,12 @@ describe("startBuild.sync Tasks run a build of the local CodeBuild", () => {
   it("reports a refused StartBuild as CodeBuild.<exception>", async () => {
     const h = await machine(checksDefinition());
     const refused = await input("run-refused", "true");
-    refused.verify.run.timeoutInMinutes = 1;
+    refused.verify.run.sourceLocation = "no-key";
     const arn = await h.start("refused", refused);
     const done = await h.untilStatus(arn, "SUCCEEDED");
     expect(JSON.parse(done.output!).build).toMatchObject({
       Error: "CodeBuild.InvalidInputException",
-      Cause: expect.stringContaining("timeoutInMinutesOverride"),
+      Cause: expect.stringContaining("sourceLocationOverride"),
     });
   });
 
