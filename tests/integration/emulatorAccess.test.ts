@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { signedFetch } from "../../packages/local/tests/support/sdk";
+import { codeBuild, s3, signedFetch } from "../../packages/local/tests/support/sdk";
 import { useTestRuntime } from "../support/runtime";
 
 const fixture = useTestRuntime();
@@ -117,6 +117,45 @@ describe("the local emulators accept only the runtime's own signed requests", ()
       { service: "execute-api", credentials: runtimeCredentials() },
     );
     expect(signed.status).toBe(410);
+  });
+
+  it("S3 and CodeBuild: the checks' bucket and project, reached only with the runtime's credentials", async () => {
+    const { environment } = fixture.runtime;
+    const bucket = environment.AMELIA_CHECKS_BUCKET!;
+    const objects = environment.AWS_ENDPOINT_URL_S3!;
+    expect(new URL(objects).hostname).toBe("127.0.0.1");
+    const unsigned = await fetch(`${objects}/${bucket}/sources/x.zip`);
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.headers.get("access-control-allow-origin")).toBeNull();
+
+    // The SDK finds both endpoints from the environment, as the handlers' clients do.
+    const config = { region: environment.AWS_REGION, credentials: runtimeCredentials() };
+    const endpoints = {
+      AWS_ENDPOINT_URL_S3: objects,
+      AWS_ENDPOINT_URL_CODEBUILD: environment.AWS_ENDPOINT_URL_CODEBUILD!,
+    };
+    const previous = Object.keys(endpoints).map((name) => [name, process.env[name]] as const);
+    Object.assign(process.env, endpoints);
+    const s3Client = new s3.S3Client({ ...config, forcePathStyle: true });
+    const builds = new codeBuild.CodeBuildClient(config);
+    try {
+      await s3Client.send(new s3.PutObjectCommand({ Bucket: bucket, Key: "probe", Body: "x" }));
+      const object = await s3Client.send(new s3.GetObjectCommand({ Bucket: bucket, Key: "probe" }));
+      expect(await object.Body!.transformToString()).toBe("x");
+      const start = builds.send(
+        new codeBuild.StartBuildCommand({ projectName: environment.AMELIA_CHECKS_PROJECT }),
+      );
+      // Known project, so only the missing source is refused.
+      await expect(start).rejects.toThrow(/sourceLocationOverride is required/);
+    } finally {
+      s3Client.destroy();
+      builds.destroy();
+      for (const [name, value] of previous) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+    expect(environment.AMELIA_SANDBOX).toMatch(/^(bubblewrap|unsafe-host|unavailable: .+)$/);
   });
 
   it("keeps its data directory private: 0700, the executions file 0600", async () => {

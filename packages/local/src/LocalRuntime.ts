@@ -13,7 +13,10 @@ import { workflowDefinition } from "@amelia/core/definitions/stateMachine";
 import type { AwsServiceError } from "./aws/protocol/AwsServiceError";
 import { AwsJsonServer } from "./aws/protocol/AwsJsonServer";
 import { randomCredentials } from "./aws/protocol/RequestSignatures";
+import { CodeBuildEmulator } from "./aws/codebuild/CodeBuildEmulator";
 import { EventBridgeEmulator } from "./aws/eventbridge/EventBridgeEmulator";
+import { ObjectStore } from "./aws/s3/ObjectStore";
+import { S3Emulator } from "./aws/s3/S3Emulator";
 import { StepFunctionsEmulator } from "./aws/stepfunctions/StepFunctionsEmulator";
 import { LocalDynamo } from "./aws/dynamodb/LocalDynamo";
 import { BrowserOrigins, parseOrigin } from "./gateway/BrowserOrigins";
@@ -23,6 +26,7 @@ import { StaticFiles } from "./gateway/StaticFiles";
 import { WebSocketGateway } from "./gateway/WebSocketGateway";
 import { LocalLambdas } from "./lambda/LocalLambdas";
 import type { UsageMeter } from "./metering/UsageMeter";
+import { sandboxFor, SandboxUnavailableError, type Sandbox } from "./sandbox/Sandbox";
 
 export const REPOSITORY_ROOT = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -37,6 +41,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:amelia-workflow`;
 /** The checks' CodeBuild project and S3 bucket, as the local emulators know them. */
 const LOCAL_CHECKS = { checksProject: "amelia-checks", checksBucket: "amelia-checks" };
+/** The local project's build timeout, as the default (Lambda) compute of the cloud's has it. */
+const BUILD_TIMEOUT_MINUTES = 15;
 
 export interface LocalRuntimeOptions {
   host?: string;
@@ -59,7 +65,9 @@ export interface LocalRuntimeOptions {
   usage?: UsageMeter;
   /**
    * The settings the functions inherit (ANTHROPIC_API_KEY, AMELIA_MAX_ACTIVE_WORKFLOWS…), as a
-   * deployment's configuration would give them; default this process's environment.
+   * deployment's configuration would give them; default this process's environment. The
+   * runtime's own settings are read from it too: AMELIA_SANDBOX (what runs the checks' builds)
+   * and AMELIA_SANDBOX_SETUP_NETWORK=allow (a build's install phase may ask for the network).
    */
   environment?: Readonly<Record<string, string | undefined>>;
 }
@@ -73,7 +81,7 @@ export interface LocalRuntime {
   environment: Readonly<Record<string, string>>;
   /** Cuts every WebSocket connection with no close handshake, as a network failure does. */
   dropWebSockets(): number;
-  /** The next `times` calls of a Step Functions or EventBridge operation fail as in an outage. */
+  /** The next `times` calls of a Step Functions, EventBridge or CodeBuild operation fail as in an outage. */
   failNextAwsCall(operation: string, error: AwsServiceError, times?: number): void;
   close(): Promise<void>;
 }
@@ -87,9 +95,10 @@ export class PortInUseError extends Error {
 
 /**
  * The whole product on this machine: the handlers of packages/functions (in a worker thread of
- * their own) behind an emulated API Gateway, with DynamoDB, Step Functions, EventBridge and
- * `@connections` emulated at their wire protocol, reached through the same AWS_ENDPOINT_URL_*
- * variables as anywhere else. Several can run in one process.
+ * their own) behind an emulated API Gateway, with DynamoDB, Step Functions, EventBridge,
+ * `@connections`, S3 and CodeBuild (its builds in the local sandbox) emulated at their wire
+ * protocol, reached through the same AWS_ENDPOINT_URL_* variables as anywhere else. Several can
+ * run in one process.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const host = options.host ?? "127.0.0.1";
@@ -115,6 +124,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // AWS account, and nothing else may use the emulators.
   const credentials = randomCredentials();
   const { usage } = options;
+  const settings = options.environment ?? process.env;
+  const sandbox = localSandbox(settings.AMELIA_SANDBOX);
   const dynamo = await LocalDynamo.start(path.join(dataDir, "dynamodb"), credentials, usage);
   await dynamo.ensureTable(TABLE_NAME);
   const functionArns = Object.fromEntries(
@@ -132,10 +143,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     ...(usage && { meter: usage }),
   });
   const websocket = new WebSocketGateway(lambdas, options.apiToken !== undefined, usage);
+  const objects = new ObjectStore(path.join(dataDir, "s3"));
+  await objects.createBucket(LOCAL_CHECKS.checksBucket);
+  const s3 = new S3Emulator({ store: objects, credentials });
+  await s3.start();
+  const codeBuild = new CodeBuildEmulator({
+    project: { name: LOCAL_CHECKS.checksProject, timeoutInMinutes: BUILD_TIMEOUT_MINUTES },
+    objects,
+    sandbox: sandbox.sandbox,
+    directory: path.join(dataDir, "codebuild"),
+    setupNetworkAllowed: setupNetworkAllowed(settings.AMELIA_SANDBOX_SETUP_NETWORK),
+    region: REGION,
+    account: ACCOUNT,
+  });
   const stepFunctions = new StepFunctionsEmulator({
     definition: workflowDefinition(functionArns, LOCAL_CHECKS),
     stateMachineArn: STATE_MACHINE_ARN,
     stateFile: path.join(dataDir, "executions.json"),
+    codeBuild,
     ...(usage && { onStateEntered: () => usage.stateTransition() }),
     invokeFunction: (functionName, payload) => {
       const handler = handlerByArn.get(functionName);
@@ -155,13 +180,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       lambdas.invoke(EVENT_FUNCTIONS[target as keyof typeof EVENT_FUNCTIONS], event),
   });
   const aws = new AwsJsonServer({
-    services: [stepFunctions, eventBridge],
+    services: [stepFunctions, eventBridge, codeBuild],
     connections: websocket,
     credentials,
   });
   const { endpoint } = await aws.start();
 
-  const environment = functionEnvironment(options.environment ?? process.env, {
+  const environment = functionEnvironment(settings, {
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -169,10 +194,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_SFN: endpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_CODEBUILD: endpoint,
     AMELIA_WS_MANAGEMENT_ENDPOINT: endpoint,
     AMELIA_TABLE_NAME: TABLE_NAME,
     AMELIA_EVENT_BUS_NAME: EVENT_BUS_NAME,
     AMELIA_STATE_MACHINE_ARN: STATE_MACHINE_ARN,
+    AMELIA_CHECKS_PROJECT: LOCAL_CHECKS.checksProject,
+    AMELIA_CHECKS_BUCKET: LOCAL_CHECKS.checksBucket,
+    // What the builds run in, for the checks' events to say (not a choice the functions make).
+    AMELIA_SANDBOX: sandbox.description,
     AMELIA_DATA_DIR: dataDir,
     ...(options.apiToken !== undefined && { AMELIA_API_TOKEN: options.apiToken }),
   });
@@ -228,15 +259,43 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         server.closeAllConnections();
       });
       await stepFunctions.close();
+      // Builds end before the handlers drain: a tool waiting on one sees it end.
+      await codeBuild.close();
       await eventBridge.drain();
       // Handlers still running (a $disconnect, an agent) finish before their database goes away.
       await lambdas.drain(SHUTDOWN_GRACE_MS);
       await eventBridge.drain();
       await lambdas.close();
       await aws.close();
+      await s3.close();
       await dynamo.close();
     },
   };
+}
+
+/**
+ * The sandbox for the AMELIA_SANDBOX setting, and how the checks' events describe it: its kind, or
+ * `unavailable: <why>` where this machine has none (its builds then fail, saying so). A setting
+ * that names no sandbox fails the start.
+ */
+function localSandbox(setting: string | undefined): { sandbox: Sandbox; description: string } {
+  try {
+    const sandbox = sandboxFor(setting);
+    return { sandbox, description: sandbox.kind };
+  } catch (error) {
+    if (!(error instanceof SandboxUnavailableError)) throw error;
+    const unavailable: Sandbox = { kind: "bubblewrap", run: () => Promise.reject(error) };
+    return { sandbox: unavailable, description: `unavailable: ${error.message}` };
+  }
+}
+
+/** AMELIA_SANDBOX_SETUP_NETWORK: `allow` lets a build's install phase have the network it asks for. */
+function setupNetworkAllowed(setting: string | undefined): boolean {
+  if (setting === undefined || setting === "") return false;
+  if (setting === "allow") return true;
+  throw new Error(
+    `AMELIA_SANDBOX_SETUP_NETWORK=${setting}: set it to allow, or leave it unset for no network`,
+  );
 }
 
 /** Settings the functions must not inherit: a session or a profile would lead the SDK to a real account. */

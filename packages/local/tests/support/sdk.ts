@@ -6,6 +6,8 @@ import type { LocalCredentials } from "../../src/aws/protocol/RequestSignatures"
 export * as sfn from "@aws-sdk/client-sfn";
 export * as eventBridge from "@aws-sdk/client-eventbridge";
 export * as apiGateway from "@aws-sdk/client-apigatewaymanagementapi";
+export * as s3 from "@aws-sdk/client-s3";
+export * as codeBuild from "@aws-sdk/client-codebuild";
 
 /** The credentials the tests' emulators accept, as a runtime's accept its own. */
 export const TEST_CREDENTIALS: LocalCredentials = {

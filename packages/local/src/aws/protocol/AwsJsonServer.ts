@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { AwsServiceError } from "./AwsServiceError";
 import { BodyTooLargeError, readBody } from "../../http/requests";
 import type { ConnectionRegistry } from "../apigatewaymanagementapi/ConnectionRegistry";
@@ -9,6 +8,7 @@ import {
   serveConnectionsRequest,
 } from "../apigatewaymanagementapi/connectionsApi";
 import type { JsonService } from "./JsonService";
+import { closeServer, listenOnLoopback } from "./loopback";
 import { consoleLog, type EmulatorLog } from "../../log";
 import {
   RequestSignatures,
@@ -61,26 +61,12 @@ export class AwsJsonServer {
   }
 
   async start(): Promise<{ endpoint: string }> {
-    const host = "127.0.0.1";
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(this.options.port ?? 0, host, () => {
-        this.server.off("error", reject);
-        resolve();
-      });
-    });
-    const { port } = this.server.address() as AddressInfo;
-    this.endpointUrl = `http://${host}:${port}`;
+    this.endpointUrl = await listenOnLoopback(this.server, this.options.port);
     return { endpoint: this.endpointUrl };
   }
 
-  async close(): Promise<void> {
-    if (!this.server.listening) return;
-    await new Promise<void>((resolve, reject) => {
-      this.server.close((error) => (error ? reject(error) : resolve()));
-      // The SDK keeps connections alive; without this, close() waits for them to time out.
-      this.server.closeAllConnections();
-    });
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   /**

@@ -48,13 +48,34 @@ export interface SignedRequest {
   headers: IncomingHttpHeaders;
 }
 
+/** How a service's requests are signed, where S3 differs from the others. */
+export interface SigningRules {
+  /** Whether the path is encoded once more before signing: every service but S3 does (default true). */
+  uriEscapePath?: boolean;
+  /**
+   * Whether the payload may be left out of the signature, declared by `x-amz-content-sha256`
+   * (UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER): S3 only. Otherwise a declared hash
+   * must be the body's.
+   */
+  unsignedPayloads?: boolean;
+}
+
+/** The `x-amz-content-sha256` values that leave the payload unsigned. */
+export const UNSIGNED_PAYLOADS: ReadonlySet<string> = new Set([
+  "UNSIGNED-PAYLOAD",
+  "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+]);
+
 /**
  * Checks AWS Signature Version 4 on every request to an emulator, as AWS does: the access key
  * must be the runtime's, and the signature is recomputed (with the SDK's own signer) over the
  * method, path, query, signed headers and body, and compared.
  */
 export class RequestSignatures {
-  constructor(private readonly credentials: LocalCredentials) {}
+  constructor(
+    private readonly credentials: LocalCredentials,
+    private readonly rules: SigningRules = {},
+  ) {}
 
   /** Throws SignatureRefusedError unless the request is signed with the runtime's credentials. */
   async verify(request: SignedRequest, body: Uint8Array): Promise<void> {
@@ -99,8 +120,13 @@ export class RequestSignatures {
     }
     // The signer trusts a declared payload hash, so it must be the body's.
     const declaredHash = headers["x-amz-content-sha256"];
+    const unsigned =
+      this.rules.unsignedPayloads === true &&
+      declaredHash !== undefined &&
+      UNSIGNED_PAYLOADS.has(declaredHash);
     if (
       declaredHash !== undefined &&
+      !unsigned &&
       declaredHash !== createHash("sha256").update(body).digest("hex")
     ) {
       throw invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
@@ -112,6 +138,7 @@ export class RequestSignatures {
       service,
       sha256: Sha256,
       applyChecksum: false,
+      uriEscapePath: this.rules.uriEscapePath ?? true,
     });
     const recomputed = await signer.sign(
       {

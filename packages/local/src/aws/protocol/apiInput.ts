@@ -1,22 +1,30 @@
 import { AwsServiceError } from "./AwsServiceError";
 
-/** A required string member of a request, or the ValidationException AWS returns without it. */
-export function requiredString(input: Record<string, unknown>, member: string): string {
+/**
+ * A required string member of a request, or the error AWS returns without it (ValidationException
+ * by default; CodeBuild's is InvalidInputException).
+ */
+export function requiredString(
+  input: Record<string, unknown>,
+  member: string,
+  errorType = "ValidationException",
+): string {
   const value = input[member];
   if (typeof value !== "string" || value === "") {
-    throw new AwsServiceError(
-      "ValidationException",
-      `1 validation error detected: '${member}' is required`,
-    );
+    throw new AwsServiceError(errorType, `1 validation error detected: '${member}' is required`);
   }
   return value;
 }
 
-export function optionalString(input: Record<string, unknown>, member: string): string | undefined {
+export function optionalString(
+  input: Record<string, unknown>,
+  member: string,
+  errorType = "ValidationException",
+): string | undefined {
   const value = input[member];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") {
-    throw new AwsServiceError("ValidationException", `'${member}' must be a string`);
+    throw new AwsServiceError(errorType, `'${member}' must be a string`);
   }
   return value;
 }

@@ -28,6 +28,12 @@ import type { JsonService } from "../protocol/JsonService";
 // Also installs Promise.withResolvers, which the interpreter needs, on Node 20.
 import { withResolvers } from "./promiseWithResolvers";
 import { checkExecutionName, parseStateMachineArn } from "./stateMachineArns";
+import {
+  buildResult,
+  startBuildFailure,
+  startBuildInput,
+  type CodeBuildIntegration,
+} from "./codeBuildTask";
 import { LambdaFunctionError, RunCancelled, TaskFailure } from "./taskErrors";
 import { replaceString, TASK_TOKEN_PLACEHOLDER } from "./taskTokens";
 import { deliverOutcome, TaskTokenWaits } from "./TaskTokenWaits";
@@ -39,6 +45,8 @@ export interface StepFunctionsEmulatorOptions {
   stateMachineArn: string;
   /** Runs a Lambda function by the `FunctionName` the Task's Parameters give. */
   invokeFunction: (functionName: string, payload: unknown) => Promise<unknown>;
+  /** Runs the `codebuild:startBuild.sync` Tasks; required when the definition has one. */
+  codeBuild?: CodeBuildIntegration;
   /** JSON file holding every execution, so RUNNING ones resume after a restart. */
   stateFile: string;
   /** Milliseconds between Retry attempts of every state, instead of IntervalSeconds/backoff. */
@@ -91,7 +99,8 @@ const CONTAINER_TYPES = new Set(["Map", "Parallel"]);
 /**
  * Step Functions (JSON 1.0, `AWSStepFunctions.*`) for one state machine, interpreted by
  * aws-local-stepfunctions. Every Lambda Task runs through `invokeFunction`; waitForTaskToken Tasks
- * wait for SendTaskSuccess/SendTaskFailure with a token minted here. Executions are persisted so
+ * wait for SendTaskSuccess/SendTaskFailure with a token minted here; startBuild.sync Tasks run a
+ * build of the local CodeBuild. Executions are persisted so
  * a RUNNING one resumes, from the state it was in, after a restart (`restore()`).
  */
 export class StepFunctionsEmulator implements JsonService {
@@ -114,6 +123,10 @@ export class StepFunctionsEmulator implements JsonService {
     this.definition = structuredClone(options.definition);
     this.stateMachineName = parseStateMachineArn(options.stateMachineArn).name;
     this.tasks = collectTaskStates(this.definition);
+    const buildTask = [...this.tasks].find(([, info]) => info.kind === "startBuildSync");
+    if (buildTask && !options.codeBuild) {
+      throw new Error(`Task state "${buildTask[0]}" runs CodeBuild builds: give a codeBuild`);
+    }
     // Validates the definition (asl-validator) once; runs skip validation.
     new StateMachine(this.definition as unknown as StateMachineDefinition);
     this.timerLimitSeconds = Math.min(
@@ -365,9 +378,42 @@ export class StepFunctionsEmulator implements JsonService {
       handlers[state] = (input) =>
         (info.kind === "invoke"
           ? this.invokeTask(run, input)
-          : this.waitForTaskToken(arn, run, state, info, input)) as HandlerResult;
+          : info.kind === "startBuildSync"
+            ? this.startBuildSync(run, input)
+            : this.waitForTaskToken(arn, run, state, info, input)) as HandlerResult;
     }
     return handlers;
+  }
+
+  /**
+   * `codebuild:startBuild.sync`: StartBuild, then wait for the build to end. A run that stops
+   * waiting (StopExecution, shutdown) stops the build, as Step Functions does; after a restart the
+   * state runs again, with a new build, since builds do not outlive their runtime.
+   */
+  private async startBuildSync(run: LiveRun, input: unknown) {
+    if (run.cancelled) throw new RunCancelled();
+    const codeBuild = this.options.codeBuild!;
+    let id: string;
+    try {
+      id = codeBuild.startBuild(startBuildInput(input)).id;
+    } catch (error) {
+      throw startBuildFailure(error);
+    }
+    let ended;
+    try {
+      ended = await Promise.race([codeBuild.completion(id), run.cancellation]);
+    } catch (error) {
+      if (!run.cancelled) throw error;
+      codeBuild.stopBuild(id).catch((stopError: unknown) =>
+        this.report("Could not stop the build of a stopped execution", {
+          buildId: id,
+          error: stopError,
+        }),
+      );
+      throw new RunCancelled();
+    }
+    if (run.cancelled) throw new RunCancelled();
+    return buildResult(ended);
   }
 
   /** `lambda:invoke`: the function's result, wrapped as the Lambda Invoke API returns it. */

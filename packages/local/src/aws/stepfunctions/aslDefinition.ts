@@ -13,6 +13,7 @@ export interface AslDefinition {
 
 export const LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke";
 export const LAMBDA_WAIT_FOR_TOKEN = "arn:aws:states:::lambda:invoke.waitForTaskToken";
+export const CODEBUILD_START_BUILD_SYNC = "arn:aws:states:::codebuild:startBuild.sync";
 
 /** What Step Functions uses when a Task has no TimeoutSeconds (the interpreter would use 60). */
 export const AWS_DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
@@ -20,7 +21,7 @@ export const AWS_DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
 /** Node timers overflow past 2^31-1 ms (and then fire after 1 ms), so no interpreter timer may exceed this. */
 export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
-export type TaskKind = "invoke" | "waitForTaskToken";
+export type TaskKind = "invoke" | "waitForTaskToken" | "startBuildSync";
 
 export interface TaskStateInfo {
   kind: TaskKind;
@@ -55,9 +56,9 @@ export function forEachState(
 
 /**
  * Every Task state by name, checking what the emulator cannot run faithfully: JSONata (which the
- * interpreter silently ignores), Task resources other than Lambda invoke (which it would send to
- * real AWS), TimeoutSecondsPath, and one name used for two different kinds of task (overrides are
- * keyed by state name).
+ * interpreter silently ignores), Task resources other than Lambda invoke and CodeBuild's
+ * startBuild.sync (which it would send to real AWS), TimeoutSecondsPath, and one name used for
+ * two different kinds of task (overrides are keyed by state name).
  */
 export function collectTaskStates(definition: AslDefinition): Map<string, TaskStateInfo> {
   if (definition.QueryLanguage === "JSONata") {
@@ -71,8 +72,9 @@ export function collectTaskStates(definition: AslDefinition): Map<string, TaskSt
     if (state.Type !== "Task") return;
     const kind = taskKind(name, state.Resource);
     const parameters = state.Parameters as Record<string, unknown> | undefined;
-    if (parameters?.FunctionName === undefined && parameters?.["FunctionName.$"] === undefined) {
-      throw new Error(`Task state "${name}" needs Parameters.FunctionName`);
+    const required = kind === "startBuildSync" ? "ProjectName" : "FunctionName";
+    if (parameters?.[required] === undefined && parameters?.[`${required}.$`] === undefined) {
+      throw new Error(`Task state "${name}" needs Parameters.${required}`);
     }
     if (state.TimeoutSecondsPath !== undefined) {
       throw new Error(`State "${name}": TimeoutSecondsPath is not supported locally`);
@@ -99,9 +101,10 @@ export function collectTaskStates(definition: AslDefinition): Map<string, TaskSt
 function taskKind(name: string, resource: unknown): TaskKind {
   if (resource === LAMBDA_INVOKE) return "invoke";
   if (resource === LAMBDA_WAIT_FOR_TOKEN) return "waitForTaskToken";
+  if (resource === CODEBUILD_START_BUILD_SYNC) return "startBuildSync";
   throw new Error(
-    `Task state "${name}" uses resource ${String(resource)}; only ${LAMBDA_INVOKE} and ` +
-      `${LAMBDA_WAIT_FOR_TOKEN} are emulated locally`,
+    `Task state "${name}" uses resource ${String(resource)}; only ${LAMBDA_INVOKE}, ` +
+      `${LAMBDA_WAIT_FOR_TOKEN} and ${CODEBUILD_START_BUILD_SYNC} are emulated locally`,
   );
 }
 

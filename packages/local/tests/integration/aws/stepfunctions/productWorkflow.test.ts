@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildspecFor, planOf } from "@amelia/core/checks/buildspec";
+import { parseResults } from "@amelia/core/checks/checkResults";
 import type { TaskFunction } from "@amelia/core/definitions/functions";
 import { executionArnFor } from "@amelia/core/definitions/stateMachine";
 import { sfn } from "../../../support/sdk";
@@ -9,6 +11,7 @@ import {
   type FakeFunction,
   type StepFunctionsHarness,
 } from "../../../support/stepFunctionsHarness";
+import { startCodeBuild, type CodeBuildHarness } from "../../../support/codeBuildHarness";
 import { productDefinition } from "../../../support/productDefinition";
 import { tempDir } from "../../../support/tempDir";
 
@@ -16,13 +19,16 @@ import { tempDir } from "../../../support/tempDir";
 describe("the product workflow definition", () => {
   let dir: ReturnType<typeof tempDir>;
   let harness: StepFunctionsHarness | undefined;
+  let codeBuild: CodeBuildHarness;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = tempDir("workflow");
+    codeBuild = await startCodeBuild(dir.path);
   });
   afterEach(async () => {
     await harness?.stop();
     harness = undefined;
+    await codeBuild.stop();
     dir.remove();
   });
 
@@ -31,10 +37,13 @@ describe("the product workflow definition", () => {
       definition: productDefinition(),
       stateFile: join(dir.path, "sfn.json"),
       retryIntervalOverride: 1,
+      codeBuild: codeBuild.emulator,
       functions: {
         architect: () => ({ planned: true }),
         gate: () => undefined,
         developer: () => ({ done: true }),
+        // No checks unless a test has some: the round goes straight to the reviewer.
+        prepareChecks: () => ({ run: null }),
         reviewer: () => ({ approved: true, atCap: false }),
         finish: () => undefined,
         halt: () => {
@@ -67,6 +76,7 @@ describe("the product workflow definition", () => {
         payload: { workflowId: "wf-1", gate: "plan", taskToken: expect.any(String) },
       },
       { name: "developer", payload: { workflowId: "wf-1" } },
+      { name: "prepareChecks", payload: { workflowId: "wf-1" } },
       { name: "reviewer", payload: { workflowId: "wf-1" } },
       { name: "finish", payload: { workflowId: "wf-1", outcome: "completed" } },
     ]);
@@ -74,6 +84,7 @@ describe("the product workflow definition", () => {
       workflowId: "wf-1",
       decision: { approved: true },
       developer: { done: true },
+      verify: { run: null },
       review: { approved: true, atCap: false },
     });
   });
@@ -97,8 +108,10 @@ describe("the product workflow definition", () => {
       "architect",
       "gate",
       "developer",
+      "prepareChecks",
       "reviewer",
       "developer",
+      "prepareChecks",
       "reviewer",
       "gate",
       "finish",
@@ -124,6 +137,7 @@ describe("the product workflow definition", () => {
       "developer",
       "developer",
       "developer",
+      "prepareChecks",
       "reviewer",
       "finish",
     ]);
@@ -197,6 +211,7 @@ describe("the product workflow definition", () => {
     expect(h.calls.slice(before).map((c) => c.name)).toEqual([
       "halt",
       "developer",
+      "prepareChecks",
       "reviewer",
       "finish",
     ]);
@@ -204,5 +219,76 @@ describe("the product workflow definition", () => {
     await expect(
       h.client.send(new sfn.RedriveExecutionCommand({ executionArn: arn })),
     ).rejects.toBeInstanceOf(sfn.ExecutionNotRedrivable);
+  });
+
+  describe("verifies a finished round in a build of the local CodeBuild", () => {
+    const config = {
+      setup: ["echo set up"],
+      checks: [
+        { name: "passes", run: "echo fine" },
+        { name: "fails", run: "echo broken >&2; exit 3" },
+      ],
+      timeoutSeconds: 60,
+      setupNetwork: [],
+    };
+
+    it("runs the checks' buildspec, and RecordChecks gets the build that ran them", async () => {
+      const sourceLocation = await codeBuild.source("sources/wf-checks-1.zip", { "a.txt": "a" });
+      const checksRun = {
+        runId: "wf-checks-1",
+        sourceLocation,
+        buildspec: buildspecFor(planOf(config)),
+      };
+      const h = await run({
+        prepareChecks: () => ({ run: checksRun }),
+        recordChecks: () => ({ passed: true, atCap: false }),
+      });
+      const arn = await h.start("wf-checks", { workflowId: "wf-checks" });
+      await decide(h, 0, true);
+      await h.untilStatus(arn, "SUCCEEDED");
+
+      expect(h.calls.map((c) => c.name)).toEqual([
+        "architect",
+        "gate",
+        "developer",
+        "prepareChecks",
+        "recordChecks",
+        "reviewer",
+        "finish",
+      ]);
+      const record = h.calls.find((c) => c.name === "recordChecks")!;
+      expect(record.payload).toEqual({
+        workflowId: "wf-checks",
+        runId: "wf-checks-1",
+        build: { id: expect.stringMatching(/^amelia-checks:/), status: "SUCCEEDED" },
+      });
+      const results = parseResults((await codeBuild.object("results/wf-checks-1/results.json"))!);
+      expect(results.map(({ name, exitCode }) => ({ name, exitCode }))).toEqual([
+        { name: "passes", exitCode: 0 },
+        { name: "fails", exitCode: 3 },
+      ]);
+      expect(await codeBuild.object(`results/wf-checks-1/${results[1]!.logFile}`)).toBe("broken\n");
+    });
+
+    it("retries a build that could not run, then gives RecordChecks the failure", async () => {
+      const missing = {
+        runId: "wf-checks-2",
+        sourceLocation: "amelia-checks/sources/missing.zip",
+        buildspec: buildspecFor(planOf(config)),
+      };
+      const h = await run({
+        prepareChecks: () => ({ run: missing }),
+        recordChecks: () => ({ passed: false, atCap: true }),
+      });
+      const arn = await h.start("wf-checks-2", { workflowId: "wf-checks-2" });
+      await decide(h, 0, true); // the plan
+      await decide(h, 1, true); // the review gate, the checks at their cap
+      await h.untilStatus(arn, "SUCCEEDED");
+      const record = h.calls.find((c) => c.name === "recordChecks")!;
+      const build = record.payload.build as { Error: string; Cause: string };
+      expect(build.Error).toBe("States.TaskFailed");
+      expect(JSON.parse(build.Cause)).toMatchObject({ Build: { BuildStatus: "FAILED" } });
+      expect(h.calls.map((c) => c.name)).not.toContain("reviewer");
+    });
   });
 });

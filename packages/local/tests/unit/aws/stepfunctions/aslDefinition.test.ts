@@ -18,7 +18,7 @@ function oneTask(state: Record<string, unknown>): AslDefinition {
 }
 
 describe("ASL definitions for the local interpreter", () => {
-  it("finds the product's Lambda and token-wait tasks", () => {
+  it("finds the product's Lambda, token-wait and CodeBuild tasks", () => {
     const tasks = collectTaskStates(product);
     expect(tasks.get("PlanGate")).toEqual({
       kind: "waitForTaskToken",
@@ -27,6 +27,7 @@ describe("ASL definitions for the local interpreter", () => {
     });
     expect(tasks.get("Architect")).toEqual({ kind: "invoke", timeoutSeconds: 900, topLevel: true });
     expect(tasks.get("Complete")?.timeoutSeconds).toBe(AWS_DEFAULT_TASK_TIMEOUT_SECONDS);
+    expect(tasks.get("RunChecks")?.kind).toBe("startBuildSync");
     expect([...tasks.keys()].sort()).toEqual(
       [
         "Architect",
@@ -34,9 +35,12 @@ describe("ASL definitions for the local interpreter", () => {
         "Developer",
         "Halted",
         "PlanGate",
+        "RecordChecks",
         "RecordFailure",
         "ReviewGate",
         "Reviewer",
+        "RunChecks",
+        "Verify",
       ].sort(),
     );
   });
@@ -69,6 +73,10 @@ describe("ASL definitions for the local interpreter", () => {
       Parameters: { Payload: {} },
     });
     expect(() => collectTaskStates(noFunction)).toThrow(/FunctionName/);
+    const build = { Resource: "arn:aws:states:::codebuild:startBuild.sync" };
+    expect(() => collectTaskStates(oneTask({ ...build, Parameters: {} }))).toThrow(/ProjectName/);
+    const project = oneTask({ ...build, Parameters: { ProjectName: "p" } });
+    expect(collectTaskStates(project).get("T")).toMatchObject({ kind: "startBuildSync" });
     const pathTimeout = oneTask({
       Resource: "arn:aws:states:::lambda:invoke",
       TimeoutSecondsPath: "$.t",
