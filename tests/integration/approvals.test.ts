@@ -72,7 +72,7 @@ describe("approving", () => {
 
     // The one approval drives the workflow to the end, exactly once.
     const done = await fixture.api.waitForStatus(workflow.id, "completed");
-    expect(done.iteration).toEqual({ plan: 1, review: 2 });
+    expect(done.iteration).toEqual({ plan: 1, review: 2, developer: 2 });
     const events = await fixture.api.events(workflow.id);
     expect(sequencesOf(events)).toEqual(oneTo(events.length));
     expect(ofType(events, "approval_granted")).toHaveLength(1);

@@ -52,7 +52,7 @@ export class CheckBuilds {
   }
 
   /** Runs a build as the verify step does, and waits for it to end; returns its status. */
-  async runBuild(run: ChecksRun, signal?: AbortSignal): Promise<string> {
+  async runBuild(run: ChecksRun): Promise<string> {
     const started = await this.codebuild.send(
       new StartBuildCommand({
         projectName: this.resources.checksProject,
@@ -75,7 +75,7 @@ export class CheckBuilds {
       const { builds } = await this.codebuild.send(new BatchGetBuildsCommand({ ids: [id] }));
       const build = builds?.[0];
       if (build?.buildComplete) return build.buildStatus ?? "FAILED";
-      await sleep(this.pollMs, undefined, { signal });
+      await sleep(this.pollMs);
     }
   }
 
