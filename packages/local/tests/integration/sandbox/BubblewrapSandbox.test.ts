@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { BubblewrapSandbox } from "../../../src/sandbox/BubblewrapSandbox";
 import { findOnPath } from "../../../src/sandbox/findOnPath";
 import { sandboxFor } from "../../../src/sandbox/Sandbox";
