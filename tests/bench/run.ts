@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { NewEvent } from "../../packages/core/src/events/types";
+import type { NewEvent, WorkflowEvent } from "../../packages/core/src/events/types";
 import { services } from "../../packages/core/src/services";
 import { EventStore } from "../../packages/core/src/store/EventStore";
 import { startLocalRuntime } from "../../packages/local/src/LocalRuntime";
@@ -158,7 +158,30 @@ async function demoWorkflowCost() {
       m.type === "event" && m.event.workflowId === body.id && m.event.sequence === events.length,
   );
   await watcher.close();
-  return { lines: estimateCost(usage.snapshot()), events: events.length };
+  return {
+    lines: estimateCost(usage.snapshot()),
+    events: events.length,
+    verify: verifyTimes(events),
+  };
+}
+
+/**
+ * How long each developer round waited for its checks: from the developer's stage_completed to
+ * the next reviewer's stage_started (prepare the source, run the build in the sandbox, record).
+ */
+function verifyTimes(events: WorkflowEvent[]) {
+  const at = (event: WorkflowEvent) => Date.parse(event.timestamp);
+  const rounds: number[] = [];
+  let finished: WorkflowEvent | undefined;
+  for (const event of events) {
+    if (event.type === "stage_completed" && event.data.stage === "developer") finished = event;
+    if (event.type === "stage_started" && event.data.stage === "reviewer" && finished) {
+      rounds.push(at(event) - at(finished));
+      finished = undefined;
+    }
+  }
+  const total = at(events.at(-1)!) - at(events[0]!);
+  return { rounds, share: rounds.reduce((sum, ms) => sum + ms, 0) / total };
 }
 
 try {
@@ -203,6 +226,10 @@ try {
     );
   }
   console.log(`    ${"total".padEnd(36)} ${"".padStart(14)}   $${total.toFixed(6)}`);
+  console.log(
+    `    verify step per developer round: ${cost.verify.rounds.map(ms).join(", ")} ` +
+      `(${(cost.verify.share * 100).toFixed(0)}% of the workflow's time)`,
+  );
 
   await reportWebBundle();
 

@@ -1,6 +1,7 @@
 /**
- * `npm run screenshot`: the README's picture of the workflow page, waiting at the plan gate,
- * taken from a fresh local runtime with the offline demo model.
+ * `npm run screenshot`: the README's pictures of the workflow page, waiting at the plan gate,
+ * and once completed with the checks of each round, taken from a fresh local runtime with the
+ * offline demo model.
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -10,13 +11,15 @@ import { buildWeb } from "../support/webBuild";
 import { Api } from "../support/api";
 
 const OUTPUT = path.resolve("docs/images/workflow-page.png");
+const CHECKS_OUTPUT = path.resolve("docs/images/workflow-checks.png");
 
 process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
 await buildWeb();
 const runtime = await startTestRuntime();
 const browser = await launchChromium();
 try {
-  const { page } = await openAtPlanGate(browser, new Api(runtime.url), {
+  const api = new Api(runtime.url);
+  const { page, workflow } = await openAtPlanGate(browser, api, {
     issueId: "DEMO-42",
     title: "Greet users on the home page",
     description: "Show a greeting on the home page. Log each greeting.",
@@ -26,6 +29,13 @@ try {
   await mkdir(path.dirname(OUTPUT), { recursive: true });
   await page.screenshot({ path: OUTPUT });
   console.log(`Saved ${path.relative(process.cwd(), OUTPUT)}`);
+
+  await api.approve(workflow.id);
+  await api.waitForStatus(workflow.id, "completed", 120_000);
+  const checks = page.locator("section.checks");
+  await checks.getByRole("region", { name: "Round 2" }).waitFor();
+  await checks.screenshot({ path: CHECKS_OUTPUT });
+  console.log(`Saved ${path.relative(process.cwd(), CHECKS_OUTPUT)}`);
 } finally {
   await browser.close();
   await runtime.stop();
