@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   EVENT_FUNCTIONS,
+  RECOVERY_FUNCTION,
   TASK_FUNCTIONS,
   type TaskFunction,
 } from "@amelia/core/definitions/functions";
@@ -208,8 +209,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     ...(options.apiToken !== undefined && { AMELIA_API_TOKEN: options.apiToken }),
   });
 
-  // Before any request is served: a restored gate is re-opened before a person can decide on it.
+  // Before any request is served: a restored gate is re-opened before a person can decide on it,
+  // and a workflow whose start the last run cut off is started.
   await stepFunctions.restore();
+  await lambdas
+    .invoke(RECOVERY_FUNCTION, { before: new Date().toISOString() })
+    .catch((error: unknown) => console.error("Starting interrupted workflows failed", error));
 
   const http = new HttpGateway(lambdas, options.apiToken !== undefined);
   const web = new StaticFiles(

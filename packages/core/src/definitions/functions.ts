@@ -19,5 +19,11 @@ export const EVENT_FUNCTIONS = {
 } as const;
 export type EventFunction = keyof typeof EVENT_FUNCTIONS;
 
+/**
+ * Starts the workflows whose create was cut off by a crash: the local runtime runs it before it
+ * serves, on what its last run left.
+ */
+export const RECOVERY_FUNCTION = "packages/functions/src/workflow/startInterrupted.handler";
+
 /** Checks the API token on HTTP routes (but health) and on the WebSocket `$connect`. */
 export const AUTHORIZER_FUNCTION = "packages/functions/src/auth/authorizer.handler";

@@ -47,6 +47,9 @@ export interface LifecycleDependencies {
   admission: Pick<Admission, "claim">;
 }
 
+/** A workflow's last sequence when it was started and nothing ran yet: created, started. */
+const UNTOUCHED_AFTER_START = 2;
+
 /** How long a resume waits for the failed execution to finish stopping. */
 const RESUME_STOP_WAIT_MS = 10_000;
 
@@ -105,6 +108,36 @@ export class WorkflowLifecycle {
       throw error;
     }
     return workflow;
+  }
+
+  /**
+   * Starts the workflows whose create was cut off between recording and starting (a crash): a
+   * pending one is started; an in-progress one that recorded nothing since `workflow_started`
+   * gets its start again, which is idempotent. Only those unchanged since before `before` (ISO
+   * time), so a create under way is left to finish. Returns the ids it started.
+   */
+  async startInterrupted(before: string): Promise<string[]> {
+    const [pending, running] = await Promise.all([
+      this.deps.projections.listAllWithStatus("pending"),
+      this.deps.projections.listAllWithStatus("in_progress"),
+    ]);
+    const interrupted = [
+      ...pending,
+      ...running.filter((workflow) => workflow.lastSequence === UNTOUCHED_AFTER_START),
+    ].filter((workflow) => workflow.updatedAt < before);
+    for (const workflow of interrupted) {
+      if (workflow.status === "pending") {
+        await this.deps.recorder.record(workflow.id, {
+          type: "workflow_started",
+          agent: "system",
+          level: "info",
+          message: "Workflow started (its start had been cut off)",
+          data: { executionArn: this.deps.executions.arnFor(workflow.id) },
+        });
+      }
+      await this.deps.executions.start(workflow.id);
+    }
+    return interrupted.map((workflow) => workflow.id);
   }
 
   get(id: string): Promise<Workflow> {

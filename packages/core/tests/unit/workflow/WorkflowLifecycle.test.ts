@@ -226,4 +226,58 @@ describe("a workflow's lifecycle", () => {
     await expect(domain.workflows.halt(failed.id)).resolves.toBeUndefined();
     expect(domain.log.eventsOf(failed.id)).toHaveLength(before.length + 1);
   });
+
+  it("starts the workflows whose create a crash cut off, and only those, once", async () => {
+    const domain = memoryDomain();
+    const created = {
+      type: "workflow_created",
+      agent: "system",
+      level: "info",
+      message: "Workflow created",
+      data: { issueId: "CUT-1", branch: "amelia/CUT-1", model: "amelia-demo" },
+    } as const;
+    const started = {
+      type: "workflow_started",
+      agent: "system",
+      level: "info",
+      message: "Workflow started",
+      data: { executionArn: "arn" },
+    } as const;
+    // Cut off after workflow_created; after workflow_started; and one that ran on normally.
+    await domain.workflows.record("cut-before-start", created);
+    await domain.workflows.record("cut-after-start", {
+      ...created,
+      data: { ...created.data, issueId: "CUT-2" },
+    });
+    await domain.workflows.record("cut-after-start", started);
+    const running = await domain.workflows.create({ issueId: "RUNS-1" });
+    await domain.workflows.record(running.id, {
+      type: "agent_message",
+      agent: "architect",
+      level: "info",
+      message: "Planning",
+      data: {},
+    });
+    const startsBefore = domain.executions.calls.filter((c) => c.method === "start").length;
+
+    const later = new Date(Date.now() + 60_000).toISOString();
+    expect((await domain.workflows.startInterrupted(later)).sort()).toEqual([
+      "cut-after-start",
+      "cut-before-start",
+    ]);
+    expect((await domain.workflows.get("cut-before-start")).status).toBe("in_progress");
+    expect(domain.log.typesOf("cut-before-start")).toEqual([
+      "workflow_created",
+      "workflow_started",
+    ]);
+    const starts = domain.executions.calls.filter((c) => c.method === "start").slice(startsBefore);
+    expect(starts.map((c) => c.workflowId).sort()).toEqual(["cut-after-start", "cut-before-start"]);
+
+    // A create still under way (changed after `before`) is left alone.
+    await domain.workflows.record("just-created", {
+      ...created,
+      data: { ...created.data, issueId: "CUT-3" },
+    });
+    expect(await domain.workflows.startInterrupted(new Date(0).toISOString())).toEqual([]);
+  });
 });
