@@ -70,7 +70,9 @@ function checkTemplates(all: Map<string, Template>): void {
       }
       if (resource.Type === "AWS::StepFunctions::StateMachine") {
         const deployed = JSON.parse(resource.Properties.DefinitionString as string) as unknown;
-        const shared = JSON.stringify(workflowDefinition(FUNCTION_PLACEHOLDERS, RESOURCE_PLACEHOLDERS));
+        const shared = JSON.stringify(
+          workflowDefinition(FUNCTION_PLACEHOLDERS, RESOURCE_PLACEHOLDERS),
+        );
         if (JSON.stringify(deployed) !== shared) problems.push(`${id}: not the shared definition`);
       }
     }
