@@ -9,7 +9,7 @@ import {
   recordChecks,
   type VerifyDependencies,
 } from "../../../src/checks/verifyStage";
-import type { ChecksRun } from "../../../src/definitions/stateMachine";
+import type { ChecksRun, RecordChecksInput } from "../../../src/definitions/stateMachine";
 import { LocalGitWorkspaceProvider } from "../../../src/workspace/LocalGitWorkspaceProvider";
 import { MemoryWorkflow } from "../agents/memoryWorkflow";
 import {
@@ -105,6 +105,41 @@ function afterDeveloperRound(run: MemoryWorkflow, round: number): void {
   });
 }
 
+/** The repository with its checks file committed. */
+function commitChecks(repository: string, checks = CHECKS_FILE): string {
+  writeFiles(repository, { ".amelia/checks.yml": checks });
+  git(repository, "add", "-A");
+  git(repository, "commit", "--quiet", "-m", "checks");
+  return repository;
+}
+
+/** The workspace of a workflow of `workflowOn`, as its stages open it. */
+function workspaceOf(run: MemoryWorkflow) {
+  return deps.workspaces.open({
+    workflowId: run.workflow.id,
+    issueId: run.workflow.issueId,
+    repository: run.workflow.repository!,
+    branch: run.workflow.branch!,
+  });
+}
+
+/** recordChecks for a run whose build ended as the test scripted it. */
+function record(run: MemoryWorkflow, checks: ChecksRun, build: RecordChecksInput["build"] = {}) {
+  return recordChecks(
+    run.context(),
+    { workflowId: run.workflow.id, runId: checks.runId, build },
+    deps,
+  );
+}
+
+/** Another developer round, verified: its checks end with these exit codes. */
+async function nextRound(run: MemoryWorkflow, round: number, outcomes: Record<string, number>) {
+  afterDeveloperRound(run, round);
+  const checks = (await prepareChecks(run.context(), deps))!;
+  builds.finish(checks, outcomes);
+  return record(run, checks);
+}
+
 function workflowOn(repository: string, id = "wf-checks"): MemoryWorkflow {
   const run = new MemoryWorkflow(id, { issueId: "CHK-1", repository });
   afterDeveloperRound(run, 1);
@@ -113,16 +148,8 @@ function workflowOn(repository: string, id = "wf-checks"): MemoryWorkflow {
 
 describe("the verify step", () => {
   it("sends the workspace as it is, uncommitted edits included, and says which checks run", async () => {
-    writeFiles(repo, { ".amelia/checks.yml": CHECKS_FILE });
-    git(repo, "add", "-A");
-    git(repo, "commit", "--quiet", "-m", "checks");
-    const run = workflowOn(repo);
-    const workspace = await deps.workspaces.open({
-      workflowId: "wf-checks",
-      issueId: "CHK-1",
-      repository: repo,
-      branch: run.workflow.branch!,
-    });
+    const run = workflowOn(commitChecks(repo));
+    const workspace = await workspaceOf(run);
     await workspace.writeFile("src/new.ts", "export const x = 1;\n");
 
     const prepared = await prepareChecks(run.context(), deps);
@@ -144,23 +171,11 @@ describe("the verify step", () => {
   });
 
   it("records each check, keeps its whole log, and sends failures back until the cap", async () => {
-    writeFiles(repo, { ".amelia/checks.yml": CHECKS_FILE });
-    git(repo, "add", "-A");
-    git(repo, "commit", "--quiet", "-m", "checks");
-    const run = workflowOn(repo);
+    const run = workflowOn(commitChecks(repo));
 
     const first = (await prepareChecks(run.context(), deps))!;
     builds.finish(first, { test: 1, lint: 0 });
-    expect(
-      await recordChecks(
-        run.context(),
-        { workflowId: "wf-checks", runId: first.runId, build: {} },
-        deps,
-      ),
-    ).toEqual({
-      passed: false,
-      atCap: false,
-    });
+    expect(await record(run, first)).toEqual({ passed: false, atCap: false });
     const [test, lint] = run.ofType("check_completed");
     expect(test?.data).toMatchObject({ name: "test", exitCode: 1, index: 0, round: 1 });
     expect(Buffer.byteLength(test!.data.output)).toBe(16 * 1024);
@@ -178,68 +193,22 @@ describe("the verify step", () => {
 
     // A retry of the same task records nothing twice and answers the same.
     const events = run.events.length;
-    expect(
-      await recordChecks(
-        run.context(),
-        { workflowId: "wf-checks", runId: first.runId, build: {} },
-        deps,
-      ),
-    ).toEqual({
-      passed: false,
-      atCap: false,
-    });
+    expect(await record(run, first)).toEqual({ passed: false, atCap: false });
     expect(run.events).toHaveLength(events);
 
-    afterDeveloperRound(run, 2);
-    const second = (await prepareChecks(run.context(), deps))!;
-    builds.finish(second, { test: 1, lint: 0 });
-    expect(
-      await recordChecks(
-        run.context(),
-        { workflowId: "wf-checks", runId: second.runId, build: {} },
-        deps,
-      ),
-    ).toEqual({
-      passed: false,
-      atCap: true,
-    });
-
-    afterDeveloperRound(run, 3);
-    const third = (await prepareChecks(run.context(), deps))!;
-    builds.finish(third, { test: 0, lint: 0 });
-    expect(
-      await recordChecks(
-        run.context(),
-        { workflowId: "wf-checks", runId: third.runId, build: {} },
-        deps,
-      ),
-    ).toEqual({
-      passed: true,
-      atCap: false,
-    });
+    expect(await nextRound(run, 2, { test: 1, lint: 0 })).toEqual({ passed: false, atCap: true });
+    expect(await nextRound(run, 3, { test: 0, lint: 0 })).toEqual({ passed: true, atCap: false });
   });
 
   it("records a build that never ran the checks as a failed round", async () => {
-    writeFiles(repo, { ".amelia/checks.yml": CHECKS_FILE });
-    git(repo, "add", "-A");
-    git(repo, "commit", "--quiet", "-m", "checks");
-    const run = workflowOn(repo);
+    const run = workflowOn(commitChecks(repo));
     const prepared = (await prepareChecks(run.context(), deps))!;
     const build = {
       Error: "CodeBuild.AWSCodeBuildException",
       Cause: '{"BuildStatus":"TIMED_OUT"}',
     };
 
-    expect(
-      await recordChecks(
-        run.context(),
-        { workflowId: "wf-checks", runId: prepared.runId, build },
-        deps,
-      ),
-    ).toEqual({
-      passed: false,
-      atCap: false,
-    });
+    expect(await record(run, prepared, build)).toEqual({ passed: false, atCap: false });
     expect(run.ofType("check_completed")[0]?.data).toMatchObject({
       name: "build",
       exitCode: -1,
@@ -265,10 +234,8 @@ describe("the verify step", () => {
   });
 
   it("fails on an invalid checks file, naming it", async () => {
-    writeFiles(repo, { ".amelia/checks.yml": "checks:\n  - name: test\n" });
-    git(repo, "add", "-A");
-    git(repo, "commit", "--quiet", "-m", "bad checks");
-    await expect(prepareChecks(workflowOn(repo).context(), deps)).rejects.toBeInstanceOf(
+    const bad = commitChecks(repo, "checks:\n  - name: test\n");
+    await expect(prepareChecks(workflowOn(bad).context(), deps)).rejects.toBeInstanceOf(
       ChecksFileError,
     );
   });
@@ -276,16 +243,8 @@ describe("the verify step", () => {
 
 describe("the agents' sandbox runs", () => {
   it("runs the checks asked for on the workspace as it is, tells the log, and keeps to the round's budget", async () => {
-    writeFiles(repo, { ".amelia/checks.yml": CHECKS_FILE });
-    git(repo, "add", "-A");
-    git(repo, "commit", "--quiet", "-m", "checks");
-    const run = workflowOn(repo);
-    const workspace = await deps.workspaces.open({
-      workflowId: "wf-checks",
-      issueId: "CHK-1",
-      repository: repo,
-      branch: run.workflow.branch!,
-    });
+    const run = workflowOn(commitChecks(repo));
+    const workspace = await workspaceOf(run);
     await workspace.writeFile("src/wip.ts", "export const wip = true;\n");
     builds.onBuild = (build) => builds.finish(build, { lint: 2 });
     const tools = (await sandboxRunsFor(run.context(), "developer", deps)(workspace, 2))!;
@@ -325,12 +284,7 @@ describe("the agents' sandbox runs", () => {
 
   it("says there is nothing to run where the machine has no sandbox", async () => {
     const run = workflowOn(repo);
-    const workspace = await deps.workspaces.open({
-      workflowId: "wf-checks",
-      issueId: "CHK-1",
-      repository: repo,
-      branch: run.workflow.branch!,
-    });
+    const workspace = await workspaceOf(run);
     const unavailable = {
       ...deps,
       options: { ...deps.options, sandbox: "unavailable: bwrap is missing" },
