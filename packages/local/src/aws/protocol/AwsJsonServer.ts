@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { AwsServiceError } from "./AwsServiceError";
 import { BodyTooLargeError, readBody } from "../../http/requests";
 import type { ConnectionRegistry } from "../apigatewaymanagementapi/ConnectionRegistry";
@@ -8,7 +8,7 @@ import {
   serveConnectionsRequest,
 } from "../apigatewaymanagementapi/connectionsApi";
 import type { JsonService } from "./JsonService";
-import { closeServer, listenOnLoopback } from "./loopback";
+import { LoopbackEndpoint } from "./loopback";
 import { consoleLog, type EmulatorLog } from "../../log";
 import {
   RequestSignatures,
@@ -37,36 +37,21 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * API's `endpoint`. Every request must be signed (SigV4) with the runtime's credentials; it answers
  * no CORS, so no browser page can read it.
  */
-export class AwsJsonServer {
-  private readonly server: Server;
+export class AwsJsonServer extends LoopbackEndpoint {
   private readonly signatures: RequestSignatures;
   private readonly faults = new Map<string, { error: AwsServiceError; times: number }>();
-  private endpointUrl: string | undefined;
 
   constructor(private readonly options: AwsJsonServerOptions) {
+    super(options.port);
     this.signatures = new RequestSignatures(options.credentials);
-    this.server = createServer((request, response) => {
-      this.serve(request, response).catch((error: unknown) => {
-        this.report("AWS emulator request failed", { url: request.url, error });
-        if (!response.headersSent) response.writeHead(500);
-        response.end();
-      });
+  }
+
+  protected handle(request: IncomingMessage, response: ServerResponse): void {
+    this.serve(request, response).catch((error: unknown) => {
+      this.report("AWS emulator request failed", { url: request.url, error });
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
     });
-  }
-
-  /** The base URL, once started. */
-  get endpoint(): string {
-    if (!this.endpointUrl) throw new Error("AwsJsonServer is not started");
-    return this.endpointUrl;
-  }
-
-  async start(): Promise<{ endpoint: string }> {
-    this.endpointUrl = await listenOnLoopback(this.server, this.options.port);
-    return { endpoint: this.endpointUrl };
-  }
-
-  close(): Promise<void> {
-    return closeServer(this.server);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 const LOOPBACK = "127.0.0.1";
@@ -22,4 +22,34 @@ export async function closeServer(server: Server): Promise<void> {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
   });
+}
+
+/**
+ * An emulator's HTTP server on the loopback interface: `start` listens, `endpoint` is its base
+ * URL (the `AWS_ENDPOINT_URL_*` the functions get), `close` stops it.
+ */
+export abstract class LoopbackEndpoint {
+  private readonly server: Server;
+  private endpointUrl: string | undefined;
+
+  protected constructor(private readonly port: number | undefined) {
+    this.server = createServer((request, response) => this.handle(request, response));
+  }
+
+  /** Answers one request (errors included: nothing may escape). */
+  protected abstract handle(request: IncomingMessage, response: ServerResponse): void;
+
+  get endpoint(): string {
+    if (!this.endpointUrl) throw new Error(`${this.constructor.name} is not started`);
+    return this.endpointUrl;
+  }
+
+  async start(): Promise<{ endpoint: string }> {
+    this.endpointUrl = await listenOnLoopback(this.server, this.port);
+    return { endpoint: this.endpointUrl };
+  }
+
+  close(): Promise<void> {
+    return closeServer(this.server);
+  }
 }

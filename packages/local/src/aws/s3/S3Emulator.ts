@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { BodyTooLargeError, readBody } from "../../http/requests";
 import { consoleLog, type EmulatorLog } from "../../log";
 import { AwsServiceError } from "../protocol/AwsServiceError";
-import { closeServer, listenOnLoopback } from "../protocol/loopback";
+import { LoopbackEndpoint } from "../protocol/loopback";
 import {
   RequestSignatures,
   SignatureRefusedError,
@@ -45,45 +45,27 @@ const SIGNATURE_ERRORS: Record<SignatureErrorType, { code: string; status: numbe
  * {@link ObjectStore}. Every request must be signed (SigV4, as S3 signs) with the runtime's
  * credentials; it binds the loopback interface and answers no CORS.
  */
-export class S3Emulator {
-  private readonly server: Server;
+export class S3Emulator extends LoopbackEndpoint {
   private readonly signatures: RequestSignatures;
-  private endpointUrl: string | undefined;
 
   constructor(private readonly options: S3EmulatorOptions) {
+    super(options.port);
     this.signatures = new RequestSignatures(options.credentials, {
       uriEscapePath: false,
       unsignedPayloads: true,
     });
-    this.server = createServer((request, response) => {
-      this.serve(request, response).catch((error: unknown) => {
-        if (error instanceof AwsServiceError) return sendError(request, response, error);
-        (this.options.log ?? consoleLog)("S3 emulator request failed", {
-          url: request.url,
-          error,
-        });
-        sendError(
-          request,
-          response,
-          new AwsServiceError("InternalError", "The emulator failed unexpectedly", 500),
-        );
-      });
+  }
+
+  protected handle(request: IncomingMessage, response: ServerResponse): void {
+    this.serve(request, response).catch((error: unknown) => {
+      if (error instanceof AwsServiceError) return sendError(request, response, error);
+      (this.options.log ?? consoleLog)("S3 emulator request failed", { url: request.url, error });
+      sendError(
+        request,
+        response,
+        new AwsServiceError("InternalError", "The emulator failed unexpectedly", 500),
+      );
     });
-  }
-
-  /** The base URL, once started: `AWS_ENDPOINT_URL_S3`. */
-  get endpoint(): string {
-    if (!this.endpointUrl) throw new Error("S3Emulator is not started");
-    return this.endpointUrl;
-  }
-
-  async start(): Promise<{ endpoint: string }> {
-    this.endpointUrl = await listenOnLoopback(this.server, this.options.port);
-    return { endpoint: this.endpointUrl };
-  }
-
-  close(): Promise<void> {
-    return closeServer(this.server);
   }
 
   private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
