@@ -41,7 +41,12 @@ export interface EventBridgeEmulatorOptions {
 
 type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
-const DEFAULT_RETRY_DELAYS_MS = [250, 1000, 4000];
+/**
+ * The broadcaster is invoked asynchronously, as EventBridge invokes Lambda: a function error is
+ * retried twice (three attempts, as Lambda's asynchronous invocation does), then goes to the
+ * on-failure destination, here the dead-letter file. Seconds, not AWS's minutes.
+ */
+const DEFAULT_RETRY_DELAYS_MS = [250, 1000];
 const MAX_ENTRIES = 10;
 
 class EntryRejected extends Error {
