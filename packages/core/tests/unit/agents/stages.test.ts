@@ -7,6 +7,7 @@ import type {
   PlanRequest,
 } from "../../../src/agents/AgentDriver";
 import { DemoDriver } from "../../../src/agents/DemoDriver";
+import { ChecksFileError } from "../../../src/checks/ChecksFileError";
 import { runArchitect, runDeveloper, runReviewer } from "../../../src/agents/stages";
 import type { Gate } from "../../../src/workflow/status";
 import { LocalGitWorkspaceProvider } from "../../../src/workspace/LocalGitWorkspaceProvider";
@@ -17,6 +18,7 @@ import {
   makeRepository,
   removeTempDirs,
   tempDir,
+  writeFiles,
 } from "../workspace/gitFixture";
 import { MemoryConversations, MemoryWorkflow, type WorkflowSeed } from "./memoryWorkflow";
 
@@ -360,3 +362,19 @@ function openFor(run: MemoryWorkflow): Promise<Workspace> {
   const { id, issueId, branch } = run.workflow;
   return workspaces.open({ workflowId: id, issueId, branch: branch ?? "" });
 }
+
+describe("the repository's checks file", () => {
+  it("fails the architect, the workflow's first stage, when it is invalid, naming the file and the problem", async () => {
+    const repo = makeRepository();
+    writeFiles(repo, { ".amelia/checks.yml": "checks: nope\n" });
+    git(repo, "add", "-A");
+    git(repo, "commit", "--quiet", "-m", "bad checks");
+    const run = new MemoryWorkflow("wf-bad-checks", { issueId: "BAD-1", repository: repo });
+
+    const failed = await runArchitect(run.context(), driver, workspaces).catch((e: unknown) => e);
+
+    expect(failed).toBeInstanceOf(ChecksFileError);
+    expect((failed as Error).message).toMatch(/^\.amelia\/checks\.yml is invalid: checks: /);
+    expect(run.ofType("plan_created")).toEqual([]);
+  });
+});
