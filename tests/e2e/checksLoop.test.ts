@@ -10,7 +10,8 @@ import { ofType } from "../support/workflows";
 
 const { fake, fixture } = await useClaudeRuntime();
 
-const CHECKS = "checks:\n  - name: test\n    run: node --test\ntimeoutSeconds: 60\n";
+// The check is a script of the repository's: it must arrive in the sandbox still executable.
+const CHECKS = "checks:\n  - name: test\n    run: ./run-tests.sh\ntimeoutSeconds: 60\n";
 const TEST = [
   'import { test } from "node:test";',
   'import assert from "node:assert/strict";',
@@ -25,6 +26,9 @@ async function repositoryWithATest(): Promise<string> {
   await mkdir(path.join(root, ".amelia"));
   await writeFile(path.join(root, ".amelia/checks.yml"), CHECKS);
   await writeFile(path.join(root, "add.test.mjs"), TEST);
+  await writeFile(path.join(root, "run-tests.sh"), "#!/bin/sh\nexec node --test\n", {
+    mode: 0o755,
+  });
   execFileSync("git", ["add", "."], { cwd: root });
   execFileSync(
     "git",
@@ -95,7 +99,11 @@ describe("checks between the developer and the reviewer", () => {
       { round: 2, passed: true },
     ]);
     const [failed] = ofType(events, "check_completed");
-    expect(failed?.data).toMatchObject({ name: "test", command: "node --test", timedOut: false });
+    expect(failed?.data).toMatchObject({
+      name: "test",
+      command: "./run-tests.sh",
+      timedOut: false,
+    });
     expect(failed?.data.exitCode).not.toBe(0);
     expect(failed?.data.output).toMatch(/fail 1/);
     expect(ofType(events, "checks_started")[0]?.data).toMatchObject({

@@ -5,7 +5,7 @@ import {
   type CodeBuildClient,
 } from "@aws-sdk/client-codebuild";
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { zipSync } from "fflate";
+import { zipSync, type ZipOptions } from "fflate";
 import { parseResults, type CheckResult } from "../checks/checkResults";
 import {
   CHECKS_RESULTS_PATH,
@@ -18,6 +18,14 @@ import {
 export interface SnapshotFile {
   path: string;
   bytes: Uint8Array;
+  /** Kept in the archive (its Unix mode), so that `./script` runs in the build. */
+  executable: boolean;
+}
+
+/** A zip entry's external attributes: a Unix mode in the high 16 bits, made on Unix (os 3). */
+function unixEntry(file: SnapshotFile): [Uint8Array, ZipOptions] {
+  const mode = file.executable ? 0o100755 : 0o100644;
+  return [file.bytes, { os: 3, attrs: (mode << 16) >>> 0 }];
 }
 
 /** The results of a run as the build left them, each with its whole (capped) log. */
@@ -44,7 +52,7 @@ export class CheckBuilds {
   /** Puts the snapshot as the run's source archive; returns `<bucket>/<key>` for the build. */
   async putSource(runId: string, files: readonly SnapshotFile[]): Promise<string> {
     const key = `${CHECKS_SOURCES_PATH}/${runId}.zip`;
-    const archive = zipSync(Object.fromEntries(files.map((file) => [file.path, file.bytes])));
+    const archive = zipSync(Object.fromEntries(files.map((file) => [file.path, unixEntry(file)])));
     await this.s3.send(
       new PutObjectCommand({ Bucket: this.resources.checksBucket, Key: key, Body: archive }),
     );

@@ -212,7 +212,8 @@ export async function snapshotOf(workspace: Workspace): Promise<SnapshotFile[]> 
         `The workspace is over ${MAX_SNAPSHOT_BYTES} bytes: too large to send to the checks`,
       );
     }
-    files.push({ path, bytes: (await workspace.readBytes(path, 0, size)).bytes });
+    const { bytes, executable } = await workspace.readBytes(path, 0, size);
+    files.push({ path, bytes, executable });
   }
   return files;
 }

@@ -1,7 +1,7 @@
 import pMap from "p-map";
 import { WorkspaceError } from "../errors";
 import type { GitHubRepository, TreeChange, TreeFile, TreeFiles } from "../github/GitHubRepository";
-import { blobSha, FILE_MODE, SUBMODULE_MODE, SYMLINK_MODE } from "./gitObjects";
+import { blobSha, EXECUTABLE_MODE, FILE_MODE, SUBMODULE_MODE, SYMLINK_MODE } from "./gitObjects";
 import { PathOutsideWorkspaceError } from "./PathOutsideWorkspaceError";
 import { normalizeWorkspacePath } from "./paths";
 import { fileDiff, type DiffSide } from "./unifiedDiff";
@@ -67,11 +67,15 @@ export class GitHubWorkspace implements Workspace {
     const file = this.lookup(path, "read");
     if (!file) throw fileError("read", path, "no such file");
     const known = this.contents.get(file.sha)?.length ?? file.size;
-    if (length === 0 && known !== undefined) return { bytes: Buffer.alloc(0), size: known };
+    const executable = file.mode === EXECUTABLE_MODE;
+    if (length === 0 && known !== undefined) {
+      return { bytes: Buffer.alloc(0), size: known, executable };
+    }
     const content = await this.readable(path);
     return {
       bytes: content.subarray(position, Math.min(content.length, position + length)),
       size: content.length,
+      executable,
     };
   }
 

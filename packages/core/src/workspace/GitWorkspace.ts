@@ -67,7 +67,8 @@ export class GitWorkspace implements Workspace {
           if (bytesRead === 0) break;
           read += bytesRead;
         }
-        return { bytes: bytes.subarray(0, read), size: stats.size };
+        const executable = (stats.mode & 0o111) !== 0;
+        return { bytes: bytes.subarray(0, read), size: stats.size, executable };
       } finally {
         await file.close();
       }

@@ -37,10 +37,11 @@ export interface Workspace {
   applyChanges(changes: readonly FileChange[]): Promise<void>;
 }
 
-/** Part of a file, and how big the whole is. */
+/** Part of a file, how big the whole is, and whether it may be run (a script). */
 export interface FileBytes {
   bytes: Buffer;
   size: number;
+  executable: boolean;
 }
 
 /** A file's new content, or its deletion. */

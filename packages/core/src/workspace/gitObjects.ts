@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 
 /** Tree entry modes git and GitHub use. */
 export const FILE_MODE = "100644";
+export const EXECUTABLE_MODE = "100755";
 export const SYMLINK_MODE = "120000";
 export const SUBMODULE_MODE = "160000";
 

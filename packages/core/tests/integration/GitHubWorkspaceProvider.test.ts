@@ -374,6 +374,7 @@ describe("path confinement in a GitHub workspace", () => {
     expect(await workspace.readBytes("logo.png", 1, 2)).toEqual({
       bytes: Buffer.from([0x50, 0]),
       size: 4,
+      executable: false,
     });
     await expect(workspace.readFile("logo.png")).rejects.toThrow(
       "Could not read logo.png: it is a binary file (4 bytes)",
@@ -383,6 +384,7 @@ describe("path confinement in a GitHub workspace", () => {
     expect(await workspace.readBytes("new.md", 0, 3)).toEqual({
       bytes: Buffer.from("hel"),
       size: 6,
+      executable: false,
     });
     expect(blobReads()).toBe(before + 1);
   });

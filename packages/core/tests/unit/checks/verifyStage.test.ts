@@ -1,3 +1,5 @@
+import { chmodSync } from "node:fs";
+import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -147,7 +149,9 @@ function workflowOn(repository: string, id = "wf-checks"): MemoryWorkflow {
 }
 
 describe("the verify step", () => {
-  it("sends the workspace as it is, uncommitted edits included, and says which checks run", async () => {
+  it("sends the workspace as it is, uncommitted edits and executable scripts included, and says which checks run", async () => {
+    writeFiles(repo, { "run.sh": "#!/bin/sh\ntrue\n" });
+    chmodSync(join(repo, "run.sh"), 0o755);
     const run = workflowOn(commitChecks(repo));
     const workspace = await workspaceOf(run);
     await workspace.writeFile("src/new.ts", "export const x = 1;\n");
@@ -157,7 +161,10 @@ describe("the verify step", () => {
     expect(prepared).toMatchObject({
       runId: expect.stringMatching(/^wf-checks-1-/),
     });
-    const sent = builds.sources.get(prepared!.runId)!.map((file) => file.path);
+    const files = builds.sources.get(prepared!.runId)!;
+    const sent = files.map((file) => file.path);
+    expect(files.find((file) => file.path === "run.sh")?.executable).toBe(true);
+    expect(files.find((file) => file.path === "README.md")?.executable).toBe(false);
     expect(sent).toEqual(expect.arrayContaining([".amelia/checks.yml", "README.md", "src/new.ts"]));
     expect(sent.some((file) => file.startsWith(".git/"))).toBe(false);
     expect(run.ofType("checks_started")[0]?.data).toEqual({
