@@ -1,10 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { oneTo, sequencesOf } from "../support/api";
 import { reply, toolUse, type RecordedRequest } from "../support/fakeAnthropic";
-import { createGitRepository } from "../support/git";
+import { commitAll, createGitRepository } from "../support/git";
 import { useClaudeRuntime } from "../support/runtime";
 import { ofType } from "../support/workflows";
 
@@ -29,12 +28,7 @@ async function repositoryWithATest(): Promise<string> {
   await writeFile(path.join(root, "run-tests.sh"), "#!/bin/sh\nexec node --test\n", {
     mode: 0o755,
   });
-  execFileSync("git", ["add", "."], { cwd: root });
-  execFileSync(
-    "git",
-    ["-c", "user.name=Test", "-c", "user.email=t@localhost", "commit", "-qm", "A test"],
-    { cwd: root },
-  );
+  commitAll(root, "A test");
   return root;
 }
 

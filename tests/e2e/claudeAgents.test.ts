@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -14,7 +13,7 @@ import {
   type RecordedRequest,
   type Usage,
 } from "../support/fakeAnthropic";
-import { createGitRepository, gitOutput } from "../support/git";
+import { commitAll, createGitRepository, gitOutput } from "../support/git";
 import { useClaudeRuntime } from "../support/runtime";
 import { ofType } from "../support/workflows";
 
@@ -54,12 +53,7 @@ async function repositoryWithCode(): Promise<string> {
   await mkdir(path.join(root, "src"));
   await writeFile(path.join(root, "src/greeting.ts"), "export const greeting = 'hello';\n");
   await writeFile(path.join(root, "obsolete.txt"), "remove me\n");
-  execFileSync("git", ["add", "."], { cwd: root });
-  execFileSync(
-    "git",
-    ["-c", "user.name=Test", "-c", "user.email=t@localhost", "commit", "-qm", "Code"],
-    { cwd: root },
-  );
+  commitAll(root, "Code");
   return root;
 }
 

@@ -17,6 +17,16 @@ export async function createGitRepository(): Promise<string> {
   return root;
 }
 
+/** Commits everything in the work tree, as a person would before handing it to Amelia. */
+export function commitAll(root: string, message: string): void {
+  execFileSync("git", ["add", "."], { cwd: root });
+  execFileSync(
+    "git",
+    ["-c", "user.name=Test", "-c", "user.email=t@localhost", "commit", "-qm", message],
+    { cwd: root },
+  );
+}
+
 export function gitOutput(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
 }
