@@ -49,23 +49,24 @@ export class Broadcaster {
     while (cursor !== undefined) {
       const page = await this.log.list(workflowId, cursor, 500);
       for (const event of page.events) {
-        const delivery = await this.send(connectionId, eventMessage(event));
+        const delivery = await this.send(connectionId, eventFrame(event));
         if (delivery !== "delivered") return delivery;
         count++;
       }
       cursor = page.nextSince;
     }
-    return this.send(connectionId, { type: "backfill_complete", workflowId, count });
+    const complete: ServerMessage = { type: "backfill_complete", workflowId, count };
+    return this.send(connectionId, JSON.stringify(complete));
   }
 
   /**
    * Sends to one connection, retrying with backoff: a connection that has gone is forgotten, one
    * that keeps failing is logged and left for its next event.
    */
-  private async send(connectionId: string, message: ServerMessage): Promise<Delivery> {
+  private async send(connectionId: string, frame: string): Promise<Delivery> {
     for (let attempt = 0; ; attempt++) {
       try {
-        if (await this.connections.send(connectionId, message)) return "delivered";
+        if (await this.connections.send(connectionId, frame)) return "delivered";
         await this.store.disconnect(connectionId);
         return "gone";
       } catch (error) {
@@ -86,8 +87,8 @@ export class Broadcaster {
   /** Pushes a stored event to every subscriber (at least once: clients drop duplicates). */
   async broadcast(event: WorkflowEvent): Promise<BroadcastResult> {
     const subscribers = await this.store.subscribers(event.workflowId);
-    const message = eventMessage(event);
-    const deliveries = await pMap(subscribers, (connectionId) => this.send(connectionId, message), {
+    const frame = eventFrame(event);
+    const deliveries = await pMap(subscribers, (connectionId) => this.send(connectionId, frame), {
       concurrency: FAN_OUT_CONCURRENCY,
     });
     const count = (delivery: Delivery) => deliveries.filter((d) => d === delivery).length;
@@ -102,12 +103,19 @@ export class Broadcaster {
 }
 
 /**
- * The message that carries an event: the event itself, or, when that would be larger than one
- * WebSocket message may be, a reference the client reads over HTTP.
+ * The message that carries an event, serialized: the event itself, or, when that would be larger
+ * than one WebSocket message may be, a reference the client reads over HTTP.
  */
-function eventMessage(event: WorkflowEvent): ServerMessage {
+function eventFrame(event: WorkflowEvent): string {
   const message: ServerMessage = { type: "event", event };
-  const bytes = Buffer.byteLength(JSON.stringify(message));
-  if (bytes <= WEBSOCKET_MESSAGE_BYTES) return message;
-  return { type: "event_reference", workflowId: event.workflowId, sequence: event.sequence, bytes };
+  const frame = JSON.stringify(message);
+  const bytes = Buffer.byteLength(frame);
+  if (bytes <= WEBSOCKET_MESSAGE_BYTES) return frame;
+  const reference: ServerMessage = {
+    type: "event_reference",
+    workflowId: event.workflowId,
+    sequence: event.sequence,
+    bytes,
+  };
+  return JSON.stringify(reference);
 }

@@ -4,7 +4,6 @@ import {
   ApiGatewayManagementApiClient,
 } from "@aws-sdk/client-apigatewaymanagementapi";
 import { requireSetting } from "../config";
-import type { ServerMessage } from "./messages";
 
 /**
  * Sends messages to WebSocket clients through the API Gateway `@connections` API. Only the
@@ -16,10 +15,11 @@ export class Connections {
   constructor(private readonly endpoint: string | undefined) {}
 
   /**
-   * One attempt: false when the client has gone (410), the caller forgets the connection; any
+   * One attempt with a message already serialized (a broadcast serializes once for all its
+   * connections): false when the client has gone (410), the caller forgets the connection; any
    * other error is thrown. The broadcaster retries per connection, so the SDK does not.
    */
-  async send(connectionId: string, message: ServerMessage): Promise<boolean> {
+  async send(connectionId: string, frame: string): Promise<boolean> {
     try {
       this.client ??= new ApiGatewayManagementApiClient({
         endpoint: requireSetting(this.endpoint, "AMELIA_WS_MANAGEMENT_ENDPOINT"),
@@ -28,7 +28,7 @@ export class Connections {
       await this.client.send(
         new PostToConnectionCommand({
           ConnectionId: connectionId,
-          Data: Buffer.from(JSON.stringify(message)),
+          Data: Buffer.from(frame),
         }),
       );
       return true;
