@@ -6,6 +6,7 @@ import { MAX_MESSAGE_CHARS } from "../definitions/limits";
 import type { Workflow } from "../workflow/Workflow";
 import { branchNameFor } from "../workflow/branchName";
 import type { FileChange, Workspace, WorkspaceProvider } from "../workspace/Workspace";
+import { checkPassed } from "../checks/checkResults";
 import { resolveChecks } from "../checks/resolveChecks";
 import type {
   AgentContext,
@@ -450,9 +451,7 @@ function failedChecksOf(log: readonly WorkflowEvent[]): FailedCheck[] {
   if (last?.type !== "checks_completed" || last.data.passed) return [];
   const { runId } = last.data;
   return log.flatMap((event) =>
-    event.type === "check_completed" &&
-    event.data.runId === runId &&
-    (event.data.exitCode !== 0 || event.data.timedOut)
+    event.type === "check_completed" && event.data.runId === runId && !checkPassed(event.data)
       ? [
           {
             name: event.data.name,

@@ -5,11 +5,11 @@ import { quoteUntrusted } from "../agents/prompts/untrustedData";
 import type { NewEvent } from "../events/types";
 import type { Workspace } from "../workspace/Workspace";
 import { buildspecFor, planOf, type ChecksPlan } from "./buildspec";
-import { outputTail } from "./checkResults";
+import { checkPassed, outputTail } from "./checkResults";
 import { ChecksFileError } from "./ChecksFileError";
 import { DEFAULT_TIMEOUT_SECONDS, type ResolvedChecks } from "./checksConfig";
 import { resolveChecks } from "./resolveChecks";
-import { snapshotOf, type VerifyDependencies } from "./verifyStage";
+import { sandboxUnavailable, snapshotOf, type VerifyDependencies } from "./verifyStage";
 
 /** How much of each command's output a tool answer quotes: enough to see a failure. */
 const TOOL_OUTPUT_BYTES = 4 * 1024;
@@ -67,7 +67,7 @@ export class SandboxRuns implements SandboxTools {
 
   private async run(tool: "run_checks" | "run_command", plan: ChecksPlan): Promise<ToolOutcome> {
     const { workflowId, round, agent, record } = this.options;
-    if (this.deps.options.sandbox.startsWith("unavailable")) {
+    if (sandboxUnavailable(this.deps.options)) {
       return refuse(`There is no sandbox here (${this.deps.options.sandbox}): nothing can be run`);
     }
     if (this.runsLeft <= 0) {
@@ -98,7 +98,7 @@ export class SandboxRuns implements SandboxTools {
       this.lastFailed = true;
       return refuse(`The sandbox build ended ${status} without results`);
     }
-    const failed = run.results.filter((r) => r.exitCode !== 0 || r.timedOut);
+    const failed = run.results.filter((r) => !checkPassed(r));
     this.lastFailed = failed.length > 0;
     await record({
       type: "agent_message",

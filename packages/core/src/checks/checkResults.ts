@@ -16,6 +16,11 @@ export type CheckResult = z.infer<typeof resultSchema>;
 
 const resultsFileSchema = z.object({ results: z.array(resultSchema) });
 
+/** A check passed: it exited 0 within its time limit. */
+export function checkPassed(result: Pick<CheckResult, "exitCode" | "timedOut">): boolean {
+  return result.exitCode === 0 && !result.timedOut;
+}
+
 /** The runner's `results.json`; anything else is an error naming the problem. */
 export function parseResults(json: string): CheckResult[] {
   return resultsFileSchema.parse(JSON.parse(json)).results;

@@ -7,7 +7,7 @@ import { InvalidStateError } from "../errors";
 import type { WorkflowEvent } from "../events/types";
 import type { Workspace, WorkspaceProvider } from "../workspace/Workspace";
 import { buildspecFor, planOf, RESULTS_DIRECTORY } from "./buildspec";
-import { outputTail, type CheckResult } from "./checkResults";
+import { checkPassed, outputTail, type CheckResult } from "./checkResults";
 import { resolveChecks } from "./resolveChecks";
 
 /** A workspace snapshot larger than this is not sent to a build. */
@@ -61,7 +61,7 @@ export async function prepareChecks(
     });
     return null;
   }
-  if (deps.options.sandbox.startsWith("unavailable")) {
+  if (sandboxUnavailable(deps.options)) {
     await ctx.record({
       type: "agent_message",
       agent: "system",
@@ -106,7 +106,9 @@ export async function recordChecks(
   const { workflow, log } = ctx;
   const { runId } = input;
   const done = log.findLast((e) => e.type === "checks_completed" && e.data.runId === runId);
-  if (done?.type === "checks_completed") return outcomeOf(log, deps.options.maxCheckRounds);
+  if (done?.type === "checks_completed") {
+    return outcomeOf(failingRoundsIn(log), deps.options.maxCheckRounds);
+  }
   const started = log.findLast((e) => e.type === "checks_started" && e.data.runId === runId);
   if (started?.type !== "checks_started") {
     throw new InvalidStateError(`Workflow ${workflow.id} started no checks run ${runId}`);
@@ -123,11 +125,10 @@ export async function recordChecks(
     if (recorded.has(index)) continue;
     const output = run?.logs.get(result.logFile) ?? Buffer.from(input.build.Cause ?? "");
     await deps.checkLogs.save(workflow.id, runId, index, output);
-    const passed = result.exitCode === 0 && !result.timedOut;
     await ctx.record({
       type: "check_completed",
       agent: "system",
-      level: passed ? "info" : "warning",
+      level: checkPassed(result) ? "info" : "warning",
       message: `Check ${result.name}: ${describe(result)}`,
       data: {
         round,
@@ -142,14 +143,14 @@ export async function recordChecks(
       },
     });
   }
-  const passed = results.every((result) => result.exitCode === 0 && !result.timedOut);
+  const passed = results.every(checkPassed);
   const summary = results.map(({ name, exitCode, durationMs, timedOut }) => ({
     name,
     exitCode,
     durationMs,
     timedOut,
   }));
-  const failing = summary.filter((r) => r.exitCode !== 0 || r.timedOut).map((r) => r.name);
+  const failing = summary.filter((r) => !checkPassed(r)).map((r) => r.name);
   await ctx.record({
     type: "checks_completed",
     agent: "system",
@@ -159,22 +160,34 @@ export async function recordChecks(
       : `Round ${round}: ${failing.join(", ")} failed`,
     data: { round, runId, passed, results: summary },
   });
-  const after = [...log, { type: "checks_completed", data: { passed } } as WorkflowEvent];
-  return outcomeOf(after, deps.options.maxCheckRounds);
+  const failingRounds = passed ? 0 : failingRoundsIn(log) + 1;
+  return outcomeOf(failingRounds, deps.options.maxCheckRounds);
 }
 
-/** The outcome of the newest checks: passed, or failed, and whether failing rounds ran out. */
-function outcomeOf(log: readonly WorkflowEvent[], maxCheckRounds: number): ChecksOutcome {
+/**
+ * The failing rounds of checks in a row at the end of the log: a pass, a review or a person's
+ * decision starts the count again.
+ */
+function failingRoundsIn(log: readonly WorkflowEvent[]): number {
   let failingRounds = 0;
   for (let index = log.length - 1; index >= 0; index--) {
     const event = log[index]!;
-    // A pass, a review or a person's decision starts the count again.
     if (event.type === "checks_completed" && event.data.passed) break;
     if (event.type === "review_completed" || event.type === "approval_rejected") break;
     if (event.type === "checks_completed") failingRounds++;
   }
+  return failingRounds;
+}
+
+/** The newest checks passed when no round failed since; failing rounds run out at the cap. */
+function outcomeOf(failingRounds: number, maxCheckRounds: number): ChecksOutcome {
   const passed = failingRounds === 0;
   return { passed, atCap: !passed && failingRounds >= maxCheckRounds };
+}
+
+/** `unavailable: <why>`: the machine has no sandbox, and no command may run. */
+export function sandboxUnavailable(options: VerifyOptions): boolean {
+  return options.sandbox.startsWith("unavailable");
 }
 
 /** A build that never ran the checks to the end (it could not start, or timed out as a whole). */
@@ -205,14 +218,18 @@ export async function snapshotOf(workspace: Workspace): Promise<SnapshotFile[]> 
   let total = 0;
   for (const path of await workspace.listFiles()) {
     if (path.startsWith(`${RESULTS_DIRECTORY}/`)) continue;
-    const { size } = await workspace.readBytes(path, 0, 0);
+    // One read: the file whole, or enough of it to know the snapshot is over its limit.
+    const { bytes, size, executable } = await workspace.readBytes(
+      path,
+      0,
+      MAX_SNAPSHOT_BYTES - total + 1,
+    );
     total += size;
     if (total > MAX_SNAPSHOT_BYTES) {
       throw new InvalidStateError(
         `The workspace is over ${MAX_SNAPSHOT_BYTES} bytes: too large to send to the checks`,
       );
     }
-    const { bytes, executable } = await workspace.readBytes(path, 0, size);
     files.push({ path, bytes, executable });
   }
   return files;
