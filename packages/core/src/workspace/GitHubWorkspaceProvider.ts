@@ -1,3 +1,4 @@
+import { checkPassed } from "../checks/checkResults";
 import { invalidField, WorkspaceError } from "../errors";
 import type { ChecksSummary } from "../events/types";
 import { refusedInput, type GitHubConnection } from "../github/GitHubConnection";
@@ -221,7 +222,7 @@ function checksSection(checks: ChecksSummary | undefined): string[] {
     if (timedOut) return "**timed out**";
     return exitCode === 0 ? "passed" : `**failed (exit ${exitCode})**`;
   };
-  const failing = checks.results.filter((r) => r.exitCode !== 0 || r.timedOut).length;
+  const failing = checks.results.filter((r) => !checkPassed(r)).length;
   return [
     checks.passed
       ? `Round ${checks.round}: every check passed.`
