@@ -14,9 +14,9 @@ export class InvalidEventError extends Error {
 
 /**
  * Throws an InvalidEventError unless the event matches the contract's shapes for its type and
- * is at most MAX_EVENT_BYTES of JSON.
+ * is at most MAX_EVENT_BYTES of JSON; returns its size as JSON.
  */
-export function assertValidEvent(workflowId: string, event: NewEvent): void {
+export function assertValidEvent(workflowId: string, event: NewEvent): number {
   const parsed = newEventSchema.safeParse(event);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
@@ -28,4 +28,5 @@ export function assertValidEvent(workflowId: string, event: NewEvent): void {
       `${event.type}: is ${bytes} bytes of JSON, more than the log's ${MAX_EVENT_BYTES}`,
     ]);
   }
+  return bytes;
 }

@@ -36,8 +36,8 @@ export class EventStore extends EventReader implements EventLog {
 
   /** Validates, then queues the write behind this process's earlier appends to the workflow. */
   async append(workflowId: string, event: NewEvent, at?: number): Promise<WorkflowEvent> {
-    assertValidEvent(workflowId, event);
-    const write = () => this.appendInOrder(workflowId, event, at);
+    const eventBytes = assertValidEvent(workflowId, event);
+    const write = () => this.appendInOrder(workflowId, event, eventBytes, at);
     const previous = this.queues.get(workflowId) ?? Promise.resolve();
     const result = previous.then(write, write);
     const tail = result.catch(() => undefined);
@@ -51,11 +51,12 @@ export class EventStore extends EventReader implements EventLog {
   private async appendInOrder(
     workflowId: string,
     event: NewEvent,
+    eventBytes: number,
     at: number | undefined,
   ): Promise<WorkflowEvent> {
     let sequence = at ?? (this.heads.get(workflowId) ?? (await this.head(workflowId))) + 1;
     const id = randomUUID();
-    const dataParts = await this.putLargeData(workflowId, id, event);
+    const dataParts = await this.putLargeData(workflowId, id, event, eventBytes);
     for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
       const stored = {
         id,
@@ -93,12 +94,17 @@ export class EventStore extends EventReader implements EventLog {
     throw new AppendContentionError(workflowId);
   }
 
-  /** Writes the event's data in parts when it is too large to inline; returns their count. */
+  /**
+   * Writes the event's data in parts when it is too large to inline; returns their count. An
+   * event whose whole JSON fits (nearly every one) has data that fits, and is not serialized again.
+   */
   private async putLargeData(
     workflowId: string,
     id: string,
     event: NewEvent,
+    eventBytes: number,
   ): Promise<number | undefined> {
+    if (eventBytes <= INLINE_DATA_BYTES) return undefined;
     const data = Buffer.from(JSON.stringify(event.data ?? null));
     if (data.length <= INLINE_DATA_BYTES) return undefined;
     return this.dataParts.put(keys.workflow(workflowId), keys.eventData(id), data);
