@@ -1,15 +1,14 @@
-import { randomUUID } from "node:crypto";
 import type { SandboxTools, ToolOutcome } from "../agents/AgentDriver";
 import type { SandboxFactory, StageContext } from "../agents/stages";
 import { quoteUntrusted } from "../agents/prompts/untrustedData";
 import type { NewEvent } from "../events/types";
 import type { Workspace } from "../workspace/Workspace";
-import { buildspecFor, planOf, type ChecksPlan } from "./buildspec";
+import { planOf, type ChecksPlan } from "./buildspec";
 import { checkPassed, outputTail } from "./checkResults";
 import { ChecksFileError } from "./ChecksFileError";
 import { DEFAULT_TIMEOUT_SECONDS, type ResolvedChecks } from "./checksConfig";
 import { resolveChecks } from "./resolveChecks";
-import { sandboxUnavailable, snapshotOf, type VerifyDependencies } from "./verifyStage";
+import { checksRun, runIdFor, sandboxUnavailable, type VerifyDependencies } from "./verifyStage";
 
 /** How much of each command's output a tool answer quotes: enough to see a failure. */
 const TOOL_OUTPUT_BYTES = 4 * 1024;
@@ -74,7 +73,7 @@ export class SandboxRuns implements SandboxTools {
       return refuse("This round's sandbox runs are used up: finish with what you know");
     }
     this.runsLeft--;
-    const runId = `${workflowId}-${round}-${tool.replace("_", "-")}-${randomUUID().slice(0, 8)}`;
+    const runId = runIdFor(workflowId, round, tool.replace("_", "-"));
     const what =
       tool === "run_checks" ? plan.checks.map((c) => c.name).join(", ") : plan.checks[0]!.run;
     await record({
@@ -84,15 +83,9 @@ export class SandboxRuns implements SandboxTools {
       message: `${tool === "run_checks" ? "Running checks" : "Running"} ${what} in the sandbox (${this.runsLeft} runs left this round)`,
       data: { tool, round, runId },
     });
-    const sourceLocation = await this.deps.builds.putSource(
-      runId,
-      await snapshotOf(this.workspace),
+    const status = await this.deps.builds.runBuild(
+      await checksRun(this.workspace, this.deps.builds, runId, plan),
     );
-    const status = await this.deps.builds.runBuild({
-      runId,
-      sourceLocation,
-      buildspec: buildspecFor(plan),
-    });
     const run = await this.deps.builds.results(runId);
     if (!run) {
       this.lastFailed = true;

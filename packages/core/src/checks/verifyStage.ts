@@ -6,7 +6,7 @@ import type { ChecksOutcome, ChecksRun, RecordChecksInput } from "../definitions
 import { InvalidStateError } from "../errors";
 import type { WorkflowEvent } from "../events/types";
 import type { Workspace, WorkspaceProvider } from "../workspace/Workspace";
-import { buildspecFor, planOf, RESULTS_DIRECTORY } from "./buildspec";
+import { buildspecFor, planOf, RESULTS_DIRECTORY, type ChecksPlan } from "./buildspec";
 import { checkPassed, outputTail, type CheckResult } from "./checkResults";
 import { resolveChecks } from "./resolveChecks";
 
@@ -72,8 +72,8 @@ export async function prepareChecks(
     return null;
   }
   const plan = planOf(resolved.config);
-  const runId = `${workflow.id}-${round}-${randomUUID().slice(0, 8)}`;
-  const sourceLocation = await deps.builds.putSource(runId, await snapshotOf(workspace));
+  const run = await checksRun(workspace, deps.builds, runIdFor(workflow.id, round), plan);
+  const { runId } = run;
   const names = plan.checks.map((check) => check.name);
   await ctx.record({
     type: "checks_started",
@@ -87,11 +87,23 @@ export async function prepareChecks(
       (deps.options.sandbox === "unsafe-host" ? " — on the host, NOT in a sandbox" : ""),
     data: { round, runId, checks: names, source: resolved.source, sandbox: deps.options.sandbox },
   });
-  return {
-    runId,
-    sourceLocation,
-    buildspec: buildspecFor(plan),
-  };
+  return run;
+}
+
+/** A run's id: the workflow's, its round's, and `kind` for the agents' own runs; unique. */
+export function runIdFor(workflowId: string, round: number, kind?: string): string {
+  return [workflowId, round, ...(kind ? [kind] : []), randomUUID().slice(0, 8)].join("-");
+}
+
+/** The workspace as it is now put as the run's source, and what its build is given. */
+export async function checksRun(
+  workspace: Workspace,
+  builds: VerifyDependencies["builds"],
+  runId: string,
+  plan: ChecksPlan,
+): Promise<ChecksRun> {
+  const sourceLocation = await builds.putSource(runId, await snapshotOf(workspace));
+  return { runId, sourceLocation, buildspec: buildspecFor(plan) };
 }
 
 /**
@@ -213,7 +225,7 @@ function describe(result: CheckResult): string {
 }
 
 /** Every file of the workspace as it is now, uncommitted edits included. */
-export async function snapshotOf(workspace: Workspace): Promise<SnapshotFile[]> {
+async function snapshotOf(workspace: Workspace): Promise<SnapshotFile[]> {
   const files: SnapshotFile[] = [];
   let total = 0;
   for (const path of await workspace.listFiles()) {
