@@ -12,6 +12,7 @@ const NOW = Date.parse("2026-01-01T12:00:00.000Z");
 function workflow(overrides: Partial<Workflow> = {}): Workflow {
   return {
     id: "11111111-2222-3333-4444-555555555555",
+    kind: "issue",
     issueId: "ISSUE-1",
     model: "amelia-demo",
     status: "in_progress",

@@ -42,6 +42,33 @@ export const checksSummarySchema = z.object({
 });
 export type ChecksSummary = z.infer<typeof checksSummarySchema>;
 
+/** Who took a decision or started a workflow: a caller of the API (the CLI, the web page), or a GitHub user. */
+export const actorSchema = z.discriminatedUnion("source", [
+  z.object({ source: z.literal("api") }),
+  z.object({ source: z.literal("github"), login: z.string().min(1) }),
+]);
+export type Actor = z.infer<typeof actorSchema>;
+
+/** An issue's workflow plans, then implements; a revision changes an open pull request's branch. */
+export const WORKFLOW_KINDS = ["issue", "revision"] as const;
+export type WorkflowKind = (typeof WORKFLOW_KINDS)[number];
+
+/** A review comment on a line of a pull request, as the person left it. */
+export const lineCommentSchema = z.object({
+  path: z.string(),
+  line: z.number().int().positive().optional(),
+  body: z.string(),
+  author: z.string().optional(),
+});
+export type LineComment = z.infer<typeof lineCommentSchema>;
+
+/** What a person asked a revision to change: their words, and their comments on lines. */
+export const revisionRequestSchema = z.object({
+  text: z.string(),
+  comments: z.array(lineCommentSchema),
+});
+export type RevisionRequest = z.infer<typeof revisionRequestSchema>;
+
 /** The `data` each event type carries; the log refuses an event whose data does not match. */
 export const EVENT_DATA = {
   workflow_created: z.object({
@@ -51,6 +78,14 @@ export const EVENT_DATA = {
     repository: z.string().optional(),
     branch: z.string(),
     model: z.string(),
+    /** Absent in older logs: an issue. */
+    kind: z.enum(WORKFLOW_KINDS).optional(),
+    by: actorSchema.optional(),
+    /** A revision's: the workflow whose pull request it revises, that pull request, its plan. */
+    revisionOf: z.string().optional(),
+    pullRequestUrl: z.url().optional(),
+    plan: z.string().optional(),
+    request: revisionRequestSchema.optional(),
   }),
   workflow_started: z.object({ executionArn: z.string() }),
   stage_started: z.object({ stage, round: z.number().int().positive().optional() }),
@@ -64,8 +99,8 @@ export const EVENT_DATA = {
     /** Asked again at the same gate: the decision before did not reach the execution. */
     reopened: z.literal(true).optional(),
   }),
-  approval_granted: z.object({ gate }),
-  approval_rejected: z.object({ gate, feedback: z.string().min(1) }),
+  approval_granted: z.object({ gate, by: actorSchema.optional() }),
+  approval_rejected: z.object({ gate, feedback: z.string().min(1), by: actorSchema.optional() }),
   file_created: z.object({ path: z.string() }),
   file_modified: z.object({ path: z.string() }),
   file_deleted: z.object({ path: z.string() }),
@@ -99,7 +134,9 @@ export const EVENT_DATA = {
   checks_completed: checksSummarySchema,
   workflow_failed: z.object({ reason: z.string(), stage: stage.optional() }),
   workflow_resumed: z.object({ stage, failureReason: z.string().optional() }),
-  workflow_cancelled: z.object({ reason: z.string().optional() }),
+  workflow_cancelled: z.object({ reason: z.string().optional(), by: actorSchema.optional() }),
+  /** On the original workflow, completed or not: a revision of its pull request started. */
+  revision_created: z.object({ revisionId: z.string(), pullRequestUrl: z.url(), by: actorSchema }),
   system_error: z.object({ error: z.string(), stage: stage.optional() }),
 } as const;
 

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { ChecksSummary, Review, TokenCounts } from "../events/types";
+import type { Actor, ChecksSummary, Review, TokenCounts, WorkflowKind } from "../events/types";
 import type { Gate, Stage, WorkflowStatus } from "./status";
 
 export interface Usage extends TokenCounts {
@@ -9,6 +9,8 @@ export interface Usage extends TokenCounts {
 /** The workflow as the contract shows it: a projection of its event log. */
 export interface Workflow {
   id: string;
+  /** `issue`, or `revision`: the revision of an open pull request's branch. */
+  kind: WorkflowKind;
   issueId: string;
   title?: string;
   description?: string;
@@ -26,8 +28,14 @@ export interface Workflow {
   iteration: { plan: number; review: number; developer?: number };
   usage: Usage;
   failureReason?: string;
-  /** The pull request that proposes the work, when the repository is on GitHub. */
+  /** The pull request that proposes the work (a revision's: the one it revises), on GitHub. */
   pullRequestUrl?: string;
+  /** Who started it; absent in older logs. */
+  startedBy?: Actor;
+  /** A revision's original workflow. */
+  revisionOf?: string;
+  /** The revisions of this workflow's pull request, oldest first. */
+  revisions?: string[];
   lastSequence: number;
   createdAt: string;
   updatedAt: string;

@@ -29,14 +29,17 @@ export function statusChange(type: EventType): StatusChange | undefined {
   return STATUS_CHANGES[type];
 }
 
+/** Events a workflow takes after it ended: a resume, and the revisions of its pull request. */
+const AFTER_THE_END = new Set<EventType>(["workflow_resumed", "revision_created"]);
+
 /**
  * Throws an InvalidStateError unless the workflow, as it stands, may take an event of this
- * type: a terminal workflow takes none (but a resume), and a status change must start where
- * the workflow is.
+ * type: a terminal workflow takes none (but a resume and a revision), and a status change must
+ * start where the workflow is.
  */
 export function assertAccepts(workflow: Workflow, type: EventType): void {
   const { id, status } = workflow;
-  if (isTerminal(status) && type !== "workflow_resumed") {
+  if (isTerminal(status) && !AFTER_THE_END.has(type)) {
     throw new InvalidStateError(`Workflow ${id} is ${status}`, { status });
   }
   const change = statusChange(type);
@@ -59,14 +62,20 @@ export function applyEvent(workflow: Workflow | undefined, event: WorkflowEvent)
       throw new Error(`The log of ${event.workflowId} does not start with workflow_created`);
     }
     const { issueId, title, description, repository, branch, model } = event.data;
+    const { kind, by, revisionOf, pullRequestUrl, plan } = event.data;
     return {
       id: event.workflowId,
+      kind: kind ?? "issue",
       issueId,
       ...(title !== undefined && { title }),
       ...(description !== undefined && { description }),
       ...(repository !== undefined && { repository }),
       branch,
       model,
+      ...(by !== undefined && { startedBy: by }),
+      ...(revisionOf !== undefined && { revisionOf }),
+      ...(pullRequestUrl !== undefined && { pullRequestUrl }),
+      ...(plan !== undefined && { plan }),
       status: "pending",
       stage: "architect",
       iteration: { plan: 0, review: 0 },
@@ -83,7 +92,7 @@ export function applyEvent(workflow: Workflow | undefined, event: WorkflowEvent)
     next.status = change.to;
     if (isTerminal(change.to)) next.completedAt = event.timestamp;
     if (change.to !== "blocked") delete next.gate;
-  } else if (change || isTerminal(workflow.status)) {
+  } else if (change || (isTerminal(workflow.status) && event.type !== "revision_created")) {
     return next;
   }
 
@@ -135,6 +144,9 @@ export function applyEvent(workflow: Workflow | undefined, event: WorkflowEvent)
       break;
     case "workflow_failed":
       next.failureReason = event.data.reason;
+      break;
+    case "revision_created":
+      next.revisions = [...(next.revisions ?? []), event.data.revisionId];
       break;
     case "workflow_resumed":
       delete next.failureReason;

@@ -18,6 +18,7 @@ let created = 0;
 function workflowWith(id: string, lastSequence: number, planBytes: number): Workflow {
   return {
     id,
+    kind: "issue",
     issueId: `ISSUE-${id}`,
     description: "ü".repeat(50_000),
     model: "demo",
