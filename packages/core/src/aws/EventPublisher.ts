@@ -6,12 +6,16 @@ import {
   EVENT_SOURCE,
 } from "../definitions/rules";
 import { EVENTBRIDGE_ENTRY_BYTES } from "../definitions/limits";
-import type { WorkflowEvent } from "../events/types";
+import type { EventType, WorkflowEvent } from "../events/types";
 import type { EventSink } from "../workflow/dependencies";
 
-/** What travels on the bus: the event itself, or where to read it from the log. */
-export type EventDetail =
-  { event: WorkflowEvent } | { reference: { workflowId: string; sequence: number } };
+/**
+ * What travels on the bus: the event itself, or where to read it from the log; with its type
+ * either way, for the rules to select on.
+ */
+export type EventDetail = { type: EventType } & (
+  { event: WorkflowEvent } | { reference: { workflowId: string; sequence: number } }
+);
 
 /** A subscriber that wants the stored events of a workflow after `since`. */
 export interface BackfillRequest {
@@ -28,10 +32,11 @@ export class EventPublisher implements EventSink {
 
   /** Publishes the event itself, or a reference to it when the entry would be too large for EventBridge. */
   publish(event: WorkflowEvent): Promise<void> {
-    let detail = JSON.stringify({ event } satisfies EventDetail);
+    const { type } = event;
+    let detail = JSON.stringify({ type, event } satisfies EventDetail);
     if (entryBytes(EVENT_SOURCE, EVENT_DETAIL_TYPE, detail) >= EVENTBRIDGE_ENTRY_BYTES) {
       const reference = { workflowId: event.workflowId, sequence: event.sequence };
-      detail = JSON.stringify({ reference } satisfies EventDetail);
+      detail = JSON.stringify({ type, reference } satisfies EventDetail);
     }
     return this.put(EVENT_SOURCE, EVENT_DETAIL_TYPE, detail);
   }

@@ -16,6 +16,7 @@ export type TaskFunction = keyof typeof TASK_FUNCTIONS;
 
 export const EVENT_FUNCTIONS = {
   broadcaster: "packages/functions/src/realtime/broadcaster.handler",
+  githubStatus: "packages/functions/src/github/reportStatus.handler",
 } as const;
 export type EventFunction = keyof typeof EVENT_FUNCTIONS;
 

@@ -5,7 +5,10 @@ export interface HttpRoute {
   /** API Gateway path template: `{name}` is a path parameter. */
   path: string;
   handler: string;
-  /** false only for the health check: every other route needs the API token. */
+  /**
+   * false only for the health check and GitHub's webhook, whose deliveries are signed (the
+   * handler checks the signature): every other route needs the API token.
+   */
   auth: boolean;
 }
 
@@ -35,6 +38,7 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: "POST", path: "/api/workflows/{id}/cancel", handler: fn("cancelWorkflow"), auth: true },
   { method: "POST", path: "/api/workflows/{id}/resume", handler: fn("resumeWorkflow"), auth: true },
   { method: "GET", path: "/api/usage", handler: fn("getUsage"), auth: true },
+  { method: "POST", path: "/api/github/webhook", handler: fn("githubWebhook"), auth: false },
 ];
 
 export interface WebSocketRoute {

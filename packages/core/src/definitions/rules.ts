@@ -1,3 +1,4 @@
+import type { EventType } from "../events/types";
 import type { EventFunction } from "./functions";
 
 export const EVENT_SOURCE = "amelia.workflows";
@@ -18,6 +19,23 @@ export interface RuleDefinition {
   targets: EventFunction[];
 }
 
+/**
+ * The events that change what a workflow's status comment on GitHub says. The bus carries each
+ * event's type at the top of its detail, so a rule can select them also when the event travels
+ * as a reference.
+ */
+export const STATUS_COMMENT_EVENTS: readonly EventType[] = [
+  "workflow_started",
+  "stage_started",
+  "approval_required",
+  "approval_granted",
+  "approval_rejected",
+  "workflow_completed",
+  "workflow_failed",
+  "workflow_cancelled",
+  "workflow_resumed",
+];
+
 /** The event bus rules, shared by the stacks and the local runtime. */
 export const RULES: readonly RuleDefinition[] = [
   {
@@ -31,5 +49,15 @@ export const RULES: readonly RuleDefinition[] = [
     description: "Send a new subscriber the stored events after its `since`",
     pattern: { source: [BACKFILL_SOURCE], "detail-type": [BACKFILL_DETAIL_TYPE] },
     targets: ["broadcaster"],
+  },
+  {
+    name: "report-to-github",
+    description: "Keep the status comment of a workflow started from GitHub up to date",
+    pattern: {
+      source: [EVENT_SOURCE],
+      "detail-type": [EVENT_DETAIL_TYPE],
+      detail: { type: [...STATUS_COMMENT_EVENTS] },
+    },
+    targets: ["githubStatus"],
   },
 ];

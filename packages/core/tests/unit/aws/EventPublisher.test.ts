@@ -33,7 +33,7 @@ function planEvent(plan: string): WorkflowEvent<"plan_created"> {
 
 /** The bytes EventBridge counts for the entry that inlines `event`. */
 function entryBytes(event: WorkflowEvent): number {
-  const detail = JSON.stringify({ event } satisfies EventDetail);
+  const detail = JSON.stringify({ type: event.type, event } satisfies EventDetail);
   return (
     Buffer.byteLength(EVENT_SOURCE) +
     Buffer.byteLength(EVENT_DETAIL_TYPE) +
