@@ -1,3 +1,5 @@
+import { parseRepositoryName } from "./github/repositoryName";
+
 /**
  * The environment, read without a schema library: every function reads it at start, and the
  * broadcaster's bundle stays small without zod.
@@ -14,6 +16,8 @@ export interface AmeliaConfig {
   maxReviewRounds: number;
   /** GitHub's REST API: api.github.com, a GitHub Enterprise Server, or a fake in tests. */
   githubApiUrl: string;
+  /** Where GitHub's webhook deliveries may start and steer workflows. */
+  github: GitHubSettings;
   /** `github` where there is no git binary (Lambda): local paths are refused. */
   repositories: "any" | "github";
   checks: {
@@ -28,6 +32,18 @@ export interface AmeliaConfig {
     sandbox: string;
   };
 }
+
+export interface GitHubSettings {
+  /** The label that starts a workflow on an issue (compared without case, as GitHub does). */
+  label: string;
+  /** `owner/name`, lower case: the repositories whose deliveries Amelia acts on. */
+  repositories: string[];
+  /** Assigning an issue to this login starts a workflow; its comments are never commands. */
+  botLogin: string | undefined;
+}
+
+/** GitHub's rules for a login: 1–39 letters, digits and inner single hyphens. */
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 
 /** Reads the configuration from the environment; a bad value fails loudly at start-up. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AmeliaConfig {
@@ -56,6 +72,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AmeliaConfig {
     maxActiveWorkflows: positiveInt("AMELIA_MAX_ACTIVE_WORKFLOWS", 5),
     maxReviewRounds: positiveInt("AMELIA_MAX_REVIEW_ROUNDS", 3),
     githubApiUrl: httpUrl("AMELIA_GITHUB_API_URL", DEFAULT_GITHUB_API_URL),
+    github: {
+      label: text("AMELIA_GITHUB_LABEL") ?? "amelia",
+      repositories: (text("AMELIA_GITHUB_REPOSITORIES") ?? "")
+        .split(/[\s,]+/)
+        .filter((name) => name !== "")
+        .map((name) => {
+          if (!parseRepositoryName(name)) {
+            problems.push(`AMELIA_GITHUB_REPOSITORIES: "${name}" is not owner/name`);
+          }
+          return name.toLowerCase();
+        }),
+      botLogin: text("AMELIA_GITHUB_BOT_LOGIN"),
+    },
     repositories: text("AMELIA_REPOSITORIES") === "github" ? "github" : "any",
     checks: {
       project: text("AMELIA_CHECKS_PROJECT"),
@@ -67,6 +96,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AmeliaConfig {
   };
   if (!["any", "github", undefined].includes(text("AMELIA_REPOSITORIES"))) {
     problems.push(`AMELIA_REPOSITORIES: expected "any" or "github"`);
+  }
+  if (config.github.label.length > 50) problems.push("AMELIA_GITHUB_LABEL: at most 50 characters");
+  const { botLogin } = config.github;
+  if (botLogin !== undefined && !GITHUB_LOGIN.test(botLogin.replace(/\[bot\]$/, ""))) {
+    problems.push(`AMELIA_GITHUB_BOT_LOGIN: "${botLogin}" is not a GitHub login`);
   }
   if (config.tableName.length < 3) problems.push("AMELIA_TABLE_NAME: at least 3 characters");
   if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join("; ")}`);

@@ -9,6 +9,10 @@ import { getParameter } from "@aws-lambda-powertools/parameters/ssm";
 const SOURCES = {
   anthropicApiKey: { value: "ANTHROPIC_API_KEY", parameter: "AMELIA_ANTHROPIC_API_KEY_PARAMETER" },
   githubToken: { value: "GITHUB_TOKEN", parameter: "AMELIA_GITHUB_TOKEN_PARAMETER" },
+  githubWebhookSecret: {
+    value: "GITHUB_WEBHOOK_SECRET",
+    parameter: "AMELIA_GITHUB_WEBHOOK_SECRET_PARAMETER",
+  },
 } as const;
 
 export type SecretName = keyof typeof SOURCES;

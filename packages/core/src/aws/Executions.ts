@@ -11,6 +11,7 @@ import {
 import {
   executionArnFor,
   type ExecutionInput,
+  type FirstStage,
   type GateDecision,
 } from "../definitions/stateMachine";
 import { requireSetting } from "../config";
@@ -37,8 +38,8 @@ export class Executions implements WorkflowExecutions {
     return executionArnFor(this.stateMachineArn, workflowId);
   }
 
-  async start(workflowId: string): Promise<void> {
-    const input: ExecutionInput = { workflowId };
+  async start(workflowId: string, firstStage?: FirstStage): Promise<void> {
+    const input: ExecutionInput = { workflowId, ...(firstStage && { firstStage }) };
     try {
       await this.client.send(
         new StartExecutionCommand({

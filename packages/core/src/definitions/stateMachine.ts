@@ -136,9 +136,22 @@ export function workflowDefinition(
   const payload = { "workflowId.$": "$.workflowId" };
   return {
     Comment:
-      "Amelia: architect → plan gate → developer (loops until done) → checks ⇄ reviewer (→ review gate) → done",
-    StartAt: "Architect",
+      "Amelia: architect → plan gate (a revision may start at the developer) → developer (loops until done) → checks ⇄ reviewer (→ review gate) → done",
+    StartAt: "FirstStage",
     States: {
+      FirstStage: {
+        Type: "Choice",
+        Choices: [
+          {
+            And: [
+              { Variable: "$.firstStage", IsPresent: true },
+              { Variable: "$.firstStage", StringEquals: "developer" },
+            ],
+            Next: "Developer",
+          },
+        ],
+        Default: "Architect",
+      },
       Architect: agentTask("Architect", functionArns.architect, "PlanGate", { ResultPath: null }),
       PlanGate: gateTask("PlanGate", functionArns.gate, "plan", "PlanDecision"),
       PlanDecision: {
@@ -272,9 +285,13 @@ export function workflowDefinition(
   };
 }
 
-/** Input of every execution. */
+/** Where an execution starts: a revision goes straight to the developer unless it asked for a plan. */
+export type FirstStage = "architect" | "developer";
+
+/** Input of every execution (`firstStage` absent: the architect, as executions began before). */
 export interface ExecutionInput {
   workflowId: string;
+  firstStage?: FirstStage;
 }
 
 /** What the person's decision at a gate sends back through SendTaskSuccess. */

@@ -48,6 +48,8 @@ export const actorSchema = z.discriminatedUnion("source", [
   z.object({ source: z.literal("github"), login: z.string().min(1) }),
 ]);
 export type Actor = z.infer<typeof actorSchema>;
+/** Callers of the API share its token: the log can say only that the API was used. */
+export const API_ACTOR: Actor = { source: "api" };
 
 /** An issue's workflow plans, then implements; a revision changes an open pull request's branch. */
 export const WORKFLOW_KINDS = ["issue", "revision"] as const;
@@ -66,6 +68,8 @@ export type LineComment = z.infer<typeof lineCommentSchema>;
 export const revisionRequestSchema = z.object({
   text: z.string(),
   comments: z.array(lineCommentSchema),
+  /** The architect plans the revision first, and a person approves the plan. */
+  replan: z.literal(true).optional(),
 });
 export type RevisionRequest = z.infer<typeof revisionRequestSchema>;
 

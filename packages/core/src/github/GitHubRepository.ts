@@ -1,6 +1,7 @@
 import type { Octokit } from "@octokit/rest";
 import pMap from "p-map";
 import { errorMessage, WorkspaceError } from "../errors";
+import type { LineComment } from "../events/types";
 import { SUBMODULE_MODE } from "../workspace/gitObjects";
 import { httpStatusOf } from "./GitHubConnection";
 import type { RepositoryName } from "./repositoryName";
@@ -29,6 +30,14 @@ export interface RepositoryInfo {
   archived: boolean;
   /** Absent when GitHub does not say (it says for authenticated requests). */
   canPush?: boolean;
+}
+
+export interface PullRequestInfo {
+  number: number;
+  htmlUrl: string;
+  state: "open" | "closed";
+  body: string;
+  headRef: string;
 }
 
 /** How far a branch is from another: where they forked, and how many commits it is ahead. */
@@ -207,6 +216,64 @@ export class GitHubRepository {
   }): Promise<string> {
     const { data } = await this.octokit.rest.pulls.create({ ...this.name, ...request });
     return data.html_url;
+  }
+
+  /** Comments on an issue or a pull request (they share numbers); the new comment's id. */
+  async createComment(number: number, body: string): Promise<number> {
+    const { data } = await this.octokit.rest.issues.createComment({
+      ...this.name,
+      issue_number: number,
+      body,
+    });
+    return data.id;
+  }
+
+  async updateComment(commentId: number, body: string): Promise<void> {
+    await this.octokit.rest.issues.updateComment({ ...this.name, comment_id: commentId, body });
+  }
+
+  /**
+   * Whether a person may change the repository (write, maintain or admin), as GitHub says now:
+   * never from a webhook's payload. Someone GitHub does not know there may not.
+   */
+  async canWrite(login: string): Promise<boolean> {
+    try {
+      const { data } = await this.octokit.rest.repos.getCollaboratorPermissionLevel({
+        ...this.name,
+        username: login,
+      });
+      return ["admin", "maintain", "write"].includes(data.role_name);
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return false;
+      throw error;
+    }
+  }
+
+  async pullRequest(number: number): Promise<PullRequestInfo> {
+    const { data } = await this.octokit.rest.pulls.get({ ...this.name, pull_number: number });
+    return {
+      number: data.number,
+      htmlUrl: data.html_url,
+      state: data.state === "open" ? "open" : "closed",
+      body: data.body ?? "",
+      headRef: data.head.ref,
+    };
+  }
+
+  /** The comments a review left on lines of the pull request, in order. */
+  async reviewComments(pullNumber: number, reviewId: number): Promise<LineComment[]> {
+    const comments = await this.octokit.paginate(this.octokit.rest.pulls.listCommentsForReview, {
+      ...this.name,
+      pull_number: pullNumber,
+      review_id: reviewId,
+      per_page: 100,
+    });
+    return comments.map((comment) => ({
+      path: comment.path,
+      ...(typeof comment.line === "number" && { line: comment.line }),
+      body: comment.body,
+      ...(comment.user && { author: comment.user.login }),
+    }));
   }
 
   async issue(number: number): Promise<{ title: string; body?: string }> {

@@ -195,10 +195,8 @@ export class WorkflowStore implements ProjectionStore, GateStore, ClaimStore {
       return { kind: "claimed" };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const held = await this.db.send(
-        new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }),
-      );
-      return held.Item ? { kind: "held", holder: toClaim(held.Item) } : { kind: "vanished" };
+      const holder = await this.holder(pk, sk);
+      return holder ? { kind: "held", holder } : { kind: "vanished" };
     }
   }
 
@@ -215,6 +213,13 @@ export class WorkflowStore implements ProjectionStore, GateStore, ClaimStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+
+  async holder(pk: string, sk: string): Promise<Claim | undefined> {
+    const held = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }),
+    );
+    return held.Item ? toClaim(held.Item) : undefined;
   }
 
   async slotHolders(): Promise<Map<string, Claim>> {

@@ -45,6 +45,17 @@ export class Admission {
     }
   }
 
+  /** The workflow active on the issue now, if any. */
+  async activeOn(issue: IssueKey): Promise<string | undefined> {
+    const holder = await this.claims.holder(
+      keys.issueLock(issue.repository, issue.issueId),
+      keys.lock,
+    );
+    if (!holder) return undefined;
+    const held = await this.projections.get(holder.workflowId);
+    return held && !isTerminal(held.status) ? held.id : undefined;
+  }
+
   /** Frees the issue and the slot of a workflow that ended. */
   async release(workflow: { id: string } & IssueKey): Promise<void> {
     await this.releaseIssue(workflow.id, workflow);

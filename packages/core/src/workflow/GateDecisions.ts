@@ -1,6 +1,6 @@
 import { SFNServiceException } from "@aws-sdk/client-sfn";
 import { errorMessage, InvalidStateError } from "../errors";
-import type { NewEvent } from "../events/types";
+import { API_ACTOR, type Actor, type NewEvent } from "../events/types";
 import type { GateStore, OpenGate, WorkflowExecutions } from "./dependencies";
 import { logger } from "../logger";
 import { GATE_STAGE, isTerminal, type Gate } from "./status";
@@ -21,7 +21,7 @@ const GONE_TOKEN_ERRORS = new Set(["TaskDoesNotExist", "InvalidToken", "TaskTime
 /** How much of the feedback the event's message quotes; its data holds the feedback whole. */
 const FEEDBACK_QUOTED_CHARACTERS = 1_000;
 
-type Decision = { approved: true } | { approved: false; feedback: string };
+type Decision = { by: Actor } & ({ approved: true } | { approved: false; feedback: string });
 
 /**
  * The gates where a person decides: the gate task opens one with its task token (kept
@@ -49,12 +49,12 @@ export class GateDecisions {
     return (await this.deps.recorder.record(id, event)).workflow;
   }
 
-  approve(id: string): Promise<Workflow> {
-    return this.decide(id, { approved: true });
+  approve(id: string, by: Actor = API_ACTOR): Promise<Workflow> {
+    return this.decide(id, { approved: true, by });
   }
 
-  reject(id: string, feedback: string): Promise<Workflow> {
-    return this.decide(id, { approved: false, feedback });
+  reject(id: string, feedback: string, by: Actor = API_ACTOR): Promise<Workflow> {
+    return this.decide(id, { approved: false, feedback, by });
   }
 
   private async decide(id: string, decision: Decision): Promise<Workflow> {
@@ -122,15 +122,15 @@ function decisionEvent(gate: Gate, decision: Decision): NewEvent {
         type: "approval_granted",
         agent: "human",
         level: "info",
-        message: `${name} approved`,
-        data: { gate },
+        message: `${name} approved${byline(decision.by)}`,
+        data: { gate, by: decision.by },
       }
     : {
         type: "approval_rejected",
         agent: "human",
         level: "warning",
-        message: `${name} rejected: ${quote(decision.feedback, FEEDBACK_QUOTED_CHARACTERS)}`,
-        data: { gate, feedback: decision.feedback },
+        message: `${name} rejected${byline(decision.by)}: ${quote(decision.feedback, FEEDBACK_QUOTED_CHARACTERS)}`,
+        data: { gate, feedback: decision.feedback, by: decision.by },
       };
 }
 
@@ -167,6 +167,11 @@ function reopenedNote(gate: Gate): NewEvent<"agent_message"> {
     message: `The ${gate} gate was opened again (its task ran again after a retry or a restart); it still waits for the same decision`,
     data: { gate, reopened: true },
   };
+}
+
+/** " by @login on GitHub" for a GitHub user; nothing for the API, whose callers share a token. */
+export function byline(by: Actor | undefined): string {
+  return by?.source === "github" ? ` by @${by.login} on GitHub` : "";
 }
 
 /** The text cut to at most `max` characters (never inside one), marked when cut. */

@@ -1,10 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { ExecutionNotRedrivable } from "@aws-sdk/client-sfn";
 import { errorMessage, InvalidStateError } from "../errors";
-import type { NewEvent, WorkflowEvent } from "../events/types";
-import type { EventPage } from "../events/types";
+import {
+  API_ACTOR,
+  type Actor,
+  type EventData,
+  type EventPage,
+  type NewEvent,
+  type RevisionRequest,
+  type WorkflowEvent,
+} from "../events/types";
+import type { FirstStage } from "../definitions/stateMachine";
+import { byline } from "./GateDecisions";
 import type { Publication } from "../workspace/Workspace";
-import type { Admission } from "./Admission";
+import type { Admission, IssueKey } from "./Admission";
 import { failureReason, WorkflowHaltedError, type StepFunctionsError } from "./failures";
 import type {
   EventLog,
@@ -33,6 +42,13 @@ export interface LifecycleOptions {
   publish?(workflow: Workflow): Promise<Publication>;
 }
 
+export interface RevisionInput {
+  original: Workflow;
+  pullRequest: { number: number; url: string };
+  request: RevisionRequest;
+  by: Actor;
+}
+
 export interface IssueDetails {
   title?: string;
   description?: string;
@@ -44,7 +60,7 @@ export interface LifecycleDependencies {
   projections: ProjectionStore;
   gates: GateStore;
   executions: WorkflowExecutions;
-  admission: Pick<Admission, "claim">;
+  admission: Pick<Admission, "claim" | "activeOn">;
 }
 
 /** A workflow's last sequence when it was started and nothing ran yet: created, started. */
@@ -63,7 +79,7 @@ export class WorkflowLifecycle {
     private readonly options: LifecycleOptions,
   ) {}
 
-  async create(request: CreateWorkflowInput): Promise<Workflow> {
+  async create(request: CreateWorkflowInput, by: Actor = API_ACTOR): Promise<Workflow> {
     const repository = await this.options.resolveRepository(request.repository);
     const issue =
       request.title === undefined || request.description === undefined
@@ -79,21 +95,88 @@ export class WorkflowLifecycle {
     };
     const id = randomUUID();
     await this.deps.admission.claim(id, input);
+    await this.recordCreated(id, input, {
+      kind: "issue",
+      by,
+      branch: this.options.branchNameFor(input.issueId),
+    });
+    return this.start(id, "architect");
+  }
+
+  /**
+   * Starts a revision of a workflow's open pull request: a workflow of its own on the pull
+   * request (`owner/name#<number>`, so one revision at a time per pull request), on the original's
+   * branch, with its plan. The developer starts on the request unless it asks for a new plan.
+   */
+  async revise(revision: RevisionInput): Promise<Workflow> {
+    const { original, pullRequest, request, by } = revision;
+    if (original.repository === undefined || original.pullRequestUrl !== pullRequest.url) {
+      throw new InvalidStateError(
+        `Workflow ${original.id} did not open the pull request ${pullRequest.url}`,
+        { status: original.status },
+      );
+    }
+    const input = {
+      issueId: `${original.repository}#${pullRequest.number}`,
+      title: clipTitle(`Revision: ${original.title ?? original.issueId}`),
+      description: revisionDescription(request),
+      repository: original.repository,
+    };
+    const id = randomUUID();
+    await this.deps.admission.claim(id, input);
+    await this.recordCreated(id, input, {
+      kind: "revision",
+      by,
+      branch: original.branch ?? this.options.branchNameFor(original.issueId),
+      revisionOf: original.id,
+      pullRequestUrl: pullRequest.url,
+      ...(original.plan !== undefined && { plan: original.plan }),
+      request,
+    });
+    await this.deps.recorder.record(original.id, {
+      type: "revision_created",
+      agent: "system",
+      level: "info",
+      message: `Revision ${id} of the pull request started${byline(by)}`,
+      data: { revisionId: id, pullRequestUrl: pullRequest.url, by },
+    });
+    return this.start(id, request.replan ? "architect" : "developer");
+  }
+
+  /** The workflow active on an issue (a revision's: on its pull request), if there is one. */
+  activeOn(issue: IssueKey): Promise<string | undefined> {
+    return this.deps.admission.activeOn(issue);
+  }
+
+  private async recordCreated(
+    id: string,
+    input: CreateWorkflowInput,
+    origin: Pick<
+      EventData<"workflow_created">,
+      "kind" | "by" | "branch" | "revisionOf" | "pullRequestUrl" | "plan" | "request"
+    >,
+  ): Promise<void> {
     await this.deps.recorder.record(id, {
       type: "workflow_created",
       agent: "system",
       level: "info",
-      message: `Workflow created for issue ${input.issueId}`,
+      message:
+        origin.kind === "revision"
+          ? `Revision created on pull request ${origin.pullRequestUrl}${byline(origin.by)}`
+          : `Workflow created for issue ${input.issueId}${byline(origin.by)}`,
       data: {
         issueId: input.issueId,
         ...(input.title !== undefined && { title: input.title }),
         ...(input.description !== undefined && { description: input.description }),
         ...(input.repository !== undefined && { repository: input.repository }),
-        branch: this.options.branchNameFor(input.issueId),
+        ...origin,
         model: await this.options.model(),
       },
     });
-    // Recorded before the execution starts, so the first agent event always follows it.
+  }
+
+  /** Records the start, then starts the execution: the first agent event always follows it. */
+  private async start(id: string, firstStage: FirstStage): Promise<Workflow> {
     const { workflow } = await this.deps.recorder.record(id, {
       type: "workflow_started",
       agent: "system",
@@ -102,7 +185,7 @@ export class WorkflowLifecycle {
       data: { executionArn: this.deps.executions.arnFor(id) },
     });
     try {
-      await this.deps.executions.start(id);
+      await this.deps.executions.start(id, firstStage);
     } catch (error) {
       await this.fail(id, `The workflow could not start: ${errorMessage(error)}`);
       throw error;
@@ -135,7 +218,7 @@ export class WorkflowLifecycle {
           data: { executionArn: this.deps.executions.arnFor(workflow.id) },
         });
       }
-      await this.deps.executions.start(workflow.id);
+      await this.deps.executions.start(workflow.id, firstStageOf(workflow));
     }
     return interrupted.map((workflow) => workflow.id);
   }
@@ -177,7 +260,11 @@ export class WorkflowLifecycle {
     return this.deps.recorder.rebuild(id);
   }
 
-  async cancel(id: string, reason = "Cancelled by a person"): Promise<Workflow> {
+  async cancel(
+    id: string,
+    reason = "Cancelled by a person",
+    by: Actor = API_ACTOR,
+  ): Promise<Workflow> {
     const workflow = await this.get(id);
     if (isTerminal(workflow.status)) {
       throw new InvalidStateError(`Workflow ${id} is already ${workflow.status}`, {
@@ -191,7 +278,7 @@ export class WorkflowLifecycle {
       agent: "human",
       level: "warning",
       message: reason,
-      data: { reason },
+      data: { reason, by },
     });
     return recorded.workflow;
   }
@@ -317,4 +404,29 @@ export class WorkflowLifecycle {
       throw error;
     }
   }
+}
+
+/** Where a workflow's execution starts: a revision's projection starts at its first stage. */
+function firstStageOf(workflow: Workflow): FirstStage {
+  return workflow.stage === "developer" ? "developer" : "architect";
+}
+
+/** GitHub's limit on a title is well under the workflow's. */
+function clipTitle(title: string): string {
+  return title.length <= 256 ? title : `${title.slice(0, 255)}…`;
+}
+
+/** What a revision is asked, as its description: the request, then each comment on a line. */
+export function revisionDescription(request: RevisionRequest): string {
+  const lines = request.comments.map(
+    (comment) =>
+      `- ${comment.path}${comment.line !== undefined ? `:${comment.line}` : ""}` +
+      `${comment.author !== undefined ? ` (@${comment.author})` : ""}: ${comment.body}`,
+  );
+  return [
+    request.text,
+    ...(lines.length > 0 ? ["", "Comments on the pull request's lines:", ...lines] : []),
+  ]
+    .join("\n")
+    .trim();
 }

@@ -1,4 +1,4 @@
-import type { GateDecision } from "../definitions/stateMachine";
+import type { FirstStage, GateDecision } from "../definitions/stateMachine";
 import type { EventPage, NewEvent, WorkflowEvent } from "../events/types";
 import type { Gate, WorkflowStatus } from "./status";
 import type { Workflow, WorkflowPage } from "./Workflow";
@@ -85,6 +85,8 @@ export interface ClaimStore {
   /** Releases a claim only if this workflow still holds it (idempotent). */
   release(pk: string, sk: string, workflowId: string): Promise<void>;
   slotHolders(): Promise<Map<string, Claim>>;
+  /** Who holds the item now, if anyone (a consistent read). */
+  holder(pk: string, sk: string): Promise<Claim | undefined>;
 }
 
 /** Where a failed workflow's execution stands, for a resume. */
@@ -100,7 +102,8 @@ export interface StoppedExecution {
 export interface WorkflowExecutions {
   arnFor(workflowId: string): string;
   /** Starts it; a retried start of a running execution is no error. */
-  start(workflowId: string): Promise<void>;
+  /** Starts the execution at `firstStage` (the architect unless told). Idempotent. */
+  start(workflowId: string, firstStage?: FirstStage): Promise<void>;
   stop(workflowId: string, cause: string): Promise<void>;
   whenStopped(workflowId: string, waitMs: number): Promise<StoppedExecution>;
   redrive(workflowId: string): Promise<void>;

@@ -62,7 +62,7 @@ export function applyEvent(workflow: Workflow | undefined, event: WorkflowEvent)
       throw new Error(`The log of ${event.workflowId} does not start with workflow_created`);
     }
     const { issueId, title, description, repository, branch, model } = event.data;
-    const { kind, by, revisionOf, pullRequestUrl, plan } = event.data;
+    const { kind, by, revisionOf, pullRequestUrl, plan, request } = event.data;
     return {
       id: event.workflowId,
       kind: kind ?? "issue",
@@ -77,7 +77,8 @@ export function applyEvent(workflow: Workflow | undefined, event: WorkflowEvent)
       ...(pullRequestUrl !== undefined && { pullRequestUrl }),
       ...(plan !== undefined && { plan }),
       status: "pending",
-      stage: "architect",
+      // A revision starts with the developer, unless it asked for a new plan.
+      stage: kind === "revision" && !request?.replan ? "developer" : "architect",
       iteration: { plan: 0, review: 0 },
       usage: emptyUsage(),
       lastSequence: event.sequence,

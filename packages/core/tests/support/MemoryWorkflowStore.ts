@@ -87,6 +87,11 @@ export class MemoryWorkflowStore implements ProjectionStore, GateStore, ClaimSto
     if (this.claims.get(key)?.workflowId === workflowId) this.claims.delete(key);
   }
 
+  async holder(pk: string, sk: string): Promise<Claim | undefined> {
+    const holder = this.claims.get(`${pk}|${sk}`);
+    return holder && { ...holder };
+  }
+
   async slotHolders(): Promise<Map<string, Claim>> {
     const prefix = `${keys.slots}|`;
     return new Map(

@@ -1,3 +1,4 @@
+import { API_ACTOR } from "@amelia/core/events/types";
 import { services } from "@amelia/core/services";
 import { parseInput } from "@amelia/core/validation";
 import { emptyBodySchema } from "@amelia/core/workflow/Workflow";
@@ -5,5 +6,5 @@ import { httpRoute, workflowId } from "../middleware/httpApi";
 
 export const handler = httpRoute(async (request) => {
   parseInput(emptyBodySchema, request.body, "body");
-  return { status: 200, body: await services().gates.approve(workflowId(request)) };
+  return { status: 200, body: await services().gates.approve(workflowId(request), API_ACTOR) };
 });

@@ -1,3 +1,4 @@
+import { API_ACTOR } from "@amelia/core/events/types";
 import { services } from "@amelia/core/services";
 import { parseInput } from "@amelia/core/validation";
 import { rejectSchema } from "@amelia/core/workflow/Workflow";
@@ -5,5 +6,8 @@ import { httpRoute, workflowId } from "../middleware/httpApi";
 
 export const handler = httpRoute(async (request) => {
   const { feedback } = parseInput(rejectSchema, request.body, "body");
-  return { status: 200, body: await services().gates.reject(workflowId(request), feedback) };
+  return {
+    status: 200,
+    body: await services().gates.reject(workflowId(request), feedback, API_ACTOR),
+  };
 });

@@ -59,12 +59,15 @@ async function published(event: WorkflowEvent): Promise<EventDetail> {
 describe("EventPublisher counts the entry in UTF-8 bytes against EventBridge's limit", () => {
   it("inlines an event whose entry is one byte under the limit", async () => {
     const event = planOfEntryBytes(EVENTBRIDGE_ENTRY_BYTES - 1);
-    expect(await published(event)).toEqual({ event });
+    expect(await published(event)).toEqual({ type: "plan_created", event });
   });
 
   it("sends a reference for an entry at the limit, though it has far fewer characters", async () => {
     const event = planOfEntryBytes(EVENTBRIDGE_ENTRY_BYTES);
     expect(JSON.stringify(event).length).toBeLessThan(EVENTBRIDGE_ENTRY_BYTES * 0.6);
-    expect(await published(event)).toEqual({ reference: { workflowId: "wf-1", sequence: 7 } });
+    expect(await published(event)).toEqual({
+      type: "plan_created",
+      reference: { workflowId: "wf-1", sequence: 7 },
+    });
   });
 });
