@@ -40,6 +40,7 @@ export interface Services {
   workflowStore: WorkflowStore;
   conversations: ConversationStore;
   usage: UsageStore;
+  github: GitHubConnection;
 }
 
 let cached: Services | undefined;
@@ -94,6 +95,7 @@ function createServices(config: AmeliaConfig): Services {
     workflowStore,
     conversations: new ConversationStore(documentClient(), config.tableName),
     usage: new UsageStore(documentClient(), config.tableName),
+    github,
   };
 }
 

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { NewEvent, WorkflowEvent } from "../events/types";
+import type { NewEvent, RevisionRequest, WorkflowEvent } from "../events/types";
 import { reviewSchema } from "../events/types";
 import { InvalidStateError } from "../errors";
 import { MAX_MESSAGE_CHARS } from "../definitions/limits";
@@ -16,6 +16,7 @@ import type {
   SandboxTools,
 } from "./AgentDriver";
 import { RecordingWorkspace } from "./RecordingWorkspace";
+import { lineCommentText } from "../workflow/revision";
 
 /** What a stage runner needs from storage: the workflow, its log so far, and a way to append. */
 export interface StageContext {
@@ -426,14 +427,24 @@ function savedProgress(saved: unknown): SavedDeveloperWork | undefined {
     : { conversation: saved, changes: [] };
 }
 
-/** The person's feedback on the last plan, if they rejected it. */
+/**
+ * The person's feedback on the last plan, if they rejected it; before a revision's first plan,
+ * what the revision was asked.
+ */
 function planFeedback(log: readonly WorkflowEvent[]): string | undefined {
   const planAt = log.findLastIndex((event) => event.type === "plan_created");
   const rejection = log.findLast(
     (event, index) =>
       index > planAt && event.type === "approval_rejected" && event.data.gate === "plan",
   );
-  return rejection?.type === "approval_rejected" ? rejection.data.feedback : undefined;
+  if (rejection?.type === "approval_rejected") return rejection.data.feedback;
+  return planAt < 0 ? revisionRequestOf(log)?.text : undefined;
+}
+
+/** What a revision was asked (by a person's review or comment on the pull request). */
+function revisionRequestOf(log: readonly WorkflowEvent[]): RevisionRequest | undefined {
+  const created = log[0];
+  return created?.type === "workflow_created" ? created.data.request : undefined;
 }
 
 /**
@@ -465,7 +476,10 @@ function failedChecksOf(log: readonly WorkflowEvent[]): FailedCheck[] {
   );
 }
 
-/** What the developer revises against: the last review's comments and the person's feedback. */
+/**
+ * What the developer revises against: the last review's comments and the person's feedback;
+ * before a revision's first review, the person's review of the pull request.
+ */
 function revisionInput(log: readonly WorkflowEvent[]): {
   reviewComments: string[];
   feedback?: string;
@@ -476,10 +490,17 @@ function revisionInput(log: readonly WorkflowEvent[]): {
     (event, index) =>
       index > reviewAt && event.type === "approval_rejected" && event.data.gate === "review",
   );
+  const request = reviewAt < 0 ? revisionRequestOf(log) : undefined;
+  const feedback =
+    rejection?.type === "approval_rejected" ? rejection.data.feedback : request?.text || undefined;
   return {
     reviewComments:
-      review?.type === "review_completed" && !review.data.approved ? review.data.comments : [],
-    ...(rejection?.type === "approval_rejected" && { feedback: rejection.data.feedback }),
+      review?.type === "review_completed"
+        ? review.data.approved
+          ? []
+          : review.data.comments
+        : (request?.comments.map(lineCommentText) ?? []),
+    ...(feedback !== undefined && { feedback }),
   };
 }
 

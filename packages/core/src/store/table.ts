@@ -9,6 +9,8 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  * - `WF#<id>` / `GATE`             the open gate and its task token (never leaves the server)
  * - `WF#<id>` / `CONV#<round>…`    the developer's saved conversation (gzip, in chunks), per round
  * - `WF#<id>` / `CHECKLOG#<runId>#<n>`  the whole log of a run's check n (its parts after `#`)
+ * - `WF#<id>` / `GITHUB#STATUS`    the id of the workflow's status comment on GitHub
+ * - `IDEMPOTENCY#<function>` / <hash>  GitHub deliveries already handled (Powertools, with TTL)
  * - token_usage events also carry gsi1 keys `USAGE#<day>` / `<timestamp>#…`, for /api/usage
  * - `LOCK#<repository>#<issueId>`  which workflow holds that issue (the 409 rule)
  * - `SLOTS` / `SLOT#<n>`           which workflows hold the active slots (the 429 rule)
@@ -34,6 +36,8 @@ export const keys = {
   eventData: (eventId: string) => `EVD#${eventId}#`,
   stateParts: (partsId: string) => `STATE#${partsId}#`,
   conversation: (round: number) => `CONV#${String(round).padStart(4, "0")}`,
+  statusComment: "GITHUB#STATUS",
+  idempotency: (functionName: string) => `IDEMPOTENCY#${functionName}`,
   checkLog: (runId: string, index: number) => `CHECKLOG#${runId}#${String(index).padStart(3, "0")}`,
   usageDay: (day: string) => `USAGE#${day}`,
   issueLock: (repository: string | undefined, issueId: string) =>

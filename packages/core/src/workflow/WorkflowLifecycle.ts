@@ -12,6 +12,7 @@ import {
 } from "../events/types";
 import type { FirstStage } from "../definitions/stateMachine";
 import { byline } from "./GateDecisions";
+import { revisionDescription } from "./revision";
 import type { Publication } from "../workspace/Workspace";
 import type { Admission, IssueKey } from "./Admission";
 import { failureReason, WorkflowHaltedError, type StepFunctionsError } from "./failures";
@@ -414,19 +415,4 @@ function firstStageOf(workflow: Workflow): FirstStage {
 /** GitHub's limit on a title is well under the workflow's. */
 function clipTitle(title: string): string {
   return title.length <= 256 ? title : `${title.slice(0, 255)}…`;
-}
-
-/** What a revision is asked, as its description: the request, then each comment on a line. */
-export function revisionDescription(request: RevisionRequest): string {
-  const lines = request.comments.map(
-    (comment) =>
-      `- ${comment.path}${comment.line !== undefined ? `:${comment.line}` : ""}` +
-      `${comment.author !== undefined ? ` (@${comment.author})` : ""}: ${comment.body}`,
-  );
-  return [
-    request.text,
-    ...(lines.length > 0 ? ["", "Comments on the pull request's lines:", ...lines] : []),
-  ]
-    .join("\n")
-    .trim();
 }

@@ -4,6 +4,7 @@ import type { ChecksSummary } from "../events/types";
 import { refusedInput, type GitHubConnection } from "../github/GitHubConnection";
 import { GitHubRepository, type RepositoryInfo } from "../github/GitHubRepository";
 import { parseIssueReference, parseRepositoryName } from "../github/repositoryName";
+import { workflowMarker } from "../github/markers";
 import { GitHubWorkspace } from "./GitHubWorkspace";
 import type {
   OpenWorkspaceRequest,
@@ -193,6 +194,8 @@ function pullRequestBody(workflow: PublishRequest, repository: string): string {
     issue !== undefined &&
     `${issue.repository.owner}/${issue.repository.repo}`.toLowerCase() === repository.toLowerCase();
   const lines = [
+    // First, so that no cut of a long body loses it: finds the workflow for a revision.
+    workflowMarker(workflow.id),
     `Amelia's work on issue \`${workflow.issueId}\`.`,
     ...(issue ? ["", `Closes ${sameRepository ? `#${issue.number}` : workflow.issueId}`] : []),
   ];

@@ -10,10 +10,19 @@ import { answeringErrors } from "./answeringErrors";
 import { lambdaHandler } from "./lambdaHandler";
 
 export interface HttpRequest {
-  /** The parsed JSON body ({} when there is none). */
+  /** The parsed JSON body ({} when there is none, or the route parses it itself). */
   body: unknown;
+  /** The body as it came, for a route that checks a signature over it ("" when none). */
+  rawBody: string;
+  /** Header names in lower case, as API Gateway's payload 2.0 has them. */
+  headers: Record<string, string>;
   path: Record<string, string>;
   query: Record<string, string>;
+}
+
+export interface RouteOptions {
+  /** false: the route parses the JSON body itself (after checking what it must first). */
+  parseBody?: boolean;
 }
 
 export interface HttpResponse {
@@ -33,11 +42,17 @@ type Result = APIGatewayProxyStructuredResultV2;
  * answers errors with the contract's `{code, error, details}`. Unexpected errors are logged,
  * never returned.
  */
-export function httpRoute(handle: (request: HttpRequest) => Promise<HttpResponse>) {
+export function httpRoute(
+  handle: (request: HttpRequest) => Promise<HttpResponse>,
+  { parseBody = true }: RouteOptions = {},
+) {
   return lambdaHandler<Event, Result>(
     async (event) => {
+      const rawBody = readBody(event);
       const { status, body, text } = await handle({
-        body: parseBody(event),
+        body: parseBody ? parseJson(rawBody) : {},
+        rawBody,
+        headers: definedValues(event.headers),
         path: definedValues(event.pathParameters),
         query: definedValues(event.queryStringParameters),
       });
@@ -51,13 +66,20 @@ export function httpRoute(handle: (request: HttpRequest) => Promise<HttpResponse
   );
 }
 
-function parseBody(event: Event): unknown {
-  if (event.body === undefined || event.body === "") return {};
+/** The body as text, once it is known to be JSON within the limit; "" when there is none. */
+function readBody(event: Event): string {
+  if (event.body === undefined || event.body === "") return "";
   requireJson(event.headers["content-type"]);
   const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body);
   if (raw.byteLength > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  return raw.toString("utf8");
+}
+
+/** The JSON of a body read by `readBody` ({} for none). */
+export function parseJson(body: string): unknown {
+  if (body === "") return {};
   try {
-    return JSON.parse(raw.toString("utf8"));
+    return JSON.parse(body);
   } catch (error) {
     throw new ValidationError("The request body is not valid JSON", [
       { field: "(body)", message: (error as Error).message },
