@@ -5,6 +5,7 @@ import { WebSocketLambdaAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authoriz
 import { WebSocketLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { ManagedPolicy, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { EventBus, Function, use, type StackContext } from "sst/constructs";
 import { EVENT_FUNCTIONS, type EventFunction } from "@amelia/core/definitions/functions";
 import { RULES, type EventPattern } from "@amelia/core/definitions/rules";
@@ -31,7 +32,7 @@ const ROUTE_ACCESS: Record<string, { table?: TableAccess; publish?: true }> = {
 /** The event bus, its rules, and the WebSocket API whose clients the broadcaster serves. */
 export function Events({ stack, app }: StackContext) {
   const { table } = use(Storage);
-  const { authorizer } = use(Auth);
+  const { authorizer, grantSecrets } = use(Auth);
 
   const bus = new EventBus(stack, "Bus");
   const environment = {
@@ -105,26 +106,37 @@ export function Events({ stack, app }: StackContext) {
       appliesTo: [wildcardResource(".*:execute-api:.*/@connections/\\*")],
     },
   ]);
-  // EventBridge invokes it asynchronously: Lambda retries a failed invocation twice, then sends
-  // the event here rather than dropping it (the rule's dead-letter queue only catches events
-  // EventBridge could not deliver).
   const failedBroadcasts = alarmedDeadLetterQueue(
     stack,
     "FailedBroadcasts",
     "events the broadcaster failed on after Lambda's retries",
   );
-  broadcaster.configureAsyncInvoke({
-    onFailure: new SqsDestination(failedBroadcasts),
-    retryAttempts: 2,
-    maxEventAge: Duration.hours(2),
-  });
+  retryThenQueue(broadcaster, failedBroadcasts);
+
+  // Edits the status comment of a workflow started from GitHub: it reads the workflow and its
+  // events and keeps its own item (the comment's id) up to date; it never deletes.
+  const githubStatus = configureFunction(
+    new Function(stack, logicalId("githubStatus"), {
+      handler: EVENT_FUNCTIONS.githubStatus,
+      ...SIZES.step,
+      environment,
+    }),
+  );
+  grantTable(githubStatus, table, "readWriteNoDelete");
+  grantSecrets(githubStatus, ["githubToken"]);
+  const failedStatusReports = alarmedDeadLetterQueue(
+    stack,
+    "FailedStatusReports",
+    "events the GitHub status reporter failed on after Lambda's retries",
+  );
+  retryThenQueue(githubStatus, failedStatusReports);
 
   const deadLetters = alarmedDeadLetterQueue(
     stack,
     "DeadLetters",
     "events EventBridge could not deliver after its retries",
   );
-  const targetFunctions: Record<EventFunction, Function> = { broadcaster };
+  const targetFunctions: Record<EventFunction, Function> = { broadcaster, githubStatus };
   bus.addRules(
     stack,
     Object.fromEntries(
@@ -154,6 +166,19 @@ export function Events({ stack, app }: StackContext) {
 
   stack.addOutputs({ WebSocketUrl: webSocketStage.url });
   return { bus, webSocketUrl: webSocketStage.url, deadLetters, failedBroadcasts };
+}
+
+/**
+ * EventBridge invokes a rule's function asynchronously: Lambda retries a failed invocation twice,
+ * then sends the event to `failures` rather than dropping it (the rule's dead-letter queue only
+ * catches events EventBridge could not deliver).
+ */
+function retryThenQueue(fn: Function, failures: Queue): void {
+  fn.configureAsyncInvoke({
+    onFailure: new SqsDestination(failures),
+    retryAttempts: 2,
+    maxEventAge: Duration.hours(2),
+  });
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 import { Function, use, type StackContext } from "sst/constructs";
 import { TASK_FUNCTIONS, type TaskFunction } from "@amelia/core/definitions/functions";
 import { workflowDefinition, type ChecksResources } from "@amelia/core/definitions/stateMachine";
+import type { SecretName } from "@amelia/core/secrets";
 import { grantTable } from "./access";
 import { alarmOnFailedExecutions } from "./alarms";
 import { checksEnvironment, checksSandbox, grantChecks, type ChecksAccess } from "./checks";
@@ -17,11 +18,11 @@ import { logicalId } from "./logicalId";
 import { retainedLogGroup } from "./logs";
 import { accept, wildcardResource } from "./nag";
 import { isProductionStage } from "./stages";
-import { Auth, secretEnvironment, type AgentSecretName } from "./Auth";
+import { Auth } from "./Auth";
 import { Events } from "./Events";
 import { Storage } from "./Storage";
 
-const AGENT_SECRETS: AgentSecretName[] = ["anthropicApiKey", "githubToken"];
+const AGENT_SECRETS: SecretName[] = ["anthropicApiKey", "githubToken"];
 /** The agents' tools run checks and commands in builds of the workspace as it is. */
 const RUNS_BUILDS: ChecksAccess[] = ["putSources", "startBuilds", "readResults"];
 
@@ -30,7 +31,7 @@ const TASK_ACCESS: Record<
   TaskFunction,
   {
     size: "agent" | "step";
-    secrets: AgentSecretName[];
+    secrets: SecretName[];
     checks?: ChecksAccess[];
     /** Records no events: it only fails the execution. */
     silent?: true;
@@ -66,7 +67,7 @@ export const CODEBUILD_SYNC_RULE = "StepFunctionsGetEventForCodeBuildStartBuildR
 export function Workflow({ stack, app }: StackContext) {
   const { table } = use(Storage);
   const { bus } = use(Events);
-  const { agentSecrets } = use(Auth);
+  const { grantSecrets } = use(Auth);
   const checks = checksSandbox(stack, { production: isProductionStage(app.stage) });
 
   const environment = {
@@ -78,20 +79,18 @@ export function Workflow({ stack, app }: StackContext) {
   const tasks = Object.fromEntries(
     Object.entries(TASK_FUNCTIONS).map(([name, handler]) => {
       const access = TASK_ACCESS[name as TaskFunction];
-      const secrets = access.secrets.map((secret) => agentSecrets[secret]);
       const fn = configureFunction(
         new Function(stack, logicalId(name), {
           handler,
           ...SIZES[access.size],
           environment: {
             ...environment,
-            ...secretEnvironment(secrets),
             ...(access.checks && checksEnvironment(checks)),
           },
         }),
       );
       grantTable(fn, table, "readWrite");
-      if (secrets.length > 0) fn.attachPermissions(secrets.map((s) => s.grantRead));
+      grantSecrets(fn, access.secrets);
       if (!access.silent) bus.cdk.eventBus.grantPutEventsTo(fn);
       if (access.checks) grantChecks(fn, checks, access.checks);
       return [name, fn];

@@ -6,11 +6,13 @@ const READ = ["dynamodb:GetItem", "dynamodb:Query"];
 const WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
 
 /** The table's actions a function may take, by what the function does. */
-export type TableAccess = "read" | "readWrite" | "readDelete";
+export type TableAccess = "read" | "readWrite" | "readWriteNoDelete" | "readDelete";
 
 const ACTIONS: Record<TableAccess, string[]> = {
   read: READ,
   readWrite: [...READ, ...WRITE],
+  /** The GitHub status reporter puts and updates its own items and deletes none. */
+  readWriteNoDelete: [...READ, "dynamodb:PutItem", "dynamodb:UpdateItem"],
   /** The broadcaster reads subscriptions and forgets connections that have gone. */
   readDelete: [...READ, "dynamodb:DeleteItem"],
 };

@@ -49,6 +49,9 @@ const DEPLOYED_SETTING_NAMES = [
   "AMELIA_MAX_SANDBOX_RUNS",
   "AMELIA_MAX_CHECK_ROUNDS",
   "AMELIA_GITHUB_API_URL",
+  "AMELIA_GITHUB_LABEL",
+  "AMELIA_GITHUB_REPOSITORIES",
+  "AMELIA_GITHUB_BOT_LOGIN",
 ];
 
 /**
@@ -84,7 +87,7 @@ export const SIZES = {
   broadcaster: { memorySize: 512, timeout: 60 },
   /** Waits on the model most of the time; diffing and file work need some memory. */
   agent: { memorySize: 1024, timeout: 900 },
-  /** Gate and finish: a few writes. */
+  /** Gate, finish and the GitHub status comment: a few writes and calls. */
   step: { memorySize: 256, timeout: 30 },
 } as const;
 

@@ -83,3 +83,44 @@ export function roleStatements(template: Template, roleId: string): Statement[] 
       (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
     );
 }
+
+/** Every statement of every IAM policy in `templates`, with the policy's logical id. */
+export function policyStatements(templates: readonly Template[]): Array<[string, Statement]> {
+  return templates.flatMap((template) =>
+    Object.entries(template.findResources("AWS::IAM::Policy")).flatMap(([id, policy]) =>
+      (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.map(
+        (statement) => [id, statement] as [string, Statement],
+      ),
+    ),
+  );
+}
+
+/** The actions of a statement, always as a list. */
+export function actionsOf(statement: Statement): string[] {
+  return [statement.Action].flat();
+}
+
+/**
+ * Who in `templates` may take `action` on a resource that reads like `resource` (written out by
+ * `rendered`): each policy by the function or role it belongs to (`Broadcaster`, `StateMachine`).
+ */
+export function holders(
+  templates: readonly Template[],
+  action: string,
+  resource: RegExp,
+): string[] {
+  const owners = policyStatements(templates)
+    .filter(([, s]) => actionsOf(s).includes(action) && resource.test(rendered(s.Resource)))
+    .map(([id]) => id.replace(/(Service)?RoleDefaultPolicy[A-Za-z0-9]*$/, ""));
+  return [...new Set(owners)].sort();
+}
+
+/** The environment variables of a function resource. */
+export function environmentOf(fn: {
+  Properties: Record<string, unknown>;
+}): Record<string, unknown> {
+  return (
+    (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ??
+    {}
+  );
+}

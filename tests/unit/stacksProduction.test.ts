@@ -18,6 +18,9 @@ const SETTINGS = {
   AMELIA_ALLOW_WORKFLOW_EDITS: "true",
   AMELIA_MAX_REVIEW_ROUNDS: "2",
   AMELIA_MAX_CHECK_ROUNDS: "4",
+  AMELIA_GITHUB_LABEL: "amelia",
+  AMELIA_GITHUB_REPOSITORIES: "acme/app, acme/site",
+  AMELIA_GITHUB_BOT_LOGIN: "amelia-bot",
 };
 
 /** Settings of the stacks themselves. */
@@ -220,7 +223,7 @@ describe("alarms", () => {
     const alarms = [Events, Workflow].flatMap((stack) =>
       Object.values(templateOf(stack).findResources("AWS::CloudWatch::Alarm")),
     );
-    expect(alarms).toHaveLength(3);
+    expect(alarms).toHaveLength(4);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([ALARM_TOPIC]);
   });
 });
