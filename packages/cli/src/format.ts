@@ -1,5 +1,7 @@
 import {
   checkPassed,
+  decidedBy,
+  type Actor,
   type Agent,
   type ChecksSummary,
   type Level,
@@ -131,6 +133,8 @@ const BORDER_CHARS = [
 export function workflowDetail(w: Workflow, c: Colors, now = Date.now()): string {
   const fields: Array<[string, string | undefined]> = [
     ["Workflow", w.id],
+    ["Kind", w.kind],
+    ["Revision of", w.revisionOf],
     ["Issue", w.title ? `${w.issueId}  ${w.title}` : w.issueId],
     ["Status", statusLabel(w, c)],
     ["Stage", w.stage],
@@ -138,6 +142,7 @@ export function workflowDetail(w: Workflow, c: Colors, now = Date.now()): string
     ["Branch", w.branch],
     ["Pull request", w.pullRequestUrl],
     ["Model", w.model],
+    ["Started by", w.startedBy && actorLabel(w.startedBy)],
     ["Rounds", `plan ${w.iteration.plan}, review ${w.iteration.review}`],
     ["Usage", usageSummary(w.usage)],
     ["Created", `${w.createdAt} (${age(w.createdAt, now)})`],
@@ -151,6 +156,9 @@ export function workflowDetail(w: Workflow, c: Colors, now = Date.now()): string
   const section = (title: string, body: string) =>
     lines.push("", c.bold(title), ...body.split("\n").map((line) => `  ${line}`.trimEnd()));
   if (w.description) section("Description", w.description);
+  if (w.revisions?.length) {
+    section("Revisions", w.revisions.map((id, index) => `${index + 1}. ${id}`).join("\n"));
+  }
   if (w.plan) section("Plan", w.plan.trimEnd());
   if (w.checks) section("Checks", checksTable(w.checks, c));
   if (w.review) {
@@ -165,6 +173,11 @@ export function workflowDetail(w: Workflow, c: Colors, now = Date.now()): string
   const next = nextSteps(w);
   if (next) lines.push("", c.dim(next));
   return lines.join("\n");
+}
+
+/** Who acted: "@octocat (GitHub)", or "API" for a caller of the API (the CLI, the web page). */
+function actorLabel(actor: Actor): string {
+  return actor.source === "github" ? `@${actor.login} (GitHub)` : "API";
 }
 
 /** What the person can run next, when the workflow waits for them. */
@@ -197,10 +210,12 @@ export function eventLine(event: WorkflowEvent, c: Colors): string {
   ];
   const indent = " ".repeat(prefix.join("  ").length + 2);
   const paint = event.type === "approval_required" ? c.yellow : LEVEL_COLOUR[event.level](c);
-  const message = event.message
-    .split("\n")
-    .map((line, index) => (index === 0 ? paint(line) : `${indent}${paint(line)}`))
-    .join("\n");
+  const by = decidedBy(event);
+  const message =
+    event.message
+      .split("\n")
+      .map((line, index) => (index === 0 ? paint(line) : `${indent}${paint(line)}`))
+      .join("\n") + (by ? `  ${c.dim(`by ${actorLabel(by)}`)}` : "");
   return [
     c.dim(prefix[0]!),
     c.dim(prefix[1]!),

@@ -1,3 +1,4 @@
+export * from "./actors";
 export * from "./ApiClient";
 export * from "./ApiError";
 export * from "./checks";

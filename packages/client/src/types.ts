@@ -4,6 +4,7 @@
  */
 export type { FieldIssue } from "@amelia/core/errors";
 export type {
+  Actor,
   Agent,
   ChecksSummary,
   EventData,

@@ -1,4 +1,4 @@
-import type { Agent, Level, Stage, Usage, WorkflowStatus } from "@amelia/client";
+import type { Actor, Agent, Level, Stage, Usage, WorkflowStatus } from "@amelia/client";
 
 export const STATUS_LABELS: Record<WorkflowStatus, string> = {
   pending: "Pending",
@@ -67,4 +67,17 @@ export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   const seconds = Math.round(ms / 1000);
   return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/**
+ * Who acted, as the end of a sentence: "by @octocat on GitHub", "through the API/CLI". The login
+ * stays text: the page cannot tell github.com from a GitHub Enterprise server.
+ */
+export function actorText(actor: Actor): string {
+  return actor.source === "github" ? `by @${actor.login} on GitHub` : "through the API/CLI";
+}
+
+/** A pull request's address as a link shows it: "octo-org/app/pull/7" on github.com. */
+export function pullRequestLabel(url: string): string {
+  return url.replace(/^https:\/\/github\.com\//, "");
 }

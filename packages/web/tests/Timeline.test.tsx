@@ -56,6 +56,42 @@ describe("Timeline", () => {
     expect(within(details).getByText(/remove TODO in a\.ts/)).toBeTruthy();
   });
 
+  it("says who took each decision: a GitHub user, the API, or nobody a log from before tells", () => {
+    const decisions = [
+      makeEvent(1, {
+        type: "approval_granted",
+        agent: "human",
+        message: "Plan approved",
+        data: { gate: "plan", by: { source: "github", login: "octocat" } },
+      }),
+      makeEvent(2, {
+        type: "approval_rejected",
+        agent: "human",
+        message: "Review rejected: add tests",
+        data: { gate: "review", feedback: "add tests", by: { source: "api" } },
+      }),
+      makeEvent(3, {
+        type: "workflow_cancelled",
+        agent: "human",
+        message: "Cancelled by a person",
+        data: { reason: "Cancelled by a person", by: { source: "github", login: "mona" } },
+      }),
+      makeEvent(4, {
+        type: "approval_granted",
+        agent: "human",
+        message: "Plan approved",
+        data: { gate: "plan" },
+      }),
+    ];
+    render(<Timeline events={decisions} caughtUp />);
+
+    const [github, api, cancelled, older] = screen.getAllByRole("listitem");
+    expect(within(github!).getByText("by @octocat on GitHub")).toBeTruthy();
+    expect(within(api!).getByText("through the API/CLI")).toBeTruthy();
+    expect(within(cancelled!).getByText("by @mona on GitHub")).toBeTruthy();
+    expect(within(older!).queryByText(/^by |through the API/)).toBeNull();
+  });
+
   it("filters by agent and by level", async () => {
     const mixed: WorkflowEvent[] = [
       makeEvent(1, { agent: "architect", level: "info" }),

@@ -160,6 +160,48 @@ describe("workflowDetail", () => {
     expect(text).toContain("Repository    octo-org/app");
   });
 
+  it("shows a revision's original workflow, the pull request it revises, and who started it", () => {
+    const text = workflowDetail(
+      workflow({
+        kind: "revision",
+        issueId: "octo-org/app#7",
+        revisionOf: "wf-original",
+        pullRequestUrl: "https://github.com/octo-org/app/pull/7",
+        startedBy: { source: "github", login: "mona" },
+      }),
+      plain,
+      NOW,
+    );
+    expect(text).toContain(
+      "Kind          revision\nRevision of   wf-original\nIssue         octo-org/app#7",
+    );
+    expect(text).toContain("Pull request  https://github.com/octo-org/app/pull/7");
+    expect(text).toContain("Started by    @mona (GitHub)");
+    expect(text).not.toContain("Revisions");
+  });
+
+  it("lists an original's revisions, oldest first, and says it was started through the API", () => {
+    const text = workflowDetail(
+      workflow({
+        status: "completed",
+        stage: "done",
+        startedBy: { source: "api" },
+        revisions: ["wf-2", "wf-3"],
+        plan: "1. Greet",
+      }),
+      plain,
+      NOW,
+    );
+    expect(text).toContain("Kind        issue");
+    expect(text).not.toContain("Revision of");
+    expect(text).toContain("Started by  API");
+    expect(text).toContain("Revisions\n  1. wf-2\n  2. wf-3\n\nPlan");
+  });
+
+  it("says nothing of who started a workflow whose log does not tell", () => {
+    expect(workflowDetail(workflow(), plain, NOW)).not.toContain("Started by");
+  });
+
   it("shows why a workflow failed and how to resume it", () => {
     const text = workflowDetail(
       workflow({ status: "failed", failureReason: "The developer stage failed: boom" }),
@@ -208,6 +250,45 @@ describe("eventLine", () => {
     expect(a).toMatch(/^ {3}7 {2}\d\d:\d\d:\d\d {2}architect {2}stage_started {7}Planning$/);
     expect(a.indexOf("Planning")).toBe(b.indexOf("Plan approved"));
     expect(a.indexOf("stage_started")).toBe(b.indexOf("approval_granted"));
+  });
+
+  it("says who decided: a GitHub user, the API, or nothing for a decision logged before", () => {
+    const decision = (data: object, type = "approval_granted") =>
+      eventLine(
+        {
+          ...base,
+          sequence: 5,
+          agent: "human",
+          type,
+          message: "Plan approved",
+          data,
+        } as WorkflowEvent,
+        plain,
+      );
+    expect(decision({ gate: "plan", by: { source: "github", login: "octocat" } })).toMatch(
+      /approval_granted {4}Plan approved {2}by @octocat \(GitHub\)$/,
+    );
+    expect(
+      decision(
+        { gate: "review", feedback: "add tests", by: { source: "api" } },
+        "approval_rejected",
+      ),
+    ).toMatch(/Plan approved {2}by API$/);
+    expect(decision({ by: { source: "github", login: "mona" } }, "workflow_cancelled")).toMatch(
+      /by @mona \(GitHub\)$/,
+    );
+    expect(decision({ gate: "plan" })).toMatch(/Plan approved$/);
+    const painted = eventLine(
+      {
+        ...base,
+        sequence: 5,
+        type: "approval_granted",
+        message: "Plan approved",
+        data: { gate: "plan", by: { source: "api" } },
+      } as WorkflowEvent,
+      coloured,
+    );
+    expect(painted).toContain(coloured.dim("by API"));
   });
 
   it("indents a message's further lines under its first", () => {

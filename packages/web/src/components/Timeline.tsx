@@ -1,6 +1,6 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState, type UIEvent } from "react";
-import type { Agent, Level, WorkflowEvent } from "@amelia/client";
-import { AGENT_LABELS, formatTime, LEVEL_LABELS } from "../format";
+import { decidedBy, type Agent, type Level, type WorkflowEvent } from "@amelia/client";
+import { actorText, AGENT_LABELS, formatTime, LEVEL_LABELS } from "../format";
 import { Choice } from "./Choice";
 
 /** Within this many pixels of the bottom counts as "at the bottom": the timeline follows. */
@@ -95,6 +95,7 @@ export function Timeline({ events, caughtUp }: TimelineProps) {
 }
 
 const EventItem = memo(function EventItem({ event }: { event: WorkflowEvent }) {
+  const by = decidedBy(event);
   return (
     <li className={`event level-${event.level}`} data-sequence={event.sequence}>
       <div className="event-meta">
@@ -105,6 +106,7 @@ const EventItem = memo(function EventItem({ event }: { event: WorkflowEvent }) {
         <span className="type">{event.type}</span>
       </div>
       <p className="event-message">{event.message}</p>
+      {by && <p className="event-by">{actorText(by)}</p>}
       {event.data !== undefined && (
         <details>
           <summary>Data</summary>

@@ -1,14 +1,23 @@
 import { isActive } from "@amelia/core/workflow/status";
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import type { Review, Workflow } from "@amelia/client";
-import { formatCost, formatDateTime, formatTokens, STAGE_LABELS } from "../format";
+import {
+  actorText,
+  formatCost,
+  formatDateTime,
+  formatTokens,
+  pullRequestLabel,
+  STAGE_LABELS,
+} from "../format";
 import { useLiveRefresh, useWorkflowEvents } from "../live/hooks";
-import { Link } from "../router";
+import { Link, workflowHref } from "../router";
 import { useServices } from "../services";
 import { ChecksPanel } from "./ChecksPanel";
 import { DecisionPanel } from "./DecisionPanel";
 import { ErrorMessage } from "./ErrorMessage";
 import { Markdown } from "./Markdown";
+import { RevisionBadge } from "./RevisionBadge";
+import { RevisionsPanel } from "./RevisionsPanel";
 import { StatusBadge } from "./StatusBadge";
 import { Timeline } from "./Timeline";
 import { newest } from "../api/newest";
@@ -67,8 +76,10 @@ export function WorkflowPage({ id }: { id: string }) {
           <span className="issue-id">{workflow.issueId}</span>
           {workflow.title && <span className="title"> {workflow.title}</span>}
         </h1>
+        {workflow.kind === "revision" && <RevisionBadge />}
         <StatusBadge status={workflow.status} />
       </header>
+      <Origin workflow={workflow} />
       {workflow.description && <p className="description">{workflow.description}</p>}
       <Facts workflow={workflow} />
       {error !== null && <ErrorMessage error={error} />}
@@ -87,6 +98,9 @@ export function WorkflowPage({ id }: { id: string }) {
             onCancel={() => api.cancel(id).then(accept)}
             onResume={() => api.resume(id).then(accept)}
           />
+          {workflow.revisions && workflow.revisions.length > 0 && (
+            <RevisionsPanel ids={workflow.revisions} />
+          )}
           {workflow.plan && (
             <section className="card plan" aria-labelledby="plan-title">
               <h2 id="plan-title">
@@ -110,6 +124,37 @@ export function WorkflowPage({ id }: { id: string }) {
   );
 }
 
+/** Where the workflow comes from: what a revision revises, and who started it. */
+function Origin({ workflow }: { workflow: Workflow }) {
+  const { kind, pullRequestUrl, revisionOf, startedBy } = workflow;
+  if (kind !== "revision" && !startedBy) return null;
+  return (
+    <p className="origin">
+      {kind === "revision" && (
+        <>
+          Revises{" "}
+          {pullRequestUrl ? (
+            <a href={pullRequestUrl} target="_blank" rel="noreferrer">
+              pull request {pullRequestLabel(pullRequestUrl)}
+            </a>
+          ) : (
+            "a pull request"
+          )}
+          {revisionOf && (
+            <>
+              {" "}
+              of <Link href={workflowHref(revisionOf)}>the original workflow</Link>
+            </>
+          )}
+          .
+        </>
+      )}
+      {kind === "revision" && startedBy && " "}
+      {startedBy && `Started ${actorText(startedBy)}.`}
+    </p>
+  );
+}
+
 function Facts({ workflow }: { workflow: Workflow }) {
   const facts: [string, ReactNode][] = [
     ["Stage", <span data-testid="stage">{STAGE_LABELS[workflow.stage]}</span>],
@@ -127,7 +172,7 @@ function Facts({ workflow }: { workflow: Workflow }) {
     facts.push([
       "Pull request",
       <a href={workflow.pullRequestUrl} target="_blank" rel="noreferrer">
-        {workflow.pullRequestUrl.replace(/^https:\/\/github\.com\//, "")}
+        {pullRequestLabel(workflow.pullRequestUrl)}
       </a>,
     ]);
   }

@@ -8,6 +8,7 @@ import { Link, workflowHref } from "../router";
 import { useServices } from "../services";
 import { Choice } from "./Choice";
 import { ErrorMessage } from "./ErrorMessage";
+import { RevisionBadge } from "./RevisionBadge";
 import { StartWorkflowForm } from "./StartWorkflowForm";
 import { StatusBadge } from "./StatusBadge";
 
@@ -108,6 +109,12 @@ export function WorkflowsPage() {
                   <span className="row-title">
                     <span className="issue-id">{workflow.issueId}</span>
                     {workflow.title && <span className="title"> {workflow.title}</span>}
+                    {workflow.kind === "revision" && (
+                      <>
+                        {" "}
+                        <RevisionBadge />
+                      </>
+                    )}
                   </span>
                   <StatusBadge status={workflow.status} />
                   <span className="row-meta">
