@@ -5,10 +5,13 @@ import { blobSha, gitObjectSha } from "../../packages/core/src/workspace/gitObje
 /**
  * A faithful fake of the part of GitHub's REST API that Amelia uses, on a real HTTP server with
  * in-memory repositories: repository metadata, the Git Data API (refs, commits, trees, blobs),
- * compare, pulls and issues. Object ids are real git ids, so a tree's sha changes exactly when
- * its content does. Requests are checked as GitHub checks them (a User-Agent, the token, the
- * body's fields), and failures come back in GitHub's shapes and statuses (401, 403, 404, 409,
- * 422). Repositories are private: without a valid token they do not exist (404).
+ * compare, pulls, reviews' comments, issues and their comments, and collaborators' permissions.
+ * Object ids are real git ids, so a tree's sha changes exactly when its content does. Requests are
+ * checked as GitHub checks them (a User-Agent, the token, the body's fields), and failures come
+ * back in GitHub's shapes and statuses (401, 403, 404, 409, 422). Lists are paginated as on
+ * GitHub (`per_page`, `page`, a `link` header). Repositories are private: without a valid token
+ * they do not exist (404). What the API writes (comments, pull requests) is authored by the
+ * token's user, `authenticatedUser`.
  */
 export class FakeGitHub {
   /** Every request received, in order, to assert on what the client sent. */
@@ -19,6 +22,8 @@ export class FakeGitHub {
   maxRecursiveTreeEntries = 100_000;
 
   private readonly repositories = new Map<string, FakeRepository>();
+  /** A user's id, the same wherever the login appears. */
+  private readonly userIds = new Map<string, number>();
   private faults: Reply[] = [];
   private nextId = 1;
 
@@ -27,16 +32,23 @@ export class FakeGitHub {
     /** The API's base URL, for `AMELIA_GITHUB_API_URL`. */
     readonly url: string,
     readonly token: string,
+    /** The user the token belongs to: the author of every comment and pull request it writes. */
+    readonly authenticatedUser: GitHubAccount,
   ) {}
 
-  static async start(token = "ghp_fakeTokenForTests0000000000000000000"): Promise<FakeGitHub> {
+  static async start(options: StartOptions = {}): Promise<FakeGitHub> {
     let fake: FakeGitHub | undefined = undefined;
     const server = createServer((request, response) => {
       void fake?.handle(request, response);
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
-    fake = new FakeGitHub(server, `http://127.0.0.1:${port}`, token);
+    fake = new FakeGitHub(
+      server,
+      `http://127.0.0.1:${port}`,
+      options.token ?? "ghp_fakeTokenForTests0000000000000000000",
+      { login: options.user?.login ?? "amelia-bot", type: options.user?.type ?? "Bot" },
+    );
     return fake;
   }
 
@@ -62,6 +74,9 @@ export class FakeGitHub {
       refs: new Map(),
       issues: new Map(),
       pulls: [],
+      comments: [],
+      reviews: [],
+      roles: new Map(),
       nextNumber: 1,
     };
     this.repositories.set(fullName.toLowerCase(), repository);
@@ -151,6 +166,94 @@ export class FakeGitHub {
     return this.repository(fullName).pulls;
   }
 
+  /** The comments on an issue or pull request, oldest first, each with every body it had. */
+  comments(fullName: string, number: number): FakeIssueComment[] {
+    const repository = this.repository(fullName);
+    this.existingIssueOrPull(repository, number, fullName);
+    return repository.comments
+      .filter((comment) => comment.issueNumber === number)
+      .map(({ id, author, history }) => ({
+        id,
+        author: { ...author },
+        body: history[history.length - 1] as string,
+        history: [...history],
+      }));
+  }
+
+  /** A person's comment on an issue or pull request; its JSON as the API and webhooks show it. */
+  addComment(
+    fullName: string,
+    number: number,
+    comment: { login: string; body: string; type?: UserType },
+  ): IssueCommentJson {
+    const repository = this.repository(fullName);
+    this.existingIssueOrPull(repository, number, fullName);
+    const stored = this.storeComment(repository, number, {
+      login: comment.login,
+      type: comment.type ?? "User",
+      body: comment.body,
+    });
+    return this.commentJson(repository, stored);
+  }
+
+  /** The user's role on the repository, as an owner granting it would (`none`: no access). */
+  setPermission(fullName: string, login: string, role: RepositoryRole): void {
+    this.repository(fullName).roles.set(login.toLowerCase(), role);
+  }
+
+  /**
+   * A person's review of a pull request, submitted on its head commit, with comments on lines of
+   * the head's files; its JSON as the `pull_request_review` webhook's `review` has it.
+   */
+  addReview(fullName: string, pullNumber: number, review: ReviewSpec): ReviewJson {
+    const repository = this.repository(fullName);
+    const pull = repository.pulls.find((candidate) => candidate.number === pullNumber);
+    if (!pull) throw new Error(`No pull request #${pullNumber} in ${fullName}`);
+    const commitId = repository.refs.get(`refs/heads/${pull.head}`);
+    if (commitId === undefined) throw new Error(`The head branch ${pull.head} is gone`);
+    const files = this.filesAt(fullName, commitId);
+    const author: GitHubAccount = { login: review.login, type: review.type ?? "User" };
+    const submittedAt = timestamp();
+    const id = this.nextId++;
+    const comments = (review.comments ?? []).map((comment): StoredReviewComment => {
+      const content = files[comment.path];
+      if (content === undefined) {
+        throw new Error(`${comment.path} is not a file of #${pullNumber}'s head in ${fullName}`);
+      }
+      const lines = content.replace(/\n$/, "").split("\n");
+      if (comment.line !== undefined && !(comment.line >= 1 && comment.line <= lines.length)) {
+        throw new Error(`${comment.path} has no line ${comment.line} (${lines.length} lines)`);
+      }
+      return { id: this.nextId++, ...comment, diffHunk: diffHunk(lines, comment.line) };
+    });
+    const stored: StoredReview = {
+      id,
+      pullNumber,
+      author,
+      state: review.state,
+      body: review.body || null,
+      commitId,
+      submittedAt,
+      comments,
+    };
+    repository.reviews.push(stored);
+    const pullUrl = `${this.repositoryUrl(repository)}/pulls/${pullNumber}`;
+    const htmlUrl = `${this.htmlUrl(repository)}/pull/${pullNumber}#pullrequestreview-${id}`;
+    return {
+      id,
+      node_id: nodeId("PRR_", id),
+      user: this.userJson(author),
+      body: stored.body,
+      commit_id: commitId,
+      submitted_at: submittedAt,
+      state: review.state.toLowerCase() as ReviewJson["state"],
+      html_url: htmlUrl,
+      pull_request_url: pullUrl,
+      author_association: this.authorAssociation(repository, author.login),
+      _links: { html: { href: htmlUrl }, pull_request: { href: pullUrl } },
+    };
+  }
+
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", this.url);
     const segments = url.pathname.split("/").slice(1).map(decodeURIComponent);
@@ -165,7 +268,7 @@ export class FakeGitHub {
     try {
       const body = await readJson(request);
       recorded.body = body;
-      reply = this.faults.shift() ?? this.route(request, segments, url.searchParams, body);
+      reply = this.faults.shift() ?? this.route(request, segments, url, body);
     } catch (error) {
       reply = error instanceof Reply ? error : new Reply(500, { message: String(error) });
     }
@@ -175,6 +278,7 @@ export class FakeGitHub {
     }
     const body = JSON.stringify(reply.body);
     response.writeHead(reply.status, {
+      ...reply.headers,
       "content-type": "application/json; charset=utf-8",
       "content-length": Buffer.byteLength(body),
       "x-github-media-type": "github.v3; format=json",
@@ -182,12 +286,7 @@ export class FakeGitHub {
     response.end(body);
   }
 
-  private route(
-    request: IncomingMessage,
-    segments: string[],
-    query: URLSearchParams,
-    body: unknown,
-  ): Reply {
+  private route(request: IncomingMessage, segments: string[], url: URL, body: unknown): Reply {
     if (!request.headers["user-agent"]) {
       throw failure(
         403,
@@ -202,13 +301,15 @@ export class FakeGitHub {
     const method = request.method ?? "GET";
     const route = `${method} ${rest[0] ?? ""}${rest[0] === "git" ? `/${rest[1] ?? ""}` : ""}`;
     const write = method !== "GET";
-    if (write && !repository.canPush) {
+    // Commenting needs only read access (whoever can see an issue may comment); the rest, push.
+    if (write && rest[0] !== "issues" && !repository.canPush) {
       throw failure(403, "Resource not accessible by personal access token");
     }
     if (write && repository.archived) {
       throw failure(403, "Repository was archived so is read-only.");
     }
     const tail = rest.slice(rest[0] === "git" ? 2 : 1);
+    const query = url.searchParams;
     switch (route) {
       case "GET ":
         return new Reply(200, this.repositoryJson(repository));
@@ -233,11 +334,33 @@ export class FakeGitHub {
       case "GET compare":
         return this.compare(repository, tail.join("/"), query);
       case "GET pulls":
-        return this.listPulls(repository, query);
+        if (tail.length === 0) return this.listPulls(repository, url);
+        if (tail.length === 1)
+          return new Reply(200, this.pullJson(repository, this.pull(repository, tail[0])));
+        if (tail.length === 4 && tail[1] === "reviews" && tail[3] === "comments") {
+          return this.listReviewComments(repository, this.pull(repository, tail[0]), tail[2], url);
+        }
+        throw failure(404, "Not Found");
       case "POST pulls":
+        if (tail.length > 0) throw failure(404, "Not Found");
         return this.createPull(repository, body);
+      case "PATCH pulls":
+        if (tail.length !== 1) throw failure(404, "Not Found");
+        return this.updatePull(repository, this.pull(repository, tail[0]), body);
       case "GET issues":
+        if (tail.length === 2 && tail[1] === "comments") {
+          return this.listComments(repository, tail[0], url);
+        }
         return this.getIssue(repository, tail);
+      case "POST issues":
+        if (tail.length !== 2 || tail[1] !== "comments") throw failure(404, "Not Found");
+        return this.createComment(repository, tail[0], body);
+      case "PATCH issues":
+        if (tail.length !== 2 || tail[0] !== "comments") throw failure(404, "Not Found");
+        return this.updateComment(repository, tail[1], body);
+      case "GET collaborators":
+        if (tail.length !== 2 || tail[1] !== "permission") throw failure(404, "Not Found");
+        return this.permission(repository, tail[0] as string);
       default:
         throw failure(404, "Not Found");
     }
@@ -524,19 +647,15 @@ export class FakeGitHub {
     });
   }
 
-  private listPulls(repository: FakeRepository, query: URLSearchParams): Reply {
-    const state = query.get("state") ?? "open";
-    const head = query.get("head");
-    const perPage = Number(query.get("per_page") ?? 30);
+  private listPulls(repository: FakeRepository, url: URL): Reply {
+    const state = url.searchParams.get("state") ?? "open";
+    const head = url.searchParams.get("head");
     const pulls = repository.pulls.filter(
       (pull) =>
         (state === "all" || pull.state === state) &&
         (head === null || head === `${repository.owner}:${pull.head}`),
     );
-    return new Reply(
-      200,
-      pulls.slice(0, perPage).map((pull) => this.pullJson(repository, pull)),
-    );
+    return paginate(url, pulls, (pull) => this.pullJson(repository, pull));
   }
 
   private createPull(repository: FakeRepository, body: unknown): Reply {
@@ -549,13 +668,7 @@ export class FakeGitHub {
     if (pullBody !== undefined && typeof pullBody !== "string")
       throw invalid(`For 'properties/body', ${JSON.stringify(pullBody)} is not a string.`);
     const headBranch = head.includes(":") ? head.slice(head.indexOf(":") + 1) : head;
-    const validationFailed = (error: object) =>
-      new Reply(422, {
-        message: "Validation Failed",
-        errors: [{ resource: "PullRequest", ...error }],
-        documentation_url: DOCS,
-        status: "422",
-      });
+    const validationFailed = (error: object) => validationFailure("PullRequest", error);
     const headTip = repository.refs.get(`refs/heads/${headBranch}`);
     const baseTip = repository.refs.get(`refs/heads/${base}`);
     if (headTip === undefined) throw validationFailed({ field: "head", code: "invalid" });
@@ -584,9 +697,28 @@ export class FakeGitHub {
       head: headBranch,
       base,
       state: "open",
+      author: this.authenticatedUser,
     };
     repository.pulls.push(pull);
     return new Reply(201, this.pullJson(repository, pull));
+  }
+
+  private updatePull(repository: FakeRepository, pull: FakePullRequest, body: unknown): Reply {
+    const changes = optionalFields(body, { title: "string", body: "string", state: "string" });
+    const { state } = changes;
+    if (state !== undefined && state !== "open" && state !== "closed") {
+      throw invalid(`For 'properties/state', "${state}" is not one of open, closed.`);
+    }
+    pull.title = changes.title ?? pull.title;
+    pull.body = changes.body ?? pull.body;
+    pull.state = state ?? pull.state;
+    return new Reply(200, this.pullJson(repository, pull));
+  }
+
+  private pull(repository: FakeRepository, number: string | undefined): FakePullRequest {
+    const pull = repository.pulls.find((candidate) => String(candidate.number) === number);
+    if (!pull) throw failure(404, "Not Found");
+    return pull;
   }
 
   private pullJson(repository: FakeRepository, pull: FakePullRequest) {
@@ -605,9 +737,190 @@ export class FakeGitHub {
       draft: false,
       url: `${this.url}/repos/${fullName}/pulls/${pull.number}`,
       html_url: `${this.url}/${fullName}/pull/${pull.number}`,
+      issue_url: `${this.url}/repos/${fullName}/issues/${pull.number}`,
+      comments_url: `${this.url}/repos/${fullName}/issues/${pull.number}/comments`,
+      user: this.userJson(pull.author),
+      author_association: this.authorAssociation(repository, pull.author.login),
       head: side(pull.head),
       base: side(pull.base),
+      // The fake does not merge: a closed pull request was closed unmerged.
+      merged: false,
+      merged_at: null,
     };
+  }
+
+  private listReviewComments(
+    repository: FakeRepository,
+    pull: FakePullRequest,
+    reviewId: string | undefined,
+    url: URL,
+  ): Reply {
+    const review = repository.reviews.find(
+      (candidate) => candidate.pullNumber === pull.number && String(candidate.id) === reviewId,
+    );
+    if (!review) throw failure(404, "Not Found");
+    const pullUrl = `${this.repositoryUrl(repository)}/pulls/${pull.number}`;
+    return paginate(url, review.comments, (comment) => {
+      const commentUrl = `${this.repositoryUrl(repository)}/pulls/comments/${comment.id}`;
+      const htmlUrl = `${this.htmlUrl(repository)}/pull/${pull.number}#discussion_r${comment.id}`;
+      const line = comment.line ?? null;
+      // The commented line closes its hunk: its position in the diff is the hunk's length.
+      const position = line === null ? null : comment.diffHunk.split("\n").length - 1;
+      return {
+        url: commentUrl,
+        pull_request_review_id: review.id,
+        id: comment.id,
+        node_id: nodeId("PRRC_", comment.id),
+        diff_hunk: comment.diffHunk,
+        path: comment.path,
+        position,
+        original_position: position,
+        commit_id: review.commitId,
+        original_commit_id: review.commitId,
+        user: this.userJson(review.author),
+        body: comment.body,
+        created_at: review.submittedAt,
+        updated_at: review.submittedAt,
+        html_url: htmlUrl,
+        pull_request_url: pullUrl,
+        author_association: this.authorAssociation(repository, review.author.login),
+        _links: {
+          self: { href: commentUrl },
+          html: { href: htmlUrl },
+          pull_request: { href: pullUrl },
+        },
+        start_line: null,
+        original_start_line: null,
+        start_side: null,
+        line,
+        original_line: line,
+        side: line === null ? null : "RIGHT",
+        subject_type: line === null ? "file" : "line",
+      };
+    });
+  }
+
+  private listComments(repository: FakeRepository, number: string | undefined, url: URL): Reply {
+    const issueNumber = this.issueNumber(repository, number);
+    return paginate(
+      url,
+      repository.comments.filter((comment) => comment.issueNumber === issueNumber),
+      (comment) => this.commentJson(repository, comment),
+    );
+  }
+
+  private createComment(
+    repository: FakeRepository,
+    number: string | undefined,
+    body: unknown,
+  ): Reply {
+    const issueNumber = this.issueNumber(repository, number);
+    const comment = this.storeComment(repository, issueNumber, {
+      ...this.authenticatedUser,
+      body: commentBody(body),
+    });
+    return new Reply(201, this.commentJson(repository, comment));
+  }
+
+  private updateComment(repository: FakeRepository, id: string | undefined, body: unknown): Reply {
+    const comment = repository.comments.find((candidate) => String(candidate.id) === id);
+    if (!comment) throw failure(404, "Not Found");
+    const mine = comment.author.login.toLowerCase() === this.authenticatedUser.login.toLowerCase();
+    // Editing someone else's comment takes write access.
+    if (!mine && !repository.canPush) {
+      throw failure(403, "Resource not accessible by personal access token");
+    }
+    comment.history.push(commentBody(body));
+    comment.updatedAt = timestamp();
+    return new Reply(200, this.commentJson(repository, comment));
+  }
+
+  private storeComment(
+    repository: FakeRepository,
+    issueNumber: number,
+    comment: GitHubAccount & { body: string },
+  ): StoredComment {
+    const now = timestamp();
+    const stored: StoredComment = {
+      id: this.nextId++,
+      issueNumber,
+      author: { login: comment.login, type: comment.type },
+      history: [comment.body],
+      createdAt: now,
+      updatedAt: now,
+    };
+    repository.comments.push(stored);
+    return stored;
+  }
+
+  private commentJson(repository: FakeRepository, comment: StoredComment): IssueCommentJson {
+    const isPull = repository.pulls.some((pull) => pull.number === comment.issueNumber);
+    const issuePage = `${this.htmlUrl(repository)}/${isPull ? "pull" : "issues"}/${comment.issueNumber}`;
+    return {
+      id: comment.id,
+      node_id: nodeId("IC_", comment.id),
+      url: `${this.repositoryUrl(repository)}/issues/comments/${comment.id}`,
+      html_url: `${issuePage}#issuecomment-${comment.id}`,
+      issue_url: `${this.repositoryUrl(repository)}/issues/${comment.issueNumber}`,
+      body: comment.history[comment.history.length - 1] as string,
+      user: this.userJson(comment.author),
+      author_association: this.authorAssociation(repository, comment.author.login),
+      created_at: comment.createdAt,
+      updated_at: comment.updatedAt,
+      performed_via_github_app: null,
+    };
+  }
+
+  /**
+   * GitHub answers 200 with `none` for a user without access and 404 for a login that is no
+   * user. The fake knows no users besides those given a role: a login never given one is
+   * answered as GitHub answers an unknown login (404), so a client must read both as "no access".
+   */
+  private permission(repository: FakeRepository, login: string): Reply {
+    if (!repository.canPush) {
+      throw failure(403, "Must have push access to view collaborator permission.");
+    }
+    const role = repository.roles.get(login.toLowerCase());
+    if (role === undefined) throw failure(404, "Not Found");
+    const user = { ...this.userJson({ login, type: "User" }), role_name: role };
+    return new Reply(200, { permission: PERMISSION_OF_ROLE[role], role_name: role, user });
+  }
+
+  private userJson(user: GitHubAccount): UserJson {
+    let id = this.userIds.get(user.login.toLowerCase());
+    if (id === undefined) {
+      id = this.nextId++;
+      this.userIds.set(user.login.toLowerCase(), id);
+    }
+    return {
+      login: user.login,
+      id,
+      node_id: nodeId(user.type === "Bot" ? "BOT_" : "U_", id),
+      avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
+      gravatar_id: "",
+      url: `${this.url}/users/${user.login}`,
+      html_url: `${this.url}/${user.login}`,
+      type: user.type,
+      site_admin: false,
+    };
+  }
+
+  private authorAssociation(repository: FakeRepository, login: string): AuthorAssociation {
+    if (login.toLowerCase() === repository.owner.toLowerCase()) return "OWNER";
+    const role = repository.roles.get(login.toLowerCase());
+    return role === undefined || role === "none" ? "NONE" : "COLLABORATOR";
+  }
+
+  /** The number of an existing issue or pull request; 404 otherwise. */
+  private issueNumber(repository: FakeRepository, number: string | undefined): number {
+    if (!hasIssueOrPull(repository, Number(number))) throw failure(404, "Not Found");
+    return Number(number);
+  }
+
+  private existingIssueOrPull(repository: FakeRepository, number: number, fullName: string): void {
+    if (!hasIssueOrPull(repository, number)) {
+      throw new Error(`No issue or pull request #${number} in ${fullName}`);
+    }
   }
 
   private getIssue(repository: FakeRepository, tail: string[]): Reply {
@@ -656,6 +969,11 @@ export class FakeGitHub {
 
   private repositoryUrl(repository: FakeRepository): string {
     return `${this.url}/repos/${repository.owner}/${repository.name}`;
+  }
+
+  /** The repository's page (GitHub's `html_url`). */
+  private htmlUrl(repository: FakeRepository): string {
+    return `${this.url}/${repository.owner}/${repository.name}`;
   }
 
   /** A branch name or a commit sha, as compare and trees accept them. */
@@ -786,6 +1104,84 @@ export class FakeGitHub {
   }
 }
 
+export interface StartOptions {
+  token?: string;
+  /** The token's user (default `amelia-bot`, a `Bot`). */
+  user?: { login: string; type?: UserType };
+}
+
+export type UserType = "User" | "Bot" | "Organization";
+
+export interface GitHubAccount {
+  login: string;
+  type: UserType;
+}
+
+/** A role on a repository, as GitHub's `role_name` names it; `none`: no access. */
+export type RepositoryRole = "admin" | "maintain" | "write" | "triage" | "read" | "none";
+
+type AuthorAssociation = "OWNER" | "COLLABORATOR" | "NONE";
+
+/** A user as GitHub shows one in a comment, a review or a pull request. */
+export interface UserJson {
+  login: string;
+  id: number;
+  node_id: string;
+  avatar_url: string;
+  gravatar_id: string;
+  url: string;
+  html_url: string;
+  type: UserType;
+  site_admin: boolean;
+}
+
+/** An issue comment, as the REST API and the `issue_comment` webhook show it. */
+export interface IssueCommentJson {
+  id: number;
+  node_id: string;
+  url: string;
+  html_url: string;
+  issue_url: string;
+  body: string;
+  user: UserJson;
+  author_association: AuthorAssociation;
+  created_at: string;
+  updated_at: string;
+  performed_via_github_app: null;
+}
+
+/** A comment as it stands, with every body it had (the first one first; `body` is the last). */
+export interface FakeIssueComment {
+  id: number;
+  author: GitHubAccount;
+  body: string;
+  history: string[];
+}
+
+export interface ReviewSpec {
+  login: string;
+  type?: UserType;
+  state: "CHANGES_REQUESTED" | "APPROVED" | "COMMENTED";
+  body?: string | null;
+  /** Comments on a line of a head file, or (without `line`) on the whole file. */
+  comments?: { path: string; line?: number; body: string }[];
+}
+
+/** A submitted review as the `pull_request_review` webhook's `review` has it. */
+export interface ReviewJson {
+  id: number;
+  node_id: string;
+  user: UserJson;
+  body: string | null;
+  commit_id: string;
+  submitted_at: string;
+  state: "changes_requested" | "approved" | "commented";
+  html_url: string;
+  pull_request_url: string;
+  author_association: AuthorAssociation;
+  _links: { html: { href: string }; pull_request: { href: string } };
+}
+
 export interface RepositoryOptions {
   /** The first commit's files; without any the repository is empty (no commits). */
   files?: Record<string, FileSpec>;
@@ -822,6 +1218,37 @@ export interface FakePullRequest {
   head: string;
   base: string;
   state: "open" | "closed";
+  author: GitHubAccount;
+}
+
+interface StoredComment {
+  id: number;
+  /** The issue's or pull request's. */
+  issueNumber: number;
+  author: GitHubAccount;
+  /** Every body it had, the current one last. */
+  history: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface StoredReview {
+  id: number;
+  pullNumber: number;
+  author: GitHubAccount;
+  state: ReviewSpec["state"];
+  body: string | null;
+  commitId: string;
+  submittedAt: string;
+  comments: StoredReviewComment[];
+}
+
+interface StoredReviewComment {
+  id: number;
+  path: string;
+  line?: number;
+  body: string;
+  diffHunk: string;
 }
 
 interface FakeRepository {
@@ -835,6 +1262,11 @@ interface FakeRepository {
   refs: Map<string, string>;
   issues: Map<number, { title: string; body: string | null }>;
   pulls: FakePullRequest[];
+  /** The comments on its issues and pull requests, oldest first. */
+  comments: StoredComment[];
+  reviews: StoredReview[];
+  /** Lower-case login → the role given with `setPermission`. */
+  roles: Map<string, RepositoryRole>;
   /** Issues and pull requests share one sequence of numbers. */
   nextNumber: number;
 }
@@ -861,15 +1293,103 @@ type FlatTree = Map<string, { mode: string; sha: string }>;
 
 const DOCS = "https://docs.github.com/rest";
 const TREE_MODES = new Set(["100644", "100755", "040000", "160000", "120000"]);
+const MAX_COMMENT_LENGTH = 65_536;
+
+/** GitHub's legacy `permission`: maintain counts as write, triage as read. */
+const PERMISSION_OF_ROLE: Record<RepositoryRole, "admin" | "write" | "read" | "none"> = {
+  admin: "admin",
+  maintain: "write",
+  write: "write",
+  triage: "read",
+  read: "read",
+  none: "none",
+};
 
 /** A response to send; thrown from deep inside a route for GitHub's error answers. */
 class Reply extends Error {
   constructor(
     readonly status: number,
     readonly body: unknown,
+    readonly headers: Record<string, string> = {},
   ) {
     super(`HTTP ${status}`);
   }
+}
+
+/**
+ * One page of a list, as GitHub serves them: `per_page` (default 30, at most 100) and `page`
+ * (from 1), with a `link` header to the previous, next, last and first pages that exist.
+ */
+function paginate<T>(url: URL, items: readonly T[], toJson: (item: T) => unknown): Reply {
+  const perPage = Math.min(Math.max(Number(url.searchParams.get("per_page")) || 30, 1), 100);
+  const page = Math.max(Number(url.searchParams.get("page")) || 1, 1);
+  const last = Math.max(Math.ceil(items.length / perPage), 1);
+  const link = (target: number, rel: string) => {
+    const pageUrl = new URL(url);
+    pageUrl.searchParams.set("page", String(target));
+    return `<${pageUrl.href}>; rel="${rel}"`;
+  };
+  const links = [
+    ...(page > 1 ? [link(page - 1, "prev")] : []),
+    ...(page < last ? [link(page + 1, "next"), link(last, "last")] : []),
+    ...(page > 1 ? [link(1, "first")] : []),
+  ];
+  const body = items.slice((page - 1) * perPage, page * perPage).map(toJson);
+  return new Reply(200, body, links.length > 0 ? { link: links.join(", ") } : {});
+}
+
+function hasIssueOrPull(repository: FakeRepository, number: number): boolean {
+  return repository.issues.has(number) || repository.pulls.some((pull) => pull.number === number);
+}
+
+/** GitHub's timestamps: ISO 8601 to the second. */
+function timestamp(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** An opaque global node id of the given kind (`IC_` an issue comment, `PRR_` a review...). */
+function nodeId(kind: string, id: number): string {
+  return `${kind}${Buffer.from(`fake:${id}`).toString("base64url")}`;
+}
+
+/**
+ * The hunk GitHub shows above a review comment, approximated: the head file's lines up to the
+ * commented one (the first four for a comment on the whole file), as context.
+ */
+function diffHunk(lines: string[], line: number | undefined): string {
+  const end = line ?? Math.min(lines.length, 4);
+  const start = Math.max(end - 3, 1);
+  const count = end - start + 1;
+  return [
+    `@@ -${start},${count} +${start},${count} @@`,
+    ...lines.slice(start - 1, end).map((text) => ` ${text}`),
+  ].join("\n");
+}
+
+/** A comment's body, checked as GitHub checks one. */
+function commentBody(body: unknown): string {
+  const text = requireFields(body, { body: "string" }).body;
+  if (text.trim() === "") {
+    throw validationFailure("IssueComment", { field: "body", code: "missing_field" });
+  }
+  if (text.length > MAX_COMMENT_LENGTH) {
+    throw validationFailure("IssueComment", {
+      field: "body",
+      code: "custom",
+      message: `body is too long (maximum is ${MAX_COMMENT_LENGTH} characters)`,
+    });
+  }
+  return text;
+}
+
+/** GitHub's answer to a body that fits the schema but not the resource's rules. */
+function validationFailure(resource: string, error: object): Reply {
+  return new Reply(422, {
+    message: "Validation Failed",
+    errors: [{ resource, ...error }],
+    documentation_url: DOCS,
+    status: "422",
+  });
 }
 
 /** Puts a file at `path`, replacing whatever stood there or on the way (a file or a directory). */
@@ -894,14 +1414,24 @@ function invalid(detail: string): Reply {
 type FieldTypes = Record<string, "string">;
 
 function requireFields<T extends FieldTypes>(body: unknown, fields: T): { [K in keyof T]: string } {
+  const values = optionalFields(body, fields);
+  for (const field of Object.keys(fields)) {
+    if (values[field] === undefined) throw invalid(`"${field}" wasn't supplied.`);
+  }
+  return values as { [K in keyof T]: string };
+}
+
+function optionalFields<T extends FieldTypes>(
+  body: unknown,
+  fields: T,
+): { [K in keyof T]?: string } {
   if (typeof body !== "object" || body === null) throw invalid("The body is not a JSON object.");
   for (const [field, type] of Object.entries(fields)) {
     const value = (body as Record<string, unknown>)[field];
-    if (value === undefined) throw invalid(`"${field}" wasn't supplied.`);
-    if (typeof value !== type)
+    if (value !== undefined && typeof value !== type)
       throw invalid(`For 'properties/${field}', ${JSON.stringify(value)} is not a ${type}.`);
   }
-  return body as { [K in keyof T]: string };
+  return body as { [K in keyof T]?: string };
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
