@@ -19,6 +19,12 @@ import { httpRoute, parseJson, type HttpResponse } from "../middleware/httpApi";
 const DELIVERY_RECORD_SECONDS = 4 * 24 * 60 * 60;
 
 const config = readConfig();
+const idempotency = new IdempotencyConfig({
+  eventKeyJmesPath: "delivery",
+  expiresAfterSeconds: DELIVERY_RECORD_SECONDS,
+  // A redelivery is answered with what the first delivery did, marked as such.
+  responseHook: (response) => ({ ...(response as object), redelivery: true }),
+});
 const handleOnce = makeIdempotent(
   async ({ action }: { delivery: string; action: WebhookAction }) => githubWebhooks().act(action),
   {
@@ -30,12 +36,7 @@ const handleOnce = makeIdempotent(
       staticPkValue: keys.idempotency("github-webhook"),
       expiryAttr: "expiresAt",
     }),
-    config: new IdempotencyConfig({
-      eventKeyJmesPath: "delivery",
-      expiresAfterSeconds: DELIVERY_RECORD_SECONDS,
-      // A redelivery is answered with what the first delivery did, marked as such.
-      responseHook: (response) => ({ ...(response as object), redelivery: true }),
-    }),
+    config: idempotency,
   },
 );
 
@@ -45,7 +46,7 @@ const handleOnce = makeIdempotent(
  * 202 and changes nothing.
  */
 export const handler = httpRoute(
-  async ({ rawBody, headers }): Promise<HttpResponse> => {
+  async ({ rawBody, headers, context }): Promise<HttpResponse> => {
     const secret = await readSecret("githubWebhookSecret");
     if (secret === undefined) {
       return error(503, "GitHub webhooks are not configured: set GITHUB_WEBHOOK_SECRET");
@@ -61,6 +62,8 @@ export const handler = httpRoute(
       logger.info("GitHub delivery ignored", { delivery, event, reason: selection.ignored });
       return { status: 202, body: { outcome: "ignored", reason: selection.ignored } };
     }
+    // A delivery cut off by the function's timeout may be handled again after it.
+    idempotency.registerLambdaContext(context);
     try {
       return { status: 200, body: await handleOnce({ delivery, action: selection.action }) };
     } catch (failure) {

@@ -1,4 +1,8 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
 import { parse as parseContentType } from "content-type";
 import { MAX_BODY_BYTES } from "@amelia/core/definitions/limits";
 import {
@@ -18,6 +22,7 @@ export interface HttpRequest {
   headers: Record<string, string>;
   path: Record<string, string>;
   query: Record<string, string>;
+  context: Context;
 }
 
 export interface RouteOptions {
@@ -47,7 +52,7 @@ export function httpRoute(
   { parseBody = true }: RouteOptions = {},
 ) {
   return lambdaHandler<Event, Result>(
-    async (event) => {
+    async (event, context) => {
       const rawBody = readBody(event);
       const { status, body, text } = await handle({
         body: parseBody ? parseJson(rawBody) : {},
@@ -55,6 +60,7 @@ export function httpRoute(
         headers: definedValues(event.headers),
         path: definedValues(event.pathParameters),
         query: definedValues(event.queryStringParameters),
+        context,
       });
       if (text) {
         const headers = { "content-type": "text/plain; charset=utf-8" };
