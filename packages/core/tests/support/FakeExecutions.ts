@@ -1,4 +1,4 @@
-import type { GateDecision } from "../../src/definitions/stateMachine";
+import type { FirstStage, GateDecision } from "../../src/definitions/stateMachine";
 import type { StoppedExecution, WorkflowExecutions } from "../../src/workflow/dependencies";
 import { Faults } from "./Faults";
 
@@ -6,7 +6,12 @@ type Method = "start" | "stop" | "whenStopped" | "redrive" | "decide";
 
 /** The state machine's executions as calls to look at, with faults to inject per call. */
 export class FakeExecutions implements WorkflowExecutions {
-  readonly calls: { method: Method; workflowId?: string; taskToken?: string }[] = [];
+  readonly calls: {
+    method: Method;
+    workflowId?: string;
+    taskToken?: string;
+    firstStage?: FirstStage;
+  }[] = [];
   readonly decisions: { taskToken: string; decision: GateDecision }[] = [];
   /** What `whenStopped` reports. */
   stopped: StoppedExecution = { status: "FAILED", redrivable: true };
@@ -16,8 +21,8 @@ export class FakeExecutions implements WorkflowExecutions {
     return `arn:aws:states:us-east-1:000000000000:execution:amelia:${workflowId}`;
   }
 
-  async start(workflowId: string): Promise<void> {
-    this.call("start", { workflowId });
+  async start(workflowId: string, firstStage?: FirstStage): Promise<void> {
+    this.call("start", { workflowId, ...(firstStage && { firstStage }) });
   }
 
   async stop(workflowId: string): Promise<void> {
@@ -42,7 +47,7 @@ export class FakeExecutions implements WorkflowExecutions {
     return this.calls.filter((call) => call.method === method);
   }
 
-  private call(method: Method, args: { workflowId?: string; taskToken?: string }): void {
+  private call(method: Method, args: Omit<FakeExecutions["calls"][number], "method">): void {
     this.calls.push({ method, ...args });
     this.faults.check(method);
   }

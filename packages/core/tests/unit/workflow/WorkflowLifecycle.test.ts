@@ -34,7 +34,7 @@ describe("a workflow's lifecycle", () => {
       executionArn: domain.executions.arnFor(workflow.id),
     });
     expect(domain.executions.callsOf("start")).toEqual([
-      { method: "start", workflowId: workflow.id },
+      { method: "start", workflowId: workflow.id, firstStage: "architect" },
     ]);
     expect(domain.store.claimOf(keys.issueLock(undefined, "PROJ-7"), keys.lock)?.workflowId).toBe(
       workflow.id,
