@@ -15,6 +15,12 @@ import { BodyTooLargeError, readBody } from "../../http/requests";
 import type { UsageMeter } from "../../metering/UsageMeter";
 import { putsOversizedItem } from "./itemSize";
 import {
+  isConditionFailure,
+  keyOf,
+  oldItemRequest,
+  type OldItemRequest,
+} from "./oldItemOnConditionFailure";
+import {
   RequestSignatures,
   SignatureRefusedError,
   type LocalCredentials,
@@ -174,8 +180,60 @@ async function forward(
   const headers = Object.fromEntries(
     Object.entries(answer.headers).filter(([name]) => !name.startsWith("access-control-")),
   );
+  const wantsOldItem = oldItemRequest(operationOf(request), body);
+  if (wantsOldItem && answer.statusCode === 400) {
+    const failure = JSON.parse((await readAnswer(answer)).toString("utf8")) as Record<
+      string,
+      unknown
+    >;
+    if (isConditionFailure(answer.statusCode, failure)) {
+      const item = await currentItem(socketPath, request.headers, wantsOldItem);
+      if (item) failure.Item = item;
+    }
+    const text = JSON.stringify(failure);
+    // The body changed: its length and checksum are no longer dynalite's.
+    delete headers["x-amz-crc32"];
+    response.writeHead(400, { ...headers, "content-length": String(Buffer.byteLength(text)) });
+    response.end(text);
+    return;
+  }
   response.writeHead(answer.statusCode ?? 500, headers);
   answer.pipe(response);
+}
+
+/** The item a failed conditional write met, read as DynamoDB returns it with the failure. */
+async function currentItem(
+  socketPath: string,
+  headers: IncomingMessage["headers"],
+  request: OldItemRequest,
+): Promise<unknown> {
+  const call = async (operation: string, input: unknown) => {
+    const body = Buffer.from(JSON.stringify(input));
+    const answer = await toDatabase(
+      socketPath,
+      {
+        ...headers,
+        "x-amz-target": `DynamoDB_20120810.${operation}`,
+        "content-length": String(body.length),
+      },
+      body,
+    );
+    return JSON.parse((await readAnswer(answer)).toString("utf8")) as Record<string, unknown>;
+  };
+  const described = await call("DescribeTable", { TableName: request.tableName });
+  const schema = (described.Table as { KeySchema?: { AttributeName: string }[] } | undefined)
+    ?.KeySchema;
+  const key = keyOf(
+    request,
+    (schema ?? []).map((part) => part.AttributeName),
+  );
+  if (!key) return undefined;
+  const got = await call("GetItem", {
+    TableName: request.tableName,
+    Key: key,
+    ConsistentRead: true,
+  });
+  return got.Item;
 }
 
 function toDatabase(
@@ -190,6 +248,13 @@ function toDatabase(
     outgoing.on("error", reject);
     outgoing.end(body);
   });
+}
+
+/** Reads a whole answer of dynalite's. */
+async function readAnswer(answer: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of answer) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 function sendError(response: ServerResponse, status: number, type: string, message: string) {

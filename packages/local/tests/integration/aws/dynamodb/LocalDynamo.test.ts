@@ -1,8 +1,10 @@
 import {
   BatchWriteItemCommand,
+  ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalDynamo } from "../../../../src/aws/dynamodb/LocalDynamo";
@@ -75,5 +77,50 @@ describe("the local DynamoDB counts an item's size in UTF-8 bytes, as DynamoDB d
       )
       .catch((error: unknown) => error);
     expect(refused).toMatchObject({ name: "ValidationException" });
+  });
+});
+
+describe("a failed condition answers with the item as it was, when asked, as DynamoDB does", () => {
+  const existing = { pk: { S: "WF#old" }, sk: { S: "claim" }, holder: { S: "first" } };
+  const attempt = (returnOld: boolean) =>
+    client
+      .send(
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: { ...existing, holder: { S: "second" } },
+          ConditionExpression: "attribute_not_exists(pk)",
+          ...(returnOld && { ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const }),
+        }),
+      )
+      .catch((error: unknown) => error);
+
+  it("gives the existing item with ReturnValuesOnConditionCheckFailure ALL_OLD, and none without", async () => {
+    await client.send(new PutItemCommand({ TableName: TABLE, Item: existing }));
+    const asked = await attempt(true);
+    expect(asked).toBeInstanceOf(ConditionalCheckFailedException);
+    expect((asked as ConditionalCheckFailedException).Item).toEqual(existing);
+    const notAsked = await attempt(false);
+    expect(notAsked).toBeInstanceOf(ConditionalCheckFailedException);
+    expect((notAsked as ConditionalCheckFailedException).Item).toBeUndefined();
+  });
+
+  it("gives it for an update by key too, and leaves the item as it was", async () => {
+    const failed = await client
+      .send(
+        new UpdateItemCommand({
+          TableName: TABLE,
+          Key: { pk: existing.pk, sk: existing.sk },
+          UpdateExpression: "SET holder = :h",
+          ConditionExpression: "holder = :other",
+          ExpressionAttributeValues: { ":h": { S: "third" }, ":other": { S: "nobody" } },
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      )
+      .catch((error: unknown) => error);
+    expect((failed as ConditionalCheckFailedException).Item).toEqual(existing);
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: TABLE, Key: { pk: existing.pk, sk: existing.sk } }),
+    );
+    expect(Item).toEqual(existing);
   });
 });
