@@ -7,8 +7,10 @@ import {
   issueComment,
   labeledIssue,
   reviewSubmitted,
+  signature,
   starCreated,
 } from "../support/githubWebhooks";
+import { startTestRuntime } from "../support/runtime";
 import { useTestRuntime } from "../support/runtime";
 import { ofType } from "../support/workflows";
 
@@ -115,6 +117,37 @@ describe("GitHub's webhook deliveries", () => {
     }
     expect(await workflowsOn(`${REPOSITORY}#${number}`)).toEqual([]);
     expect(github.comments(REPOSITORY, number)).toEqual([]);
+  });
+
+  it("refuses a body over 1 MiB with 413, and one without its delivery id with 400 naming the header", async () => {
+    const number = github.addIssue(REPOSITORY, { title: "Huge", body: "tiny" });
+    const huge = labeledIssue({
+      repository: REPOSITORY,
+      number,
+      title: "Huge",
+      body: "x".repeat(1_100_000),
+      label: "amelia",
+      sender: MAINTAINER,
+    });
+    const tooLarge = await deliver(fixture.runtime.url, {
+      event: "issues",
+      payload: huge,
+      secret: SECRET,
+    });
+    expect(tooLarge).toMatchObject({ status: 413, body: { code: "PAYLOAD_TOO_LARGE" } });
+    const body = JSON.stringify(newIssue("No delivery id", "- a step").payload);
+    const response = await fetch(`${fixture.runtime.url}/api/github/webhook`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "issues",
+        "x-hub-signature-256": await signature(SECRET, body),
+      },
+      body,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ details: [{ field: "x-github-delivery" }] });
+    expect(await workflowsOn(`${REPOSITORY}#${number}`)).toEqual([]);
   });
 
   it("answers 202 to an event it does not handle and to a label on a repository not listed", async () => {
@@ -379,3 +412,17 @@ function printTimeline(events: WorkflowEvent[]): void {
     );
   console.log(`GitHub timeline:\n${lines.join("\n")}`);
 }
+
+describe("a runtime without a webhook secret", () => {
+  it("answers every delivery 503, saying what to set, and acts on none", async () => {
+    const runtime = await startTestRuntime({ env: { GITHUB_WEBHOOK_SECRET: "" } });
+    try {
+      const { payload } = newIssue("Unconfigured", "- a step");
+      const answer = await deliver(runtime.url, { event: "issues", payload, secret: SECRET });
+      expect(answer.status).toBe(503);
+      expect(JSON.stringify(answer.body)).toContain("GITHUB_WEBHOOK_SECRET");
+    } finally {
+      await runtime.stop();
+    }
+  });
+});

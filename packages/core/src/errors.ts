@@ -11,6 +11,8 @@ export type ErrorCode =
   | "CONCURRENCY_LIMIT"
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
+  | "DELIVERY_IN_PROGRESS"
+  | "NOT_CONFIGURED"
   | "INTERNAL_ERROR";
 
 export class AmeliaError extends Error {

@@ -10,6 +10,11 @@ import { readConfig } from "@amelia/core/config";
 import { ValidationError } from "@amelia/core/errors";
 import { selectAction, type WebhookAction } from "@amelia/core/github/GitHubWebhooks";
 import { githubWebhooks } from "@amelia/core/githubServices";
+import {
+  DeliveryInProgressError,
+  SignatureMismatchError,
+  WebhooksNotConfiguredError,
+} from "@amelia/core/github/webhookErrors";
 import { logger } from "@amelia/core/logger";
 import { readSecret } from "@amelia/core/secrets";
 import { keys } from "@amelia/core/store/table";
@@ -48,12 +53,10 @@ const handleOnce = makeIdempotent(
 export const handler = httpRoute(
   async ({ rawBody, headers, context }): Promise<HttpResponse> => {
     const secret = await readSecret("githubWebhookSecret");
-    if (secret === undefined) {
-      return error(503, "GitHub webhooks are not configured: set GITHUB_WEBHOOK_SECRET");
-    }
+    if (secret === undefined) throw new WebhooksNotConfiguredError();
     const signature = headers["x-hub-signature-256"];
     if (signature === undefined || !(await verify(secret, rawBody, signature).catch(() => false))) {
-      return error(401, "The delivery's X-Hub-Signature-256 does not match its body");
+      throw new SignatureMismatchError();
     }
     const event = required(headers, "x-github-event");
     const delivery = required(headers, "x-github-delivery");
@@ -68,7 +71,7 @@ export const handler = httpRoute(
       return { status: 200, body: await handleOnce({ delivery, action: selection.action }) };
     } catch (failure) {
       if (failure instanceof IdempotencyAlreadyInProgressError) {
-        return error(409, `Delivery ${delivery} is being handled`);
+        throw new DeliveryInProgressError(delivery);
       }
       throw failure;
     }
@@ -84,11 +87,4 @@ function required(headers: Record<string, string>, name: string): string {
     ]);
   }
   return value;
-}
-
-function error(status: number, message: string): HttpResponse {
-  return {
-    status,
-    body: { code: status === 401 ? "UNAUTHORIZED" : "INTERNAL_ERROR", error: message },
-  };
 }
