@@ -21,6 +21,7 @@ export function deployedFunctions(): Map<string, FunctionKind> {
   }
   for (const route of [...HTTP_ROUTES, ...WEBSOCKET_ROUTES]) functions.set(route.handler, "http");
   functions.set(EVENT_FUNCTIONS.broadcaster, "broadcaster");
+  functions.set(EVENT_FUNCTIONS.githubStatus, "step");
   functions.set(AUTHORIZER_FUNCTION, "authorizer");
   return functions;
 }

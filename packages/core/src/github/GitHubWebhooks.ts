@@ -150,6 +150,10 @@ function selectReview(
     return { ignored: "the review does not request changes" };
   }
   if (isBot(review.user, settings)) return { ignored: "a review of Amelia's own, or a bot's" };
+  // People review each other's pull requests too: only Amelia's are its business.
+  if (markedWorkflowId(pull.body ?? "") === undefined) {
+    return { ignored: "the pull request is not one Amelia opened" };
+  }
   return {
     action: {
       kind: "review",

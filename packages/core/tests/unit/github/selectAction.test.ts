@@ -6,6 +6,7 @@ import {
   assignedIssue,
   issueComment,
   labeledIssue,
+  reviewSubmitted,
   starCreated,
 } from "../../../../../tests/support/githubWebhooks";
 
@@ -135,5 +136,79 @@ describe("selectAction picks the deliveries Amelia acts on, from GitHub's own pa
     expect(() => selectAction("issues", { action: "labeled" }, settings)).toThrow(
       /names no repository/,
     );
+  });
+});
+
+describe("selectAction on reviews", () => {
+  const review = {
+    id: 80,
+    node_id: "PRR_1",
+    user: {
+      login: "mona",
+      id: 1,
+      node_id: "U_1",
+      avatar_url: "",
+      gravatar_id: "",
+      url: "",
+      html_url: "",
+      type: "User" as const,
+      site_admin: false,
+    },
+    body: "Please rename it",
+    commit_id: "a".repeat(40),
+    submitted_at: "2026-12-02T06:00:00Z",
+    state: "changes_requested" as const,
+    html_url: "https://github.com/octo-org/app/pull/9#pullrequestreview-80",
+    pull_request_url: "https://api.github.com/repos/octo-org/app/pulls/9",
+    author_association: "MEMBER" as const,
+    _links: { html: { href: "" }, pull_request: { href: "" } },
+  };
+  const pullRequest = (body: string) => ({
+    number: 9,
+    htmlUrl: "https://github.com/octo-org/app/pull/9",
+    body,
+    headRef: "amelia/octo-org/app#7",
+  });
+
+  it("acts on changes requested on Amelia's pull request, and ignores other people's pull requests", () => {
+    const amelias = `<!-- amelia:workflow 0b7a6c7e-1111-2222-3333-444455556666 -->\nAmelia's work`;
+    expect(
+      selectAction(
+        "pull_request_review",
+        reviewSubmitted({
+          repository: "octo-org/app",
+          pullRequest: pullRequest(amelias),
+          review,
+          sender: "mona",
+        }),
+        settings,
+      ),
+    ).toMatchObject({
+      action: { kind: "review", number: 9, reviewId: 80, text: "Please rename it", login: "mona" },
+    });
+    expect(
+      selectAction(
+        "pull_request_review",
+        reviewSubmitted({
+          repository: "octo-org/app",
+          pullRequest: pullRequest("A person's change"),
+          review,
+          sender: "mona",
+        }),
+        settings,
+      ),
+    ).toEqual({ ignored: "the pull request is not one Amelia opened" });
+    expect(
+      selectAction(
+        "pull_request_review",
+        reviewSubmitted({
+          repository: "octo-org/app",
+          pullRequest: pullRequest(amelias),
+          review: { ...review, state: "approved" as const },
+          sender: "mona",
+        }),
+        settings,
+      ),
+    ).toHaveProperty("ignored");
   });
 });
