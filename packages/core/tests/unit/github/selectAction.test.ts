@@ -160,7 +160,7 @@ describe("selectAction on reviews", () => {
     state: "changes_requested" as const,
     html_url: "https://github.com/octo-org/app/pull/9#pullrequestreview-80",
     pull_request_url: "https://api.github.com/repos/octo-org/app/pulls/9",
-    author_association: "MEMBER" as const,
+    author_association: "COLLABORATOR" as const,
     _links: { html: { href: "" }, pull_request: { href: "" } },
   };
   const pullRequest = (body: string) => ({
