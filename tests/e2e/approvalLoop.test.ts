@@ -96,7 +96,7 @@ describe("the whole approval loop, offline", () => {
     await fixture.api.waitForStatus(id, "completed");
     const events = await fixture.api.events(id);
     const rejection = events.find((e) => e.type === "approval_rejected");
-    expect(rejection?.data).toEqual({ gate: "plan", feedback });
+    expect(rejection?.data).toEqual({ gate: "plan", feedback, by: { source: "api" } });
     const architectRounds = events.filter(
       (e) => e.type === "stage_started" && e.agent === "architect",
     );

@@ -99,7 +99,7 @@ describe("the review gate at the cap (AMELIA_MAX_REVIEW_ROUNDS=1)", () => {
     expect(sequencesOf(events)).toEqual(oneTo(events.length));
     const rejection = ofType(events, "approval_rejected");
     expect(rejection).toHaveLength(1);
-    expect(rejection[0]!.data).toEqual({ gate: "review", feedback });
+    expect(rejection[0]!.data).toEqual({ gate: "review", feedback, by: { source: "api" } });
     expect(ofType(events, "approval_required").map((e) => e.data.gate)).toEqual(["plan", "review"]);
     const developer = ofType(events, "stage_started").filter((e) => e.data.stage === "developer");
     expect(developer.map((e) => e.data.round)).toEqual([1, 2]);

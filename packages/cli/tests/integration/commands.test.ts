@@ -157,7 +157,7 @@ describe("the reject path", () => {
     expect(replanned.gate).toBe("plan");
     const events = await fixture.api.events(id);
     expect(ofType(events, "approval_rejected").map((e) => e.data)).toEqual([
-      { gate: "plan", feedback },
+      { gate: "plan", feedback, by: { source: "api" } },
     ]);
   });
 
@@ -168,7 +168,7 @@ describe("the reject path", () => {
     expect(cancelled.stdout).toMatch(new RegExp(`^Cancelled ${workflow.id}: cancelled`));
     const events = await fixture.api.events(workflow.id);
     expect(ofType(events, "workflow_cancelled").map((e) => e.data)).toEqual([
-      { reason: "Not needed" },
+      { reason: "Not needed", by: { source: "api" } },
     ]);
   });
 });

@@ -79,14 +79,14 @@ export function selectAction(event: string, payload: unknown, settings: GitHubSe
   if (!settings.repositories.includes(repository.toLowerCase())) {
     return { ignored: `${repository} is not in AMELIA_GITHUB_REPOSITORIES` };
   }
-  const place = { repository: repository.toLowerCase() };
+  const name = repository.toLowerCase();
   switch (event) {
     case "issues":
-      return selectIssueEvent(payload as IssuesEvent, place.repository, settings);
+      return selectIssueEvent(payload as IssuesEvent, name, settings);
     case "issue_comment":
-      return selectComment(payload as IssueCommentEvent, place.repository, settings);
+      return selectComment(payload as IssueCommentEvent, name, settings);
     default:
-      return selectReview(payload as PullRequestReviewEvent, place.repository, settings);
+      return selectReview(payload as PullRequestReviewEvent, name, settings);
   }
 }
 

@@ -95,7 +95,7 @@ describe("ASL definitions for the local interpreter", () => {
     expect(copy.States.ReviewGate!.TimeoutSeconds).toBe(11);
     expect(copy.States.Architect!.TimeoutSeconds).toBe(900);
     expect(copy.States.Complete!.TimeoutSeconds).toBe(MAX_TIMER_SECONDS);
-    expect(product.StartAt).toBe("Architect"); // the original is untouched
+    expect(product.StartAt).toBe("FirstStage"); // the original is untouched
     expect(MAX_TIMER_SECONDS * 1000).toBeLessThanOrEqual(2 ** 31 - 1);
   });
 });
