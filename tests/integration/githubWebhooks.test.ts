@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WorkflowEvent } from "../../packages/core/src/events/types";
+import type { WebhookEventMap, WebhookEventName } from "@octokit/webhooks-types";
 import type { Workflow } from "../../packages/core/src/workflow/Workflow";
 import { FakeGitHub } from "../support/fakeGitHub";
 import {
@@ -91,6 +92,11 @@ async function eventually(
   }
 }
 
+/** A delivery signed with the hook's secret. */
+function send<E extends WebhookEventName>(event: E, payload: WebhookEventMap[E]) {
+  return deliver(fixture.runtime.url, { event, payload, secret: SECRET });
+}
+
 function comment(number: number, body: string, sender: string, onPullRequest = false) {
   const posted = github.addComment(REPOSITORY, number, { login: sender, body });
   return issueComment({
@@ -129,11 +135,7 @@ describe("GitHub's webhook deliveries", () => {
       label: "amelia",
       sender: MAINTAINER,
     });
-    const tooLarge = await deliver(fixture.runtime.url, {
-      event: "issues",
-      payload: huge,
-      secret: SECRET,
-    });
+    const tooLarge = await send("issues", huge);
     expect(tooLarge).toMatchObject({ status: 413, body: { code: "PAYLOAD_TOO_LARGE" } });
     const body = JSON.stringify(newIssue("No delivery id", "- a step").payload);
     const response = await fetch(`${fixture.runtime.url}/api/github/webhook`, {
@@ -151,16 +153,12 @@ describe("GitHub's webhook deliveries", () => {
   });
 
   it("answers 202 to an event it does not handle and to a label on a repository not listed", async () => {
-    const star = await deliver(fixture.runtime.url, {
-      event: "star",
-      payload: starCreated({ repository: REPOSITORY, sender: MAINTAINER }),
-      secret: SECRET,
-    });
+    const star = await send("star", starCreated({ repository: REPOSITORY, sender: MAINTAINER }));
     expect(star).toMatchObject({ status: 202, body: { outcome: "ignored" } });
     const number = github.addIssue("octo-org/unlisted", { title: "Elsewhere", body: "- a step" });
-    const elsewhere = await deliver(fixture.runtime.url, {
-      event: "issues",
-      payload: labeledIssue({
+    const elsewhere = await send(
+      "issues",
+      labeledIssue({
         repository: "octo-org/unlisted",
         number,
         title: "Elsewhere",
@@ -168,8 +166,7 @@ describe("GitHub's webhook deliveries", () => {
         label: "amelia",
         sender: MAINTAINER,
       }),
-      secret: SECRET,
-    });
+    );
     expect(elsewhere).toMatchObject({ status: 202, body: { outcome: "ignored" } });
     expect(await workflowsOn(`octo-org/unlisted#${number}`)).toEqual([]);
   });
@@ -182,7 +179,7 @@ describe("GitHub's webhook deliveries", () => {
     const issueId = `${REPOSITORY}#${number}`;
 
     // Delivered three times (GitHub's redelivery keeps the delivery id): one workflow.
-    const first = await deliver(fixture.runtime.url, { event: "issues", payload, secret: SECRET });
+    const first = await send("issues", payload);
     expect(first).toMatchObject({ status: 200, body: { outcome: "started" } });
     const workflowId = (first.body as { workflowId: string }).workflowId;
     for (let again = 0; again < 2; again++) {
@@ -211,24 +208,19 @@ describe("GitHub's webhook deliveries", () => {
     expect(statusComment(number, workflowId).author.login).toBe(github.authenticatedUser.login);
 
     // Amelia's own comment never acts, even when it reads like a command.
-    const own = await deliver(fixture.runtime.url, {
-      event: "issue_comment",
-      payload: issueComment({
+    const own = await send(
+      "issue_comment",
+      issueComment({
         repository: REPOSITORY,
         number,
         body: statusComment(number, workflowId).body,
         sender: github.authenticatedUser,
       }),
-      secret: SECRET,
-    });
+    );
     expect(own).toMatchObject({ status: 202, body: { outcome: "ignored" } });
 
     // Someone who may only read gets a reply; the gate still waits.
-    const refused = await deliver(fixture.runtime.url, {
-      event: "issue_comment",
-      payload: comment(number, "/amelia approve", READER),
-      secret: SECRET,
-    });
+    const refused = await send("issue_comment", comment(number, "/amelia approve", READER));
     expect(refused).toMatchObject({ status: 200, body: { outcome: "refused" } });
     const replies = github
       .comments(REPOSITORY, number)
@@ -243,11 +235,10 @@ describe("GitHub's webhook deliveries", () => {
     });
 
     // A maintainer's rejection: the architect plans again with the feedback.
-    const rejected = await deliver(fixture.runtime.url, {
-      event: "issue_comment",
-      payload: comment(number, "/amelia reject needs tests", MAINTAINER),
-      secret: SECRET,
-    });
+    const rejected = await send(
+      "issue_comment",
+      comment(number, "/amelia reject needs tests", MAINTAINER),
+    );
     expect(rejected).toMatchObject({ status: 200, body: { outcome: "rejected", workflowId } });
     const replanned = await fixture.api.waitFor(
       workflowId,
@@ -262,11 +253,7 @@ describe("GitHub's webhook deliveries", () => {
     });
 
     // The maintainer's approval: the developer runs; the status comment follows to the end.
-    const approved = await deliver(fixture.runtime.url, {
-      event: "issue_comment",
-      payload: comment(number, "/amelia approve", MAINTAINER),
-      secret: SECRET,
-    });
+    const approved = await send("issue_comment", comment(number, "/amelia approve", MAINTAINER));
     expect(approved).toMatchObject({ status: 200, body: { outcome: "approved" } });
     const completed = await fixture.api.waitForStatus(workflowId, "completed", 60_000);
     const afterApproval = await fixture.api.events(workflowId);
@@ -284,11 +271,7 @@ describe("GitHub's webhook deliveries", () => {
     expect(statusComment(number, workflowId).history.length).toBeGreaterThan(2);
 
     // A command when no gate is open: a reply saying so.
-    const late = await deliver(fixture.runtime.url, {
-      event: "issue_comment",
-      payload: comment(number, "/amelia approve", MAINTAINER),
-      secret: SECRET,
-    });
+    const late = await send("issue_comment", comment(number, "/amelia approve", MAINTAINER));
     expect(late).toMatchObject({ status: 200, body: { outcome: "no_workflow" } });
 
     // A review requesting changes: a revision on the same branch, the same pull request.
@@ -313,20 +296,15 @@ describe("GitHub's webhook deliveries", () => {
       review,
       sender: MAINTAINER,
     });
-    const revised = await deliver(fixture.runtime.url, {
-      event: "pull_request_review",
-      payload: reviewPayload,
-      secret: SECRET,
-    });
+    const revised = await send("pull_request_review", reviewPayload);
     expect(revised).toMatchObject({ status: 200, body: { outcome: "revision_started" } });
     const revisionId = (revised.body as { workflowId: string }).workflowId;
 
     // A second revision while one runs is refused, with a comment on the pull request.
-    const second = await deliver(fixture.runtime.url, {
-      event: "issue_comment",
-      payload: comment(pull!.number, "/amelia revise also add a changelog entry", MAINTAINER, true),
-      secret: SECRET,
-    });
+    const second = await send(
+      "issue_comment",
+      comment(pull!.number, "/amelia revise also add a changelog entry", MAINTAINER, true),
+    );
     expect(second).toMatchObject({ status: 200, body: { outcome: "conflict" } });
     expect(
       github

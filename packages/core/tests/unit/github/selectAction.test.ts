@@ -170,45 +170,26 @@ describe("selectAction on reviews", () => {
     headRef: "amelia/octo-org/app#7",
   });
 
+  const selectReview = (body: string, state: typeof review.state | "approved" = review.state) =>
+    selectAction(
+      "pull_request_review",
+      reviewSubmitted({
+        repository: "octo-org/app",
+        pullRequest: pullRequest(body),
+        review: { ...review, state },
+        sender: "mona",
+      }),
+      settings,
+    );
+
   it("acts on changes requested on Amelia's pull request, and ignores other people's pull requests", () => {
     const amelias = `<!-- amelia:workflow 0b7a6c7e-1111-2222-3333-444455556666 -->\nAmelia's work`;
-    expect(
-      selectAction(
-        "pull_request_review",
-        reviewSubmitted({
-          repository: "octo-org/app",
-          pullRequest: pullRequest(amelias),
-          review,
-          sender: "mona",
-        }),
-        settings,
-      ),
-    ).toMatchObject({
+    expect(selectReview(amelias)).toMatchObject({
       action: { kind: "review", number: 9, reviewId: 80, text: "Please rename it", login: "mona" },
     });
-    expect(
-      selectAction(
-        "pull_request_review",
-        reviewSubmitted({
-          repository: "octo-org/app",
-          pullRequest: pullRequest("A person's change"),
-          review,
-          sender: "mona",
-        }),
-        settings,
-      ),
-    ).toEqual({ ignored: "the pull request is not one Amelia opened" });
-    expect(
-      selectAction(
-        "pull_request_review",
-        reviewSubmitted({
-          repository: "octo-org/app",
-          pullRequest: pullRequest(amelias),
-          review: { ...review, state: "approved" as const },
-          sender: "mona",
-        }),
-        settings,
-      ),
-    ).toHaveProperty("ignored");
+    expect(selectReview("A person's change")).toEqual({
+      ignored: "the pull request is not one Amelia opened",
+    });
+    expect(selectReview(amelias, "approved")).toHaveProperty("ignored");
   });
 });

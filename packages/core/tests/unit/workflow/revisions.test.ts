@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidStateError, WorkflowConflictError } from "../../../src/errors";
 import type { Actor } from "../../../src/events/types";
 import { replay } from "../../../src/workflow/projection";
-import { memoryDomain } from "../../support/memoryDomain";
+import { createAtGate, memoryDomain } from "../../support/memoryDomain";
 
 const MONA: Actor = { source: "github", login: "mona" };
 const PULL = { number: 12, url: "https://github.com/octo-org/app/pull/12" };
@@ -128,16 +128,8 @@ describe("a revision of a workflow's pull request", () => {
 describe("who decided", () => {
   it("is recorded on the decision and the cancellation, the API's by default", async () => {
     const domain = memoryDomain();
-    const { id } = await domain.workflows.create({ issueId: "ISSUE-1", title: "Add login" });
+    const { id } = await createAtGate(domain, "plan", "token-1");
     expect((await domain.workflows.get(id)).startedBy).toEqual({ source: "api" });
-    await domain.workflows.record(id, {
-      type: "plan_created",
-      agent: "architect",
-      level: "info",
-      message: "Plan ready",
-      data: { plan: "# Plan", round: 1 },
-    });
-    await domain.gates.open(id, "plan", "token-1");
     await domain.gates.reject(id, "needs tests", MONA);
     await domain.gates.open(id, "plan", "token-2");
     await domain.gates.approve(id);
