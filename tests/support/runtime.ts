@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { startLocalRuntime, type LocalRuntime } from "../../packages/local/src/LocalRuntime";
 import { Api } from "./api";
-import { FakeAnthropic } from "./fakeAnthropic";
+import { FakeAnthropic, type FakeOptions } from "./fakeAnthropic";
 
 export interface TestRuntime extends LocalRuntime {
   dataDir: string;
@@ -73,8 +73,11 @@ export function useTestRuntime(
  * A fake Anthropic API for the test file (closed after it) and the runtime with the Claude agents
  * pointed at it: the key `test-key`, `ANTHROPIC_BASE_URL`, and the given settings.
  */
-export async function useClaudeRuntime(settings: Record<string, string> = {}) {
-  const fake = await FakeAnthropic.start();
+export async function useClaudeRuntime(
+  settings: Record<string, string> = {},
+  fakeOptions: FakeOptions = {},
+) {
+  const fake = await FakeAnthropic.start(fakeOptions);
   afterAll(() => fake.close());
   const fixture = useTestRuntime({
     env: { ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: fake.url, ...settings },

@@ -41,7 +41,8 @@ const LEVEL_COLOUR: Record<Level, (c: Colors) => Paint> = {
 /** Column widths of an event line, so a stream of lines reads as a table. */
 const SEQUENCE_WIDTH = 4;
 const AGENT_WIDTH = 9;
-const TYPE_WIDTH = 18;
+/** The longest event type: instructions_loaded. */
+const TYPE_WIDTH = 19;
 
 export function statusLabel(workflow: Pick<Workflow, "status" | "gate">, c: Colors): string {
   const text =

@@ -247,8 +247,19 @@ describe("eventLine", () => {
       } as WorkflowEvent,
       plain,
     );
-    expect(a).toMatch(/^ {3}7 {2}\d\d:\d\d:\d\d {2}architect {2}stage_started {7}Planning$/);
+    // The longest type still leaves the message column where it is.
+    const c = eventLine(
+      {
+        ...base,
+        sequence: 8,
+        type: "instructions_loaded",
+        message: "From AGENTS.md",
+      } as WorkflowEvent,
+      plain,
+    );
+    expect(a).toMatch(/^ {3}7 {2}\d\d:\d\d:\d\d {2}architect {2}stage_started {8}Planning$/);
     expect(a.indexOf("Planning")).toBe(b.indexOf("Plan approved"));
+    expect(c.indexOf("From AGENTS.md")).toBe(a.indexOf("Planning"));
     expect(a.indexOf("stage_started")).toBe(b.indexOf("approval_granted"));
   });
 
@@ -266,7 +277,7 @@ describe("eventLine", () => {
         plain,
       );
     expect(decision({ gate: "plan", by: { source: "github", login: "octocat" } })).toMatch(
-      /approval_granted {4}Plan approved {2}by @octocat \(GitHub\)$/,
+      /approval_granted {5}Plan approved {2}by @octocat \(GitHub\)$/,
     );
     expect(
       decision(

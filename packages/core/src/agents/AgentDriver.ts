@@ -7,6 +7,20 @@ export interface IssueSummary {
   description?: string;
 }
 
+/**
+ * The file a repository keeps for coding agents (`AGENTS.md`, …): its conventions, given to every
+ * agent as repository content. `text` is at most 32 KB of it, cut at a character boundary.
+ */
+export interface RepositoryInstructions {
+  /** Where it is, from the repository root. */
+  path: string;
+  text: string;
+  /** True when the file is longer than `text`. */
+  truncated: boolean;
+  /** The whole file's size. */
+  bytes: number;
+}
+
 export interface PlanRequest {
   issue: IssueSummary;
   /** 1 for the first plan, +1 for each re-plan. */
@@ -18,6 +32,8 @@ export interface PlanRequest {
   files: string[];
   /** The checks that will verify the work (the plan lists them); none when the repository has none. */
   checks?: { names: string[]; source: "file" | "detected" };
+  /** The repository's instructions, when it keeps any: the plan names their file. */
+  instructions?: RepositoryInstructions;
 }
 
 /** A check that failed on the developer's last round, with the end of its output. */
@@ -40,6 +56,8 @@ export interface DevelopRequest {
   feedback?: string;
   /** The checks the last round failed: this round fixes them. */
   failedChecks?: FailedCheck[];
+  /** The repository's instructions, when it keeps any. */
+  instructions?: RepositoryInstructions;
 }
 
 export interface ReviewRequest {
@@ -50,6 +68,8 @@ export interface ReviewRequest {
   round: number;
   /** The checks of the change under review, when the repository has any. */
   checks?: ChecksSummary;
+  /** The repository's instructions, when it keeps any. */
+  instructions?: RepositoryInstructions;
 }
 
 /** What a tool gives back to the model; an error result lets it correct itself. */

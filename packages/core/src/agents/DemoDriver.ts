@@ -10,6 +10,7 @@ import type {
   ReviewRequest,
 } from "./AgentDriver";
 import { addedLines } from "./diff";
+import { instructionsLine } from "./repositoryInstructions";
 
 export const DEMO_MODEL = "amelia-demo";
 const LABEL = "Demo model (offline)";
@@ -143,6 +144,9 @@ function renderPlan(request: PlanRequest, steps: string[], baseCount: number): s
     related.length > 0
       ? `- Related to the issue: ${related.map((file) => `\`${file}\``).join(", ")}`
       : "- No file name matches the issue's keywords.",
+    ...(request.instructions
+      ? [`- ${instructionsLine(`\`${request.instructions.path}\``)} (given to every agent)`]
+      : []),
     "",
     "## Acceptance criteria",
     "",

@@ -13,9 +13,15 @@ import type {
   AgentDriver,
   FailedCheck,
   IssueSummary,
+  RepositoryInstructions,
   SandboxTools,
 } from "./AgentDriver";
 import { RecordingWorkspace } from "./RecordingWorkspace";
+import {
+  instructionsSummary,
+  loadRepositoryInstructions,
+  planNamingInstructions,
+} from "./repositoryInstructions";
 import { lineCommentText } from "../workflow/revision";
 
 /** What a stage runner needs from storage: the workflow, its log so far, and a way to append. */
@@ -75,20 +81,24 @@ export async function runArchitect(
   const feedback = planFeedback(log);
   // An invalid .amelia/checks.yml fails the workflow here, at its first stage.
   const checks = await resolveChecks(workspace);
-  const { plan } = await driver.plan(
+  const files = await workspace.listFiles();
+  const instructions = await instructionsFor(ctx, "architect", driver, workspace, files);
+  const { plan: written } = await driver.plan(
     {
       issue: issueOf(workflow),
       round,
       ...(feedback !== undefined && { feedback }),
       ...(workflow.plan !== undefined && { previousPlan: workflow.plan }),
-      files: await workspace.listFiles(),
+      files,
       ...(checks && {
         checks: { names: checks.config.checks.map((check) => check.name), source: checks.source },
       }),
+      ...(instructions && { instructions }),
     },
     workspace,
     agentContext(ctx, "architect", driver),
   );
+  const plan = instructions ? planNamingInstructions(written, instructions.path) : written;
   await ctx.record({
     type: "plan_created",
     agent: "architect",
@@ -152,6 +162,15 @@ export async function runDeveloper(
   );
   // What the saved conversation believes it wrote, and no commit holds yet.
   if (saved) await workspace.applyChanges(saved.changes);
+  // Read again by a continuing invocation, but recorded once: when the round starts.
+  const instructions = await instructionsFor(
+    ctx,
+    "developer",
+    driver,
+    workspace,
+    await workspace.listFiles(),
+    saved === undefined,
+  );
   const { reviewComments, feedback } = revisionInput(log);
   const failedChecks = failedChecksOf(log);
   const result = await driver.develop(
@@ -162,6 +181,7 @@ export async function runDeveloper(
       reviewComments,
       ...(feedback !== undefined && { feedback }),
       ...(failedChecks.length > 0 && { failedChecks }),
+      ...(instructions && { instructions }),
     },
     workspace,
     agentContext(ctx, "developer", driver, await sandboxFor?.(workspace, round)),
@@ -235,6 +255,13 @@ export async function runReviewer(
   const round = retriedRound(log, "reviewer") ?? workflow.iteration.review + 1;
   await stageStarted(ctx, "reviewer", round, `Reviewer is reviewing the changes (round ${round})`);
   const workspace = await openWorkspace(workflow, workspaces);
+  const instructions = await instructionsFor(
+    ctx,
+    "reviewer",
+    driver,
+    workspace,
+    await workspace.listFiles(),
+  );
   const sandbox = await sandboxFor?.(workspace, round);
   const { review: answered } = await driver.review(
     {
@@ -243,6 +270,7 @@ export async function runReviewer(
       diff: await workspace.diff(),
       round,
       ...(workflow.checks && { checks: workflow.checks }),
+      ...(instructions && { instructions }),
     },
     workspace,
     agentContext(ctx, "reviewer", driver, sandbox),
@@ -350,6 +378,45 @@ function agentContext(
         data: { model, tokens, costUsd },
       }),
   };
+}
+
+/**
+ * The repository's instructions for an agent's stage, from its workspace. Recorded (unless
+ * `record` is false): `instructions_loaded` naming the file, and the candidates skipped on the
+ * way; a warning when every candidate present was skipped; nothing when the repository has none.
+ */
+async function instructionsFor(
+  ctx: StageContext,
+  agent: AgentStage,
+  driver: AgentDriver,
+  workspace: Workspace,
+  files: readonly string[],
+  record = true,
+): Promise<RepositoryInstructions | undefined> {
+  const { instructions, skipped } = await loadRepositoryInstructions(workspace, files);
+  if (!record) return instructions;
+  const notes = skipped.map(({ path, reason }) => `skipped ${path}: ${reason}`);
+  if (instructions) {
+    const { path, bytes, truncated } = instructions;
+    await ctx.record({
+      type: "instructions_loaded",
+      agent,
+      level: truncated ? "warning" : "info",
+      message: clip(
+        [`Repository instructions from ${instructionsSummary(instructions)}`, ...notes].join("; "),
+      ),
+      data: { path, bytes, truncated },
+    });
+  } else if (notes.length > 0) {
+    await ctx.record({
+      type: "agent_message",
+      agent,
+      level: "warning",
+      message: clip(`No repository instructions: ${notes.join("; ")}`),
+      data: { demo: driver.demo },
+    });
+  }
+  return instructions;
 }
 
 /**

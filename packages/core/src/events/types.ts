@@ -142,6 +142,12 @@ export const EVENT_DATA = {
   /** On the original workflow, completed or not: a revision of its pull request started. */
   revision_created: z.object({ revisionId: z.string(), pullRequestUrl: z.url(), by: actorSchema }),
   system_error: z.object({ error: z.string(), stage: stage.optional() }),
+  /** An agent's stage was given the repository's instructions file (`bytes`: the whole file's). */
+  instructions_loaded: z.object({
+    path: z.string(),
+    bytes: z.number().int().nonnegative(),
+    truncated: z.boolean(),
+  }),
 } as const;
 
 export type EventType = keyof typeof EVENT_DATA;

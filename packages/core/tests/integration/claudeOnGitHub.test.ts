@@ -8,6 +8,7 @@ import {
   type RecordedRequest,
 } from "../../../../tests/support/fakeAnthropic";
 import { FakeGitHub } from "../../../../tests/support/fakeGitHub";
+import { quotedBlocks } from "../../../../tests/support/untrustedBlocks";
 import { AnthropicDriver } from "../../src/agents/anthropic/AnthropicDriver";
 import { ModelClient } from "../../src/agents/anthropic/ModelClient";
 import { readAgentSettings } from "../../src/agents/agentSettings";
@@ -52,20 +53,6 @@ function claude(env: Record<string, string> = {}): AnthropicDriver {
     maxDelayMs: 1,
   });
   return new AnthropicDriver(client, settings);
-}
-
-/** The quoted blocks of a text: kind and content, pairing each opening tag with its own closing. */
-function quotedBlocks(text: string): { kind: string; content: string }[] {
-  const blocks: { kind: string; content: string }[] = [];
-  const opening = /<untrusted-data-([0-9a-f]{16}) kind="([^"]*)">\n/g;
-  for (let match = opening.exec(text); match; match = opening.exec(text)) {
-    const closing = `\n</untrusted-data-${match[1]}>`;
-    const end = text.indexOf(closing, opening.lastIndex);
-    if (end < 0) throw new Error(`Block ${match[1]} is never closed`);
-    blocks.push({ kind: match[2] as string, content: text.slice(opening.lastIndex, end) });
-    opening.lastIndex = end + closing.length;
-  }
-  return blocks;
 }
 
 /** A message's text, whether sent as a string or as blocks. */
@@ -204,5 +191,66 @@ describe("Claude's agents on a GitHub repository", () => {
     expect(files).toMatchObject({ "a.md": "a\n", "b.md": "b\n", "c.md": "c\n" });
     expect(Object.keys(files).filter((path) => path.startsWith(".github/"))).toEqual([]);
     expect(anthropic.pending("developer")).toBe(0);
+  });
+
+  it("give every agent the repository's instructions, read through the GitHub workspace, skipping a symlink", async () => {
+    anthropic.reset();
+    const conventions = "Use British spelling.\nRun `make test`.\n";
+    github.addRepository("octo-org/docs", {
+      files: {
+        // A symlink is never followed on GitHub: skipped, and CLAUDE.md taken instead.
+        "AGENTS.md": { content: "../../etc/passwd", mode: "120000" },
+        "CLAUDE.md": conventions,
+        "README.md": "# Docs\n",
+      },
+    });
+    const issue = github.addIssue("octo-org/docs", { title: "Fix the colour", body: "It is off." });
+    const { id } = await invocation().workflows.create({
+      issueId: `octo-org/docs#${issue}`,
+      repository: "octo-org/docs",
+    });
+    const driver = claude();
+
+    anthropic.script("architect", reply(toolUse("submit_plan", { plan: "# Plan\n\n1. Fix it." })));
+    await runArchitect(await stageContext(id), driver, invocation().workspaces);
+    await approvePlan(id);
+    anthropic.script(
+      "developer",
+      reply(
+        toolUse("create_file", { path: "colour.md", content: "colour\n" }),
+        toolUse("finish", { summary: "Fixed the colour." }),
+      ),
+    );
+    await runDeveloper(await stageContext(id), driver, invocation().workspaces, conversations, {
+      turnBudget: 20,
+      deadline: Date.now() + 60_000,
+    });
+    anthropic.script(
+      "reviewer",
+      reply(toolUse("submit_review", { approved: true, severity: "none", comments: [] })),
+    );
+    await runReviewer(await stageContext(id), driver, invocation().workspaces, 3);
+
+    for (const agent of ["architect", "developer", "reviewer"] as const) {
+      const [request] = anthropic.requestsOf(agent);
+      const context = request?.body.system?.[1];
+      expect(context?.cache_control, agent).toEqual({ type: "ephemeral" });
+      expect(
+        quotedBlocks(context?.text ?? "").filter((b) => b.kind === "repository instructions"),
+        agent,
+      ).toEqual([{ kind: "repository instructions", content: conventions }]);
+    }
+    const history = await invocation().workflows.history(id);
+    const loaded = history.filter((event) => event.type === "instructions_loaded");
+    expect(loaded.map((event) => [event.agent, event.message])).toEqual(
+      ["architect", "developer", "reviewer"].map((agent) => [
+        agent,
+        `Repository instructions from CLAUDE.md (${Buffer.byteLength(conventions)} bytes); ` +
+          "skipped AGENTS.md: Could not read AGENTS.md: it is a symlink",
+      ]),
+    );
+    expect((await invocation().workflows.get(id)).plan).toBe(
+      "# Plan\n\n1. Fix it.\n\nRepository instructions: CLAUDE.md",
+    );
   });
 });

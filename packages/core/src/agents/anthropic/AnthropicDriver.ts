@@ -100,7 +100,10 @@ export class AnthropicDriver implements AgentDriver {
   }
 
   async plan(request: PlanRequest, workspace: Workspace, ctx: AgentContext) {
-    const state = newLoopState(repositoryContext(request.files), planTask(request));
+    const state = newLoopState(
+      repositoryContext(request.files, { instructions: request.instructions }),
+      planTask(request),
+    );
     const { plan } = await this.loop(ctx).complete(
       this.spec(
         "architect",
@@ -125,10 +128,7 @@ export class AnthropicDriver implements AgentDriver {
     const saved = await session.load();
     const state: LoopState =
       saved === undefined
-        ? newLoopState(
-            repositoryContext(await workspace.listFiles(), workspace.branch),
-            developTask(request),
-          )
+        ? newLoopState(await branchContext(request, workspace), developTask(request))
         : (loopStateSchema.parse(saved) as LoopState);
     const spec: LoopSpec<z.infer<typeof finishSubmission>> = {
       ...this.spec(
@@ -155,10 +155,7 @@ export class AnthropicDriver implements AgentDriver {
     workspace: Workspace,
     ctx: AgentContext,
   ): Promise<{ review: Review }> {
-    const state = newLoopState(
-      repositoryContext(await workspace.listFiles(), workspace.branch),
-      reviewTask(request),
-    );
+    const state = newLoopState(await branchContext(request, workspace), reviewTask(request));
     const review = await this.loop(ctx).complete(
       this.spec(
         "reviewer",
@@ -202,6 +199,17 @@ export class AnthropicDriver implements AgentDriver {
       maxTurns: this.settings.maxTurns,
     };
   }
+}
+
+/** The repository context of a stage on the branch: its files and the repository's instructions. */
+async function branchContext(
+  request: DevelopRequest | ReviewRequest,
+  workspace: Workspace,
+): Promise<string> {
+  return repositoryContext(await workspace.listFiles(), {
+    branch: workspace.branch,
+    instructions: request.instructions,
+  });
 }
 
 function runTool(

@@ -1,5 +1,12 @@
 import type { ChecksSummary } from "../../events/types";
-import type { DevelopRequest, IssueSummary, PlanRequest, ReviewRequest } from "../AgentDriver";
+import type {
+  DevelopRequest,
+  IssueSummary,
+  PlanRequest,
+  RepositoryInstructions,
+  ReviewRequest,
+} from "../AgentDriver";
+import { instructionsLine } from "../repositoryInstructions";
 import { quoteUntrusted } from "./untrustedData";
 
 const MAX_CONTEXT_FILES = 1_500;
@@ -7,9 +14,13 @@ const MAX_DIFF_CHARS = 150_000;
 
 /**
  * The repository part of the system prompt: stable for a whole stage, so it sits before the
- * conversation and behind a cache breakpoint. File names are the repository's: quoted as data.
+ * conversation and behind a cache breakpoint. File names and the repository's instructions are
+ * the repository's: quoted as data.
  */
-export function repositoryContext(files: readonly string[], branch?: string): string {
+export function repositoryContext(
+  files: readonly string[],
+  { branch, instructions }: { branch?: string; instructions?: RepositoryInstructions } = {},
+): string {
   const shown = files.slice(0, MAX_CONTEXT_FILES);
   return [
     "# Repository",
@@ -18,6 +29,23 @@ export function repositoryContext(files: readonly string[], branch?: string): st
     quoteUntrusted("file list", shown.join("\n")),
     ...(files.length > shown.length
       ? [`…and ${files.length - shown.length} more (use list_files with a directory)`]
+      : []),
+    ...(instructions ? ["", instructionsText(instructions)] : []),
+  ].join("\n");
+}
+
+/** The repository's instructions file, quoted, with a note outside the quote when it was cut. */
+function instructionsText(instructions: RepositoryInstructions): string {
+  const { path, text, truncated, bytes } = instructions;
+  return [
+    "# Repository instructions",
+    `From ${path}: the repository's conventions for coding agents (see "Repository instructions" above).`,
+    quoteUntrusted("repository instructions", text),
+    ...(truncated
+      ? [
+          `[${path} was cut off after ${Buffer.byteLength(text)} of its ${bytes} bytes: ` +
+            "read the rest with read_file if you need it]",
+        ]
       : []),
   ].join("\n");
 }
@@ -44,6 +72,12 @@ export function planTask(request: PlanRequest): string {
       ? `# The checks that will verify the work (${request.checks.source === "file" ? "from .amelia/checks.yml" : "detected in the repository"})\n` +
           `${request.checks.names.map((name) => `- ${name}`).join("\n")}\nList them in the plan, under "Checks".`
       : "# Checks\nThe repository has no checks: say in the plan how the change can be verified.",
+    ...(request.instructions
+      ? [
+          `# Repository instructions\nThe repository keeps instructions in ${request.instructions.path}: ` +
+            `plan to its conventions, and end the plan with the line "${instructionsLine(request.instructions.path)}".`,
+        ]
+      : []),
     `Write the plan for round ${request.round}: explore the repository as needed, then call submit_plan.`,
   );
   return parts.join("\n\n");

@@ -5,6 +5,7 @@ import type {
   DevelopRequest,
   DevelopResult,
   PlanRequest,
+  RepositoryInstructions,
 } from "../../../src/agents/AgentDriver";
 import { DemoDriver } from "../../../src/agents/DemoDriver";
 import { ChecksFileError } from "../../../src/checks/ChecksFileError";
@@ -376,5 +377,124 @@ describe("the repository's checks file", () => {
     expect(failed).toBeInstanceOf(ChecksFileError);
     expect((failed as Error).message).toMatch(/^\.amelia\/checks\.yml is invalid: checks: /);
     expect(run.ofType("plan_created")).toEqual([]);
+  });
+});
+
+describe("the repository's instructions", () => {
+  function commitFiles(repo: string, files: Record<string, string>): void {
+    writeFiles(repo, files);
+    git(repo, "add", "-A");
+    git(repo, "commit", "--quiet", "-m", "Instructions");
+  }
+
+  /** The demo agents, keeping every request they are given; the developer hands back once. */
+  function recordingDriver() {
+    const demo = new DemoDriver();
+    const requests: { agent: string; instructions?: RepositoryInstructions }[] = [];
+    let handedBack = false;
+    const recording: AgentDriver = {
+      model: "recording",
+      demo: true,
+      plan: (request, workspace, ctx) => {
+        requests.push({ agent: "architect", ...request });
+        return demo.plan(request, workspace, ctx);
+      },
+      review: (request, workspace, ctx) => {
+        requests.push({ agent: "reviewer", ...request });
+        return demo.review(request, workspace, ctx);
+      },
+      async develop(request, workspace, ctx, session) {
+        requests.push({ agent: "developer", ...request });
+        if (!handedBack) {
+          handedBack = true;
+          await session.save({ turn: 1 });
+          return { done: false };
+        }
+        return demo.develop(request, workspace, ctx);
+      },
+    };
+    return { recording, requests };
+  }
+
+  async function runAll(run: MemoryWorkflow, recording: AgentDriver) {
+    await runArchitect(run.context(), recording, workspaces);
+    decide(run, "plan");
+    for (let invocation = 0; invocation < 2; invocation++) {
+      await runDeveloper(run.context(), recording, workspaces, conversations, BUDGET);
+    }
+    await runReviewer(run.context(), recording, workspaces, 3);
+  }
+
+  it("gives every agent the repository's AGENTS.md, records it once per stage, and names it in the plan", async () => {
+    const repo = makeRepository();
+    commitFiles(repo, { "AGENTS.md": "Run `npm test` before you finish.\n" });
+    const run = new MemoryWorkflow("wf-instructions", { ...issue, repository: repo });
+    const { recording, requests } = recordingDriver();
+
+    await runAll(run, recording);
+
+    const expected = {
+      path: "AGENTS.md",
+      text: "Run `npm test` before you finish.\n",
+      truncated: false,
+      bytes: 34,
+    };
+    expect(requests.map((r) => [r.agent, r.instructions])).toEqual([
+      ["architect", expected],
+      ["developer", expected],
+      ["developer", expected],
+      ["reviewer", expected],
+    ]);
+    // Once per stage run: the developer's continuing invocation does not record them again.
+    const loaded = run.ofType("instructions_loaded");
+    expect(loaded.map((e) => [e.agent, e.level, e.data])).toEqual([
+      ["architect", "info", { path: "AGENTS.md", bytes: 34, truncated: false }],
+      ["developer", "info", { path: "AGENTS.md", bytes: 34, truncated: false }],
+      ["reviewer", "info", { path: "AGENTS.md", bytes: 34, truncated: false }],
+    ]);
+    expect(loaded[0]?.message).toBe("Repository instructions from AGENTS.md (34 bytes)");
+    // Each right after its stage started.
+    for (const event of loaded) {
+      expect(run.events[event.sequence - 2]?.type).toBe("stage_started");
+    }
+    expect(run.workflow.plan).toContain("- Repository instructions: `AGENTS.md`");
+  });
+
+  it("notes the files it skipped, and records no instructions when none is usable", async () => {
+    const repo = makeRepository();
+    commitFiles(repo, { "AGENTS.md": "\0binary", "CLAUDE.md": "Small commits.\n" });
+    const run = new MemoryWorkflow("wf-skipped", { ...issue, repository: repo });
+    await runArchitect(run.context(), driver, workspaces);
+    expect(run.ofType("instructions_loaded")[0]?.message).toBe(
+      "Repository instructions from CLAUDE.md (15 bytes); " +
+        "skipped AGENTS.md: it is a binary file (7 bytes)",
+    );
+
+    const binaryOnly = makeRepository();
+    commitFiles(binaryOnly, { "AGENTS.md": "\0binary" });
+    const other = new MemoryWorkflow("wf-binary", { ...issue, repository: binaryOnly });
+    await runArchitect(other.context(), driver, workspaces);
+    expect(other.ofType("instructions_loaded")).toEqual([]);
+    const warning = other.ofType("agent_message").find((e) => e.level === "warning");
+    expect(warning).toMatchObject({
+      agent: "architect",
+      message: "No repository instructions: skipped AGENTS.md: it is a binary file (7 bytes)",
+    });
+    expect(other.workflow.plan).not.toContain("Repository instructions");
+  });
+
+  it("gives nothing and records nothing for a repository without instructions", async () => {
+    const run = new MemoryWorkflow("wf-none", { ...issue, repository: makeRepository() });
+    const { recording, requests } = recordingDriver();
+
+    await runAll(run, recording);
+
+    expect(requests).toHaveLength(4);
+    expect(requests.filter((r) => "instructions" in r)).toEqual([]);
+    expect(run.ofType("instructions_loaded")).toEqual([]);
+    expect(run.events.filter((e) => e.level === "warning" && e.type === "agent_message")).toEqual(
+      [],
+    );
+    expect(run.workflow.plan).not.toContain("Repository instructions");
   });
 });
