@@ -36,6 +36,8 @@ export interface Workflow {
   revisionOf?: string;
   /** The revisions of this workflow's pull request, oldest first. */
   revisions?: string[];
+  /** What it may spend on models (US dollars; `usage.costUsd` is what it spent); absent: no limit. */
+  budgetUsd?: number;
   lastSequence: number;
   createdAt: string;
   updatedAt: string;
@@ -89,6 +91,18 @@ function limited(text: z.ZodString, field: keyof typeof TEXT_LIMIT_BYTES): z.Zod
   });
 }
 
+/** A budget must be positive and not absurd: a typo of a few zeros is refused. */
+export const MAX_BUDGET_USD = 10_000;
+
+function budgetSchema() {
+  return z
+    .number()
+    .positive("must be more than 0")
+    .max(MAX_BUDGET_USD, `must be at most ${MAX_BUDGET_USD} US dollars`);
+}
+
+export const raiseBudgetSchema = z.strictObject({ budgetUsd: budgetSchema() });
+
 export const createWorkflowSchema = z.strictObject({
   issueId: z
     .string()
@@ -96,6 +110,7 @@ export const createWorkflowSchema = z.strictObject({
   title: limited(z.string().trim().min(1), "title").optional(),
   description: limited(z.string(), "description").optional(),
   repository: limited(z.string().trim().min(1), "repository").optional(),
+  budgetUsd: budgetSchema().optional(),
 });
 export type CreateWorkflowInput = z.infer<typeof createWorkflowSchema>;
 
