@@ -1,5 +1,8 @@
 import * as z from "zod";
 import type { Actor, ChecksSummary, Review, TokenCounts, WorkflowKind } from "../events/types";
+import { MAX_BUDGET_USD } from "../definitions/limits";
+
+export { MAX_BUDGET_USD };
 import type { Gate, Stage, WorkflowStatus } from "./status";
 
 export interface Usage extends TokenCounts {
@@ -90,9 +93,6 @@ function limited(text: z.ZodString, field: keyof typeof TEXT_LIMIT_BYTES): z.Zod
     params: { limitBytes },
   });
 }
-
-/** A budget must be positive and not absurd: a typo of a few zeros is refused. */
-export const MAX_BUDGET_USD = 10_000;
 
 function budgetSchema() {
   return z
