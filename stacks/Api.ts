@@ -25,7 +25,7 @@ interface RouteAccess {
 
 /**
  * What each route may do. A route without an entry fails synthesis: whoever adds a route
- * decides its privileges. Only approve, reject and GitHub's webhook answer gates
+ * decides its privileges. Only approve, reject, budget and GitHub's webhook answer gates
  * (states:SendTask*).
  */
 const ROUTE_ACCESS: Record<string, RouteAccess> = {
@@ -62,6 +62,12 @@ const ROUTE_ACCESS: Record<string, RouteAccess> = {
     table: "readWrite",
     publish: true,
     executions: ["redrive"],
+  },
+  // More budget opens the budget gate.
+  "POST /api/workflows/{id}/budget": {
+    table: "readWrite",
+    publish: true,
+    executions: ["answerGate"],
   },
   "GET /api/usage": { table: "read" },
   // A label or an assignment creates a workflow, a comment approves, rejects or cancels: what

@@ -1,4 +1,5 @@
 import { parseRepositoryName } from "./github/repositoryName";
+import { MAX_BUDGET_USD } from "./definitions/limits";
 
 /**
  * The environment, read without a schema library: every function reads it at start, and the
@@ -14,6 +15,8 @@ export interface AmeliaConfig {
   dataDir: string;
   maxActiveWorkflows: number;
   maxReviewRounds: number;
+  /** What a workflow may spend on models unless its create says (US dollars); absent: no limit. */
+  budgetUsd: number | undefined;
   /** GitHub's REST API: api.github.com, a GitHub Enterprise Server, or a fake in tests. */
   githubApiUrl: string;
   /** Where GitHub's webhook deliveries may start and steer workflows. */
@@ -57,6 +60,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AmeliaConfig {
     problems.push(`${name}: expected a positive integer, got "${raw}"`);
     return fallback;
   };
+  const budget = (name: string) => {
+    const raw = text(name);
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (Number.isFinite(value) && value > 0 && value <= MAX_BUDGET_USD) return value;
+    problems.push(
+      `${name}: expected US dollars, more than 0 and at most ${MAX_BUDGET_USD}, got "${raw}"`,
+    );
+    return undefined;
+  };
   const httpUrl = (name: string, fallback: string) => {
     const raw = text(name) ?? fallback;
     if (URL.canParse(raw) && /^https?:$/.test(new URL(raw).protocol)) return raw;
@@ -71,6 +84,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AmeliaConfig {
     dataDir: text("AMELIA_DATA_DIR") ?? ".amelia",
     maxActiveWorkflows: positiveInt("AMELIA_MAX_ACTIVE_WORKFLOWS", 5),
     maxReviewRounds: positiveInt("AMELIA_MAX_REVIEW_ROUNDS", 3),
+    budgetUsd: budget("AMELIA_BUDGET_USD"),
     githubApiUrl: httpUrl("AMELIA_GITHUB_API_URL", DEFAULT_GITHUB_API_URL),
     github: {
       label: text("AMELIA_GITHUB_LABEL") ?? "amelia",

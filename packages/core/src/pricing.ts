@@ -79,6 +79,21 @@ export function costOf(price: ModelPrice, tokens: TokenCounts): number {
   return roundUsd(micro / 1_000_000);
 }
 
+/**
+ * The most a call can cost: its input at the dearest input rate (cache writes), all of it, and
+ * every output token it may produce.
+ */
+export function worstCaseUsd(
+  price: ModelPrice,
+  inputTokens: number,
+  maxOutputTokens: number,
+): number {
+  const rates =
+    price.longPrompt && inputTokens > price.longPrompt.thresholdTokens ? price.longPrompt : price;
+  const inputRate = Math.max(rates.input, rates.cacheWrite);
+  return (inputTokens * inputRate + maxOutputTokens * rates.output) / 1_000_000;
+}
+
 export function roundUsd(value: number): number {
   return Math.round(value * 1e9) / 1e9;
 }

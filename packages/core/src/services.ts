@@ -72,6 +72,7 @@ function createServices(config: AmeliaConfig): Services {
     },
     {
       maxActiveWorkflows: config.maxActiveWorkflows,
+      ...(config.budgetUsd !== undefined && { defaultBudgetUsd: config.budgetUsd }),
       model: async () => (await driver()).model,
       resolveRepository: (repository) => workspaces.resolveRepository(repository),
       branchNameFor,

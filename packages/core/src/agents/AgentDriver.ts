@@ -94,6 +94,25 @@ export interface AgentContext {
   reportUsage(model: string, tokens: TokenCounts, costUsd: number): Promise<void>;
   /** The sandbox tools, where the repository can be checked. */
   sandbox?: SandboxTools;
+  /** What the workflow may still spend (US dollars) now; absent: no limit. */
+  remainingBudgetUsd?(): number;
+}
+
+/**
+ * An agent stopped before a model call whose worst case would pass the workflow's budget; its
+ * conversation is saved, and it continues from there once the budget is raised.
+ */
+export interface BudgetStop {
+  budgetStop: { nextCallUsd: number };
+}
+
+/**
+ * Where the architect's or the reviewer's conversation is kept when it stops at the budget: the
+ * next invocation of the same round continues it.
+ */
+export interface StageSession {
+  load(): Promise<unknown>;
+  save(state: unknown): Promise<void>;
 }
 
 /**
@@ -110,7 +129,7 @@ export interface DevelopSession {
   deadline: number;
 }
 
-export type DevelopResult = { done: true; summary: string } | { done: false };
+export type DevelopResult = { done: true; summary: string } | { done: false } | BudgetStop;
 
 /**
  * The model behind the three agents: the offline demo model, or Claude. A driver changes files
@@ -121,7 +140,12 @@ export interface AgentDriver {
   readonly model: string;
   /** True for the offline demo model, so the UI and health check can say so. */
   readonly demo: boolean;
-  plan(request: PlanRequest, workspace: Workspace, ctx: AgentContext): Promise<{ plan: string }>;
+  plan(
+    request: PlanRequest,
+    workspace: Workspace,
+    ctx: AgentContext,
+    session?: StageSession,
+  ): Promise<{ plan: string } | BudgetStop>;
   develop(
     request: DevelopRequest,
     workspace: Workspace,
@@ -132,5 +156,6 @@ export interface AgentDriver {
     request: ReviewRequest,
     workspace: Workspace,
     ctx: AgentContext,
-  ): Promise<{ review: Review }>;
+    session?: StageSession,
+  ): Promise<{ review: Review } | BudgetStop>;
 }

@@ -11,6 +11,8 @@ import { resolveChecks } from "../checks/resolveChecks";
 import type {
   AgentContext,
   AgentDriver,
+  BudgetStop,
+  StageSession,
   FailedCheck,
   IssueSummary,
   RepositoryInstructions,
@@ -31,11 +33,23 @@ export interface StageContext {
   record(event: NewEvent): Promise<void>;
 }
 
-/** Where the developer's conversation waits between the invocations of one round. */
+/** The stages other than the developer's whose conversations are kept (at a budget stop). */
+export type ConversationStage = "architect" | "reviewer";
+
+/**
+ * Where an agent's conversation waits between invocations of one round: the developer's
+ * (`stage` absent) across its turn budgets, the others' across a budget stop.
+ */
 export interface Conversations {
-  load(workflowId: string, round: number): Promise<unknown>;
-  save(workflowId: string, round: number, state: unknown): Promise<void>;
-  clear(workflowId: string, round: number): Promise<void>;
+  load(workflowId: string, round: number, stage?: ConversationStage): Promise<unknown>;
+  save(workflowId: string, round: number, state: unknown, stage?: ConversationStage): Promise<void>;
+  clear(workflowId: string, round: number, stage?: ConversationStage): Promise<void>;
+}
+
+/** A stage stopped before a model call that could pass the budget: the budget gate is next. */
+export interface StoppedAtBudget {
+  budget: true;
+  plan?: never;
 }
 
 /** The sandbox tools of an agent's round on its workspace, where the repository can be checked. */
@@ -55,6 +69,8 @@ export interface ReviewOutcome {
   approved: boolean;
   /** Not approved, and the review loop has used all its rounds: a person decides next. */
   atCap: boolean;
+  /** Stopped at the budget before it reviewed: the budget gate is next. */
+  budget?: true;
 }
 
 type AgentStage = "architect" | "developer" | "reviewer";
@@ -63,7 +79,8 @@ export async function runArchitect(
   ctx: StageContext,
   driver: AgentDriver,
   workspaces: WorkspaceProvider,
-): Promise<{ plan: string }> {
+  conversations?: Conversations,
+): Promise<{ plan: string; budget?: never } | StoppedAtBudget> {
   const { workflow, log } = ctx;
   const replayed = completedRound(log, "architect");
   if (replayed !== undefined) {
@@ -71,11 +88,14 @@ export async function runArchitect(
     return { plan: planOf(workflow) };
   }
   const round = retriedRound(log, "architect") ?? workflow.iteration.plan + 1;
-  await stageStarted(
+  const session = conversations && stageSession(conversations, workflow.id, round, "architect");
+  await startedOrContinued(
     ctx,
     "architect",
     round,
     round === 1 ? "Architect is planning" : `Architect is re-planning (round ${round})`,
+    driver,
+    session,
   );
   const workspace = await openWorkspace(workflow, workspaces);
   const feedback = planFeedback(log);
@@ -83,7 +103,7 @@ export async function runArchitect(
   const checks = await resolveChecks(workspace);
   const files = await workspace.listFiles();
   const instructions = await instructionsFor(ctx, "architect", driver, workspace, files);
-  const { plan: written } = await driver.plan(
+  const planned = await driver.plan(
     {
       issue: issueOf(workflow),
       round,
@@ -97,8 +117,12 @@ export async function runArchitect(
     },
     workspace,
     agentContext(ctx, "architect", driver),
+    session,
   );
-  const plan = instructions ? planNamingInstructions(written, instructions.path) : written;
+  if ("budgetStop" in planned) return stoppedAtBudget(ctx, "architect", planned, driver);
+  const plan = instructions
+    ? planNamingInstructions(planned.plan, instructions.path)
+    : planned.plan;
   await ctx.record({
     type: "plan_created",
     agent: "architect",
@@ -113,6 +137,7 @@ export async function runArchitect(
     message: "Architect finished",
     data: { stage: "architect" },
   });
+  await session?.clear();
   return { plan };
 }
 
@@ -128,7 +153,7 @@ export async function runDeveloper(
   conversations: Conversations,
   budget: DeveloperBudget,
   sandboxFor?: SandboxFactory,
-): Promise<{ done: boolean; commit?: string }> {
+): Promise<{ done: boolean; commit?: string; budget?: true }> {
   const { workflow, log } = ctx;
   const replayed = completedRound(log, "developer");
   if (replayed !== undefined) {
@@ -200,6 +225,12 @@ export async function runDeveloper(
       ...budget,
     },
   );
+  if ("budgetStop" in result) {
+    await workspace.commit(
+      `amelia(${workflow.issueId}): developer round ${round}, stopped at the budget\n`,
+    );
+    return { ...(await stoppedAtBudget(ctx, "developer", result, driver)), done: false };
+  }
   if (!result.done) {
     // Committed, so the next invocation finds the work even on another machine.
     const checkpoint = await workspace.commit(
@@ -243,6 +274,7 @@ export async function runReviewer(
   workspaces: WorkspaceProvider,
   maxReviewRounds: number,
   sandboxFor?: SandboxFactory,
+  conversations?: Conversations,
 ): Promise<ReviewOutcome> {
   const { workflow, log } = ctx;
   const replayed = completedRound(log, "reviewer");
@@ -253,7 +285,15 @@ export async function runReviewer(
     return { approved, atCap: !approved && replayed.round >= maxReviewRounds };
   }
   const round = retriedRound(log, "reviewer") ?? workflow.iteration.review + 1;
-  await stageStarted(ctx, "reviewer", round, `Reviewer is reviewing the changes (round ${round})`);
+  const session = conversations && stageSession(conversations, workflow.id, round, "reviewer");
+  await startedOrContinued(
+    ctx,
+    "reviewer",
+    round,
+    `Reviewer is reviewing the changes (round ${round})`,
+    driver,
+    session,
+  );
   const workspace = await openWorkspace(workflow, workspaces);
   const instructions = await instructionsFor(
     ctx,
@@ -263,7 +303,7 @@ export async function runReviewer(
     await workspace.listFiles(),
   );
   const sandbox = await sandboxFor?.(workspace, round);
-  const { review: answered } = await driver.review(
+  const reviewed = await driver.review(
     {
       issue: issueOf(workflow),
       plan: planOf(workflow),
@@ -274,7 +314,16 @@ export async function runReviewer(
     },
     workspace,
     agentContext(ctx, "reviewer", driver, sandbox),
+    session,
   );
+  if ("budgetStop" in reviewed) {
+    return {
+      ...(await stoppedAtBudget(ctx, "reviewer", reviewed, driver)),
+      approved: false,
+      atCap: false,
+    };
+  }
+  const answered = reviewed.review;
   // The reviewer cannot approve a change it saw a check fail on.
   const proposed =
     sandbox?.lastFailed && answered.approved
@@ -319,6 +368,7 @@ export async function runReviewer(
       : "Reviewer finished",
     data: { stage: "reviewer" },
   });
+  await session?.clear();
   return { approved, atCap };
 }
 
@@ -356,8 +406,12 @@ function agentContext(
   driver: AgentDriver,
   sandbox?: SandboxTools,
 ): AgentContext {
+  const { budgetUsd } = ctx.workflow;
+  // What this invocation spends adds to what the workflow had spent when it began.
+  let spentUsd = ctx.workflow.usage.costUsd;
   return {
     ...(sandbox && { sandbox }),
+    ...(budgetUsd !== undefined && { remainingBudgetUsd: () => budgetUsd - spentUsd }),
     say: (message, data) =>
       ctx.record({
         type: "agent_message",
@@ -366,8 +420,9 @@ function agentContext(
         message: clip(message),
         data: { ...data, demo: driver.demo },
       }),
-    reportUsage: (model, tokens, costUsd) =>
-      ctx.record({
+    reportUsage: (model, tokens, costUsd) => {
+      spentUsd += costUsd;
+      return ctx.record({
         type: "token_usage",
         agent,
         level: "info",
@@ -376,8 +431,69 @@ function agentContext(
           `${tokens.cacheWriteTokens} cache-write and ${tokens.outputTokens} output tokens ` +
           `($${costUsd.toFixed(4)})`,
         data: { model, tokens, costUsd },
-      }),
+      });
+    },
   };
+}
+
+/** The architect's or reviewer's conversation of this round, loaded once. */
+function stageSession(
+  conversations: Conversations,
+  workflowId: string,
+  round: number,
+  stage: ConversationStage,
+): StageSession & { clear(): Promise<void> } {
+  let loaded: Promise<unknown> | undefined;
+  return {
+    load: () => (loaded ??= conversations.load(workflowId, round, stage)),
+    save: async (state) => {
+      await conversations.save(workflowId, round, state, stage);
+      loaded = Promise.resolve(state);
+    },
+    clear: () => conversations.clear(workflowId, round, stage),
+  };
+}
+
+/** `stage_started`, or, for a round that stopped at the budget, that it continues. */
+async function startedOrContinued(
+  ctx: StageContext,
+  agent: ConversationStage,
+  round: number,
+  message: string,
+  driver: AgentDriver,
+  session: StageSession | undefined,
+): Promise<void> {
+  if ((await session?.load()) === undefined) {
+    await stageStarted(ctx, agent, round, message);
+    return;
+  }
+  await ctx.record({
+    type: "agent_message",
+    agent,
+    level: "info",
+    message: `The ${agent} continues round ${round} from its saved conversation`,
+    data: { demo: driver.demo },
+  });
+}
+
+/** Says why the stage stopped; the budget gate is next. */
+async function stoppedAtBudget(
+  ctx: StageContext,
+  agent: AgentStage,
+  { budgetStop }: BudgetStop,
+  driver: AgentDriver,
+): Promise<StoppedAtBudget> {
+  const { budgetUsd = 0, usage } = ctx.workflow;
+  await ctx.record({
+    type: "agent_message",
+    agent,
+    level: "warning",
+    message:
+      `The ${agent} stopped before a model call that could cost up to $${budgetStop.nextCallUsd.toFixed(4)}: ` +
+      `the workflow's budget of $${budgetUsd} would not cover it`,
+    data: { demo: driver.demo, nextCallUsd: budgetStop.nextCallUsd, spentUsdBefore: usage.costUsd },
+  });
+  return { budget: true };
 }
 
 /**

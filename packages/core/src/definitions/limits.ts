@@ -30,3 +30,6 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** An event's `message` in the log: a product limit on displayed text, so characters (at most 3 UTF-8 bytes each). */
 export const MAX_MESSAGE_CHARS = 10_000;
+
+/** A workflow's budget is at most this many US dollars: a typo of a few zeros is refused. */
+export const MAX_BUDGET_USD = 10_000;

@@ -37,6 +37,7 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: "POST", path: "/api/workflows/{id}/reject", handler: fn("rejectWorkflow"), auth: true },
   { method: "POST", path: "/api/workflows/{id}/cancel", handler: fn("cancelWorkflow"), auth: true },
   { method: "POST", path: "/api/workflows/{id}/resume", handler: fn("resumeWorkflow"), auth: true },
+  { method: "POST", path: "/api/workflows/{id}/budget", handler: fn("raiseBudget"), auth: true },
   { method: "GET", path: "/api/usage", handler: fn("getUsage"), auth: true },
   { method: "POST", path: "/api/github/webhook", handler: fn("githubWebhook"), auth: false },
 ];

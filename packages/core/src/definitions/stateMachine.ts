@@ -1,3 +1,4 @@
+import type { Gate } from "../workflow/status";
 import type { TaskFunction } from "./functions";
 
 /** Amazon States Language, JSONPath flavour (the local interpreter ignores JSONata). */
@@ -86,12 +87,7 @@ function agentTask(
   };
 }
 
-function gateTask(
-  state: ResumableState,
-  functionArn: string,
-  gate: "plan" | "review",
-  next: string,
-) {
+function gateTask(state: ResumableState, functionArn: string, gate: Gate, next: string) {
   return {
     Type: "Task",
     Resource: LAMBDA_WAIT_FOR_TOKEN,
@@ -152,7 +148,17 @@ export function workflowDefinition(
         ],
         Default: "Architect",
       },
-      Architect: agentTask("Architect", functionArns.architect, "PlanGate", { ResultPath: null }),
+      Architect: agentTask("Architect", functionArns.architect, "ArchitectRoute", {
+        ResultSelector: { "budget.$": "$.Payload.budget" },
+        ResultPath: "$.architect",
+      }),
+      ArchitectRoute: {
+        Type: "Choice",
+        Choices: [{ Variable: "$.architect.budget", BooleanEquals: true, Next: "ArchitectBudget" }],
+        Default: "PlanGate",
+      },
+      // A stage stopped at the budget continues where it stopped once a person raises it.
+      ArchitectBudget: gateTask("Architect", functionArns.gate, "budget", "Architect"),
       PlanGate: gateTask("PlanGate", functionArns.gate, "plan", "PlanDecision"),
       PlanDecision: {
         Type: "Choice",
@@ -160,14 +166,18 @@ export function workflowDefinition(
         Default: "Architect",
       },
       Developer: agentTask("Developer", functionArns.developer, "DeveloperProgress", {
-        ResultSelector: { "done.$": "$.Payload.done" },
+        ResultSelector: { "done.$": "$.Payload.done", "budget.$": "$.Payload.budget" },
         ResultPath: "$.developer",
       }),
       DeveloperProgress: {
         Type: "Choice",
-        Choices: [{ Variable: "$.developer.done", BooleanEquals: true, Next: "Verify" }],
+        Choices: [
+          { Variable: "$.developer.budget", BooleanEquals: true, Next: "DeveloperBudget" },
+          { Variable: "$.developer.done", BooleanEquals: true, Next: "Verify" },
+        ],
         Default: "Developer",
       },
+      DeveloperBudget: gateTask("Developer", functionArns.gate, "budget", "Developer"),
       Verify: agentTask("Verify", functionArns.prepareChecks, "VerifyRoute", {
         ResultSelector: { "run.$": "$.Payload.run" },
         ResultPath: "$.verify",
@@ -224,12 +234,18 @@ export function workflowDefinition(
         Default: "Developer",
       },
       Reviewer: agentTask("Reviewer", functionArns.reviewer, "ReviewDecision", {
-        ResultSelector: { "approved.$": "$.Payload.approved", "atCap.$": "$.Payload.atCap" },
+        ResultSelector: {
+          "approved.$": "$.Payload.approved",
+          "atCap.$": "$.Payload.atCap",
+          "budget.$": "$.Payload.budget",
+        },
         ResultPath: "$.review",
       }),
+      ReviewerBudget: gateTask("Reviewer", functionArns.gate, "budget", "Reviewer"),
       ReviewDecision: {
         Type: "Choice",
         Choices: [
+          { Variable: "$.review.budget", BooleanEquals: true, Next: "ReviewerBudget" },
           { Variable: "$.review.approved", BooleanEquals: true, Next: "Complete" },
           { Variable: "$.review.atCap", BooleanEquals: true, Next: "ReviewGate" },
         ],
@@ -321,8 +337,13 @@ export interface ChecksOutcome {
   atCap: boolean;
 }
 
+/** What an agent task returns: whether it stopped at the budget (the budget gate is next). */
+export interface BudgetOutcome {
+  budget: boolean;
+}
+
 /** What the developer task returns: false while the round needs another invocation. */
-export interface DeveloperProgress {
+export interface DeveloperProgress extends BudgetOutcome {
   done: boolean;
 }
 

@@ -90,6 +90,8 @@ export const EVENT_DATA = {
     pullRequestUrl: z.url().optional(),
     plan: z.string().optional(),
     request: revisionRequestSchema.optional(),
+    /** What the workflow may spend on models, in US dollars; absent: no limit. */
+    budgetUsd: z.number().positive().optional(),
   }),
   workflow_started: z.object({ executionArn: z.string() }),
   stage_started: z.object({ stage, round: z.number().int().positive().optional() }),
@@ -102,6 +104,9 @@ export const EVENT_DATA = {
     review: reviewSchema.optional(),
     /** Asked again at the same gate: the decision before did not reach the execution. */
     reopened: z.literal(true).optional(),
+    /** At the budget gate: what was spent, and the budget the next model call would pass. */
+    spentUsd: z.number().nonnegative().optional(),
+    budgetUsd: z.number().positive().optional(),
   }),
   approval_granted: z.object({ gate, by: actorSchema.optional() }),
   approval_rejected: z.object({ gate, feedback: z.string().min(1), by: actorSchema.optional() }),
@@ -141,6 +146,12 @@ export const EVENT_DATA = {
   workflow_cancelled: z.object({ reason: z.string().optional(), by: actorSchema.optional() }),
   /** On the original workflow, completed or not: a revision of its pull request started. */
   revision_created: z.object({ revisionId: z.string(), pullRequestUrl: z.url(), by: actorSchema }),
+  /** A person raised the workflow's budget; at the budget gate the stage then continues. */
+  budget_raised: z.object({
+    budgetUsd: z.number().positive(),
+    previousUsd: z.number().positive().optional(),
+    by: actorSchema,
+  }),
   system_error: z.object({ error: z.string(), stage: stage.optional() }),
   /** An agent's stage was given the repository's instructions file (`bytes`: the whole file's). */
   instructions_loaded: z.object({

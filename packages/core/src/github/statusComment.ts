@@ -27,7 +27,7 @@ export function statusCommentBody(workflow: Workflow): string {
       lines.push(progress(workflow));
       break;
     case "blocked":
-      lines.push(...(workflow.gate === "plan" ? planGate(workflow) : reviewGate(workflow)));
+      lines.push(...gateLines(workflow));
       break;
     case "completed":
       lines.push(
@@ -63,6 +63,21 @@ function progress(workflow: Workflow): string {
       return `🔎 The reviewer is reviewing the change${round(iteration.review)}.`;
     default:
       return `⏳ In progress (${stage}).`;
+  }
+}
+
+function gateLines(workflow: Workflow): string[] {
+  switch (workflow.gate) {
+    case "plan":
+      return planGate(workflow);
+    case "budget":
+      return [
+        `💰 The ${workflow.stage} stopped at the budget: $${workflow.usage.costUsd.toFixed(2)} ` +
+          `spent of $${workflow.budgetUsd ?? 0}. Raise the budget on Amelia's page or with its ` +
+          "CLI (`amelia budget <id> <usd>`) to continue, or cancel.",
+      ];
+    default:
+      return reviewGate(workflow);
   }
 }
 

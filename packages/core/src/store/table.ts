@@ -35,7 +35,9 @@ export const keys = {
   eventPrefix: "EV#",
   eventData: (eventId: string) => `EVD#${eventId}#`,
   stateParts: (partsId: string) => `STATE#${partsId}#`,
-  conversation: (round: number) => `CONV#${String(round).padStart(4, "0")}`,
+  /** The developer's per round; the architect's and the reviewer's (kept at a budget stop) per stage. */
+  conversation: (round: number, stage?: string) =>
+    `CONV#${stage ? `${stage}#` : ""}${String(round).padStart(4, "0")}`,
   statusComment: "GITHUB#STATUS",
   idempotency: (functionName: string) => `IDEMPOTENCY#${functionName}`,
   checkLog: (runId: string, index: number) => `CHECKLOG#${runId}#${String(index).padStart(3, "0")}`,

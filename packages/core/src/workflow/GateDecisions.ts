@@ -1,5 +1,5 @@
 import { SFNServiceException } from "@aws-sdk/client-sfn";
-import { errorMessage, InvalidStateError } from "../errors";
+import { errorMessage, invalidField, InvalidStateError } from "../errors";
 import { API_ACTOR, type Actor, type NewEvent } from "../events/types";
 import type { GateStore, OpenGate, WorkflowExecutions } from "./dependencies";
 import { logger } from "../logger";
@@ -57,12 +57,52 @@ export class GateDecisions {
     return this.decide(id, { approved: false, feedback, by });
   }
 
-  private async decide(id: string, decision: Decision): Promise<Workflow> {
+  /**
+   * Raises the workflow's budget. At the budget gate, the stage that stopped then continues; at
+   * any other time the new budget holds from the next model call.
+   */
+  async raiseBudget(id: string, budgetUsd: number, by: Actor = API_ACTOR): Promise<Workflow> {
+    const workflow = await this.deps.recorder.get(id);
+    const spent = workflow.usage.costUsd;
+    if (budgetUsd <= spent) {
+      throw invalidField("budgetUsd", `must be more than the $${spent.toFixed(4)} already spent`);
+    }
+    const raised = await this.deps.recorder.record(id, {
+      type: "budget_raised",
+      agent: "human",
+      level: "info",
+      message: `Budget raised to $${budgetUsd}${byline(by)}`,
+      data: {
+        budgetUsd,
+        ...(workflow.budgetUsd !== undefined && { previousUsd: workflow.budgetUsd }),
+        by,
+      },
+    });
+    if (raised.workflow.status !== "blocked" || raised.workflow.gate !== "budget") {
+      return raised.workflow;
+    }
+    return this.decide(id, { approved: true, by }, "budget");
+  }
+
+  private async decide(
+    id: string,
+    decision: Decision,
+    expected: "budget" | "decision" = "decision",
+  ): Promise<Workflow> {
     const workflow = await this.deps.recorder.get(id);
     if (workflow.status !== "blocked" || workflow.gate === undefined) {
       throw new InvalidStateError(`Workflow ${id} is ${workflow.status}, not waiting at a gate`, {
         status: workflow.status,
       });
+    }
+    // The budget gate opens only to more budget (or a cancel); the other gates to a decision.
+    if ((workflow.gate === "budget") !== (expected === "budget")) {
+      throw new InvalidStateError(
+        workflow.gate === "budget"
+          ? `Workflow ${id} waits for more budget: raise it (POST /api/workflows/${id}/budget) or cancel it`
+          : `Workflow ${id} waits at the ${workflow.gate} gate, not for budget`,
+        { status: workflow.status, gate: workflow.gate },
+      );
     }
     this.deps.recorder.check(workflow, decisionEvent(workflow.gate, decision));
     const gate = await this.deps.gates.takeGate(id);
@@ -115,8 +155,10 @@ export class GateDecisions {
   }
 }
 
+const GATE_NAMES: Record<Gate, string> = { plan: "Plan", review: "Review", budget: "Budget" };
+
 function decisionEvent(gate: Gate, decision: Decision): NewEvent {
-  const name = gate === "plan" ? "Plan" : "Review";
+  const name = GATE_NAMES[gate];
   return decision.approved
     ? {
         type: "approval_granted",
@@ -139,23 +181,38 @@ function decisionEvent(gate: Gate, decision: Decision): NewEvent {
  * did not reach the execution), and says so.
  */
 function approvalRequired(workflow: Workflow, gate: Gate): NewEvent<"approval_required"> {
-  const reopened = workflow.stage === GATE_STAGE[gate];
+  const stage = GATE_STAGE[gate];
+  const reopened = stage !== undefined && workflow.stage === stage;
   return {
     type: "approval_required",
     agent: "system",
     level: "info",
-    message:
-      gate === "plan"
-        ? "The plan is ready: approve it, or reject it with feedback"
-        : "The review loop reached its cap: accept the work, or reject it with feedback",
+    message: approvalMessage(workflow, gate),
     data: {
       gate,
-      ...(gate === "plan"
-        ? workflow.plan !== undefined && { plan: workflow.plan }
-        : workflow.review && { review: workflow.review }),
+      ...(gate === "plan" && workflow.plan !== undefined && { plan: workflow.plan }),
+      ...(gate === "review" && workflow.review && { review: workflow.review }),
+      ...(gate === "budget" && {
+        spentUsd: workflow.usage.costUsd,
+        ...(workflow.budgetUsd !== undefined && { budgetUsd: workflow.budgetUsd }),
+      }),
       ...(reopened && { reopened }),
     },
   };
+}
+
+function approvalMessage(workflow: Workflow, gate: Gate): string {
+  switch (gate) {
+    case "plan":
+      return "The plan is ready: approve it, or reject it with feedback";
+    case "review":
+      return "The review loop reached its cap: accept the work, or reject it with feedback";
+    case "budget":
+      return (
+        `The ${workflow.stage} stopped before a model call that could pass the budget of ` +
+        `$${workflow.budgetUsd ?? 0} ($${workflow.usage.costUsd.toFixed(4)} spent): raise the budget, or cancel`
+      );
+  }
 }
 
 /** The gate task ran again while its gate is open: nothing changes for the person. */

@@ -1,5 +1,8 @@
 import * as z from "zod";
 import type { Actor, ChecksSummary, Review, TokenCounts, WorkflowKind } from "../events/types";
+import { MAX_BUDGET_USD } from "../definitions/limits";
+
+export { MAX_BUDGET_USD };
 import type { Gate, Stage, WorkflowStatus } from "./status";
 
 export interface Usage extends TokenCounts {
@@ -36,6 +39,8 @@ export interface Workflow {
   revisionOf?: string;
   /** The revisions of this workflow's pull request, oldest first. */
   revisions?: string[];
+  /** What it may spend on models (US dollars; `usage.costUsd` is what it spent); absent: no limit. */
+  budgetUsd?: number;
   lastSequence: number;
   createdAt: string;
   updatedAt: string;
@@ -89,6 +94,15 @@ function limited(text: z.ZodString, field: keyof typeof TEXT_LIMIT_BYTES): z.Zod
   });
 }
 
+function budgetSchema() {
+  return z
+    .number()
+    .positive("must be more than 0")
+    .max(MAX_BUDGET_USD, `must be at most ${MAX_BUDGET_USD} US dollars`);
+}
+
+export const raiseBudgetSchema = z.strictObject({ budgetUsd: budgetSchema() });
+
 export const createWorkflowSchema = z.strictObject({
   issueId: z
     .string()
@@ -96,6 +110,7 @@ export const createWorkflowSchema = z.strictObject({
   title: limited(z.string().trim().min(1), "title").optional(),
   description: limited(z.string(), "description").optional(),
   repository: limited(z.string().trim().min(1), "repository").optional(),
+  budgetUsd: budgetSchema().optional(),
 });
 export type CreateWorkflowInput = z.infer<typeof createWorkflowSchema>;
 

@@ -39,6 +39,8 @@ export interface LifecycleOptions {
   branchNameFor(issueId: string): string;
   /** The issue's title and body from its tracker, for a workflow created without them. */
   describeIssue?(issueId: string): Promise<IssueDetails | undefined>;
+  /** The budget of a workflow created without one (US dollars); absent: no limit. */
+  defaultBudgetUsd?: number;
   /** Proposes the completed work for merging (a pull request); idempotent. */
   publish?(workflow: Workflow): Promise<Publication>;
 }
@@ -96,10 +98,12 @@ export class WorkflowLifecycle {
     };
     const id = randomUUID();
     await this.deps.admission.claim(id, input);
+    const budgetUsd = request.budgetUsd ?? this.options.defaultBudgetUsd;
     await this.recordCreated(id, input, {
       kind: "issue",
       by,
       branch: this.options.branchNameFor(input.issueId),
+      ...(budgetUsd !== undefined && { budgetUsd }),
     });
     return this.start(id, "architect");
   }
@@ -133,6 +137,9 @@ export class WorkflowLifecycle {
       pullRequestUrl: pullRequest.url,
       ...(original.plan !== undefined && { plan: original.plan }),
       request,
+      ...(this.options.defaultBudgetUsd !== undefined && {
+        budgetUsd: this.options.defaultBudgetUsd,
+      }),
     });
     await this.deps.recorder.record(original.id, {
       type: "revision_created",
@@ -154,7 +161,7 @@ export class WorkflowLifecycle {
     input: CreateWorkflowInput,
     origin: Pick<
       EventData<"workflow_created">,
-      "kind" | "by" | "branch" | "revisionOf" | "pullRequestUrl" | "plan" | "request"
+      "kind" | "by" | "branch" | "revisionOf" | "pullRequestUrl" | "plan" | "request" | "budgetUsd"
     >,
   ): Promise<void> {
     await this.deps.recorder.record(id, {

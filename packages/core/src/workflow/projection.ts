@@ -62,7 +62,7 @@ export function applyEvent(workflow: Workflow | undefined, event: WorkflowEvent)
       throw new Error(`The log of ${event.workflowId} does not start with workflow_created`);
     }
     const { issueId, title, description, repository, branch, model } = event.data;
-    const { kind, by, revisionOf, pullRequestUrl, plan, request } = event.data;
+    const { kind, by, revisionOf, pullRequestUrl, plan, request, budgetUsd } = event.data;
     return {
       id: event.workflowId,
       kind: kind ?? "issue",
@@ -76,6 +76,7 @@ export function applyEvent(workflow: Workflow | undefined, event: WorkflowEvent)
       ...(revisionOf !== undefined && { revisionOf }),
       ...(pullRequestUrl !== undefined && { pullRequestUrl }),
       ...(plan !== undefined && { plan }),
+      ...(budgetUsd !== undefined && { budgetUsd }),
       status: "pending",
       // A revision starts with the developer, unless it asked for a new plan.
       stage: kind === "revision" && !request?.replan ? "developer" : "architect",
@@ -118,9 +119,12 @@ export function applyEvent(workflow: Workflow | undefined, event: WorkflowEvent)
       break;
     case "approval_required":
       next.gate = event.data.gate;
-      next.stage = GATE_STAGE[event.data.gate];
+      next.stage = GATE_STAGE[event.data.gate] ?? next.stage;
       if (event.data.plan !== undefined) next.plan = event.data.plan;
       if (event.data.review !== undefined) next.review = event.data.review;
+      break;
+    case "budget_raised":
+      next.budgetUsd = event.data.budgetUsd;
       break;
     case "review_completed": {
       const { approved, severity, comments, round } = event.data;

@@ -22,11 +22,18 @@ export const STAGES = [
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
-export const GATES = ["plan", "review"] as const;
+/** Where a person decides: the plan, the work at the review cap, more budget for a stage. */
+export const GATES = ["plan", "review", "budget"] as const;
 export type Gate = (typeof GATES)[number];
 
-/** The stage a workflow is in while it waits at a gate. */
-export const GATE_STAGE: Record<Gate, Stage> = { plan: "plan_approval", review: "review_approval" };
+/**
+ * The stage a workflow is in while it waits at a gate; at the budget gate it stays in the stage
+ * that stopped, which continues from there.
+ */
+export const GATE_STAGE: Partial<Record<Gate, Stage>> = {
+  plan: "plan_approval",
+  review: "review_approval",
+};
 
 export const TERMINAL_STATUSES = ["completed", "failed", "cancelled"] as const;
 

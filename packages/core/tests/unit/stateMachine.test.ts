@@ -28,8 +28,16 @@ describe("the workflow state machine", () => {
     expect(isValid).toBe(true);
   });
 
-  it("waits for a person at both gates, with the token passed to the gate function only", () => {
-    for (const gate of ["PlanGate", "ReviewGate"]) {
+  const GATE_STATES = [
+    "ArchitectBudget",
+    "DeveloperBudget",
+    "PlanGate",
+    "ReviewGate",
+    "ReviewerBudget",
+  ];
+
+  it("waits for a person at every gate, with the token passed to the gate function only", () => {
+    for (const gate of GATE_STATES) {
       expect(state(gate).Resource).toBe("arn:aws:states:::lambda:invoke.waitForTaskToken");
       expect(state(gate).Parameters?.FunctionName).toBe(arns.gate);
       expect(state(gate).Parameters?.Payload?.["taskToken.$"]).toBe("$$.Task.Token");
@@ -38,7 +46,7 @@ describe("the workflow state machine", () => {
     const tokenUsers = Object.entries(definition.States).filter(([, s]) =>
       JSON.stringify(s).includes("$$.Task.Token"),
     );
-    expect(tokenUsers.map(([name]) => name).sort()).toEqual(["PlanGate", "ReviewGate"]);
+    expect(tokenUsers.map(([name]) => name).sort()).toEqual(GATE_STATES);
   });
 
   it("routes the decisions: approve → developer, reject → architect; review approved → complete", () => {
@@ -48,6 +56,7 @@ describe("the workflow state machine", () => {
     });
     expect(state("ReviewDecision")).toMatchObject({
       Choices: [
+        { Variable: "$.review.budget", BooleanEquals: true, Next: "ReviewerBudget" },
         { Variable: "$.review.approved", BooleanEquals: true, Next: "Complete" },
         { Variable: "$.review.atCap", BooleanEquals: true, Next: "ReviewGate" },
       ],
@@ -58,14 +67,32 @@ describe("the workflow state machine", () => {
 
   it("loops the developer while it reports more to do, then verifies the round", () => {
     expect(state("Developer")).toMatchObject({
-      ResultSelector: { "done.$": "$.Payload.done" },
+      ResultSelector: { "done.$": "$.Payload.done", "budget.$": "$.Payload.budget" },
       ResultPath: "$.developer",
       Next: "DeveloperProgress",
     });
     expect(state("DeveloperProgress")).toMatchObject({
-      Choices: [{ Variable: "$.developer.done", BooleanEquals: true, Next: "Verify" }],
+      Choices: [
+        { Variable: "$.developer.budget", BooleanEquals: true, Next: "DeveloperBudget" },
+        { Variable: "$.developer.done", BooleanEquals: true, Next: "Verify" },
+      ],
       Default: "Developer",
     });
+  });
+
+  it("stops each agent at the budget gate, which goes back to the same agent", () => {
+    expect(state("ArchitectRoute")).toMatchObject({
+      Choices: [{ Variable: "$.architect.budget", BooleanEquals: true, Next: "ArchitectBudget" }],
+      Default: "PlanGate",
+    });
+    for (const [gate, agent] of [
+      ["ArchitectBudget", "Architect"],
+      ["DeveloperBudget", "Developer"],
+      ["ReviewerBudget", "Reviewer"],
+    ] as const) {
+      expect(state(gate).Parameters?.Payload?.gate).toBe("budget");
+      expect(state(gate).Next).toBe(agent);
+    }
   });
 
   it("runs the checks in a CodeBuild build and waits for it; no checks → the reviewer", () => {

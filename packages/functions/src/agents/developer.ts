@@ -11,7 +11,7 @@ const SAFETY_MARGIN_MS = 5 * 60 * 1000;
 export const handler = agentTask(
   "developer",
   async (context, driver, { workspaces, conversations, agentSettings }, lambda) => {
-    const { done }: DeveloperProgress = await runDeveloper(
+    const { done, budget } = await runDeveloper(
       context,
       driver,
       workspaces,
@@ -22,6 +22,6 @@ export const handler = agentTask(
       },
       sandboxRunsFor(context, "developer", verification()),
     );
-    return { done };
+    return { done, budget: budget === true } satisfies DeveloperProgress;
   },
 );

@@ -7,12 +7,14 @@ import type { Workspace } from "../../workspace/Workspace";
 import type {
   AgentContext,
   AgentDriver,
+  BudgetStop,
   DevelopRequest,
   DevelopResult,
   DevelopSession,
   PlanRequest,
   ReviewRequest,
   SandboxTools,
+  StageSession,
   ToolOutcome,
 } from "../AgentDriver";
 import { ARCHITECT_PROMPT } from "../prompts/system/architect";
@@ -99,12 +101,14 @@ export class AnthropicDriver implements AgentDriver {
     };
   }
 
-  async plan(request: PlanRequest, workspace: Workspace, ctx: AgentContext) {
-    const state = newLoopState(
-      repositoryContext(request.files, { instructions: request.instructions }),
-      planTask(request),
-    );
-    const { plan } = await this.loop(ctx).complete(
+  async plan(
+    request: PlanRequest,
+    workspace: Workspace,
+    ctx: AgentContext,
+    session?: StageSession,
+  ) {
+    const result = await this.runToSubmission(
+      ctx,
       this.spec(
         "architect",
         ARCHITECT_PROMPT,
@@ -114,9 +118,14 @@ export class AnthropicDriver implements AgentDriver {
         planSubmission,
         undefined,
       ),
-      state,
+      async () =>
+        newLoopState(
+          repositoryContext(request.files, { instructions: request.instructions }),
+          planTask(request),
+        ),
+      session,
     );
-    return { plan };
+    return "budgetStop" in result ? result : { plan: result.value.plan };
   }
 
   async develop(
@@ -145,18 +154,25 @@ export class AnthropicDriver implements AgentDriver {
       afterTurn: (current) => session.save(current),
     };
     const result = await this.loop(ctx).run(spec, state);
-    return result.status === "submitted"
-      ? { done: true, summary: result.value.summary }
-      : { done: false };
+    switch (result.status) {
+      case "submitted":
+        return { done: true, summary: result.value.summary };
+      case "paused":
+        return { done: false };
+      case "over_budget":
+        await session.save(state);
+        return { budgetStop: { nextCallUsd: result.nextCallUsd } };
+    }
   }
 
   async review(
     request: ReviewRequest,
     workspace: Workspace,
     ctx: AgentContext,
-  ): Promise<{ review: Review }> {
-    const state = newLoopState(await branchContext(request, workspace), reviewTask(request));
-    const review = await this.loop(ctx).complete(
+    session?: StageSession,
+  ): Promise<{ review: Review } | BudgetStop> {
+    const result = await this.runToSubmission(
+      ctx,
       this.spec(
         "reviewer",
         REVIEWER_PROMPT,
@@ -166,13 +182,40 @@ export class AnthropicDriver implements AgentDriver {
         reviewSubmission,
         ctx.sandbox && { runChecks: (names) => ctx.sandbox!.runChecks(names) },
       ),
-      state,
+      async () => newLoopState(await branchContext(request, workspace), reviewTask(request)),
+      session,
     );
-    return { review };
+    return "budgetStop" in result ? result : { review: result.value };
   }
 
   private loop(ctx: AgentContext): ToolLoop {
     return new ToolLoop(this.client, ctx, this.settings.maxTokens);
+  }
+
+  /**
+   * Runs a loop with no turn budget (the architect's, the reviewer's) to its submission, from
+   * the conversation a budget stop saved, if any; a budget stop saves it again.
+   */
+  private async runToSubmission<T>(
+    ctx: AgentContext,
+    spec: LoopSpec<T>,
+    fresh: () => Promise<LoopState>,
+    session: StageSession | undefined,
+  ): Promise<{ value: T } | BudgetStop> {
+    const saved = await session?.load();
+    const state = saved === undefined ? await fresh() : (loopStateSchema.parse(saved) as LoopState);
+    const result = await this.loop(ctx).run(spec, state);
+    switch (result.status) {
+      case "submitted":
+        return { value: result.value };
+      case "over_budget":
+        if (!session)
+          throw new Error(`The ${spec.agent} stopped at the budget with nowhere to save`);
+        await session.save(state);
+        return { budgetStop: { nextCallUsd: result.nextCallUsd } };
+      case "paused":
+        throw new Error(`The ${spec.agent} paused without a turn budget`);
+    }
   }
 
   private spec<T>(

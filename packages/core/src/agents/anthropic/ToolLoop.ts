@@ -9,7 +9,7 @@ import type {
 } from "@anthropic-ai/sdk/resources/messages";
 import type * as z from "zod";
 import type { TokenCounts } from "../../events/types";
-import { costOf, type ModelPrice } from "../../pricing";
+import { costOf, worstCaseUsd, type ModelPrice } from "../../pricing";
 import type { AgentContext } from "../AgentDriver";
 import { PermanentAgentError } from "../errors";
 import { MessageThrottle } from "../MessageThrottle";
@@ -20,11 +20,14 @@ import {
   withConversationBreakpoint,
   type LoopState,
 } from "./conversation";
-import type { ModelClient } from "./ModelClient";
+import type { ModelClient, ModelRequest } from "./ModelClient";
 import type { ToolOutcome } from "../AgentDriver";
 
 /** What the loop needs of the client: one resilient model call. */
 export type ModelCaller = Pick<ModelClient, "create">;
+
+/** A token is about 4 bytes of English or code, as Anthropic's guidance estimates. */
+const BYTES_PER_TOKEN = 4;
 
 /** Serialised size above which the oldest tool results are elided (about 100k tokens). */
 const MAX_CONVERSATION_CHARS = 400_000;
@@ -46,7 +49,11 @@ export interface LoopSpec<T> {
   afterTurn?(state: LoopState): Promise<void>;
 }
 
-export type LoopResult<T> = { status: "submitted"; value: T } | { status: "paused" };
+export type LoopResult<T> =
+  | { status: "submitted"; value: T }
+  | { status: "paused" }
+  /** The next call could pass the workflow's budget: stopped before it, the state saved. */
+  | { status: "over_budget"; nextCallUsd: number };
 
 /**
  * An agent's conversation with the model: call, run the tools it asks for, send the results,
@@ -61,13 +68,6 @@ export class ToolLoop {
     private readonly maxTokens: number,
   ) {}
 
-  /** Runs a loop that has no turn budget (the architect's, the reviewer's) to its submission. */
-  async complete<T>(spec: LoopSpec<T>, state: LoopState): Promise<T> {
-    const result = await this.run({ ...spec, pauseAfter: undefined }, state);
-    if (result.status === "paused") throw new Error(`The ${spec.agent} paused without a budget`);
-    return result.value;
-  }
-
   async run<T>(spec: LoopSpec<T>, state: LoopState): Promise<LoopResult<T>> {
     const started = state.turns;
     for (;;) {
@@ -80,7 +80,13 @@ export class ToolLoop {
       if (pause && (state.turns - started >= pause.turns || Date.now() >= pause.deadline)) {
         return { status: "paused" };
       }
-      const message = await this.call(spec, state);
+      const request = this.request(spec, state);
+      const nextCallUsd = this.worstCase(spec, request);
+      const remaining = this.ctx.remainingBudgetUsd?.();
+      if (remaining !== undefined && nextCallUsd > remaining) {
+        return { status: "over_budget", nextCallUsd };
+      }
+      const message = await this.call(spec, state, request);
       state.turns += 1;
       const outcome = await this.handle(spec, state, message);
       if (outcome.status === "submitted") return outcome;
@@ -88,20 +94,32 @@ export class ToolLoop {
     }
   }
 
-  private async call<T>(spec: LoopSpec<T>, state: LoopState): Promise<Message> {
+  /** The next call's request, over the conversation trimmed to fit. */
+  private request<T>(spec: LoopSpec<T>, state: LoopState): ModelRequest {
     state.messages = trimConversation(state.messages, MAX_CONVERSATION_CHARS);
+    return {
+      model: spec.model,
+      system: systemBlocks(spec.prompt, state.context),
+      tools: spec.tools,
+      messages: withConversationBreakpoint(state.messages),
+    };
+  }
+
+  /** The most the call can cost: its input estimated at 4 bytes a token, and all its output. */
+  private worstCase<T>(spec: LoopSpec<T>, request: ModelRequest): number {
+    const inputTokens = Math.ceil(Buffer.byteLength(JSON.stringify(request)) / BYTES_PER_TOKEN);
+    return worstCaseUsd(spec.price, inputTokens, this.maxTokens);
+  }
+
+  private async call<T>(
+    spec: LoopSpec<T>,
+    state: LoopState,
+    request: ModelRequest,
+  ): Promise<Message> {
     const throttle = new MessageThrottle((text) =>
       this.ctx.say(text, { model: spec.model, turn: state.turns + 1 }),
     );
-    const message = await this.client.create(
-      {
-        model: spec.model,
-        system: systemBlocks(spec.prompt, state.context),
-        tools: spec.tools,
-        messages: withConversationBreakpoint(state.messages),
-      },
-      (text) => throttle.push(text),
-    );
+    const message = await this.client.create(request, (text) => throttle.push(text));
     await throttle.flush();
     const tokens = tokenCounts(message.usage);
     await this.ctx.reportUsage(spec.model, tokens, costOf(spec.price, tokens));
