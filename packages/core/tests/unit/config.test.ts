@@ -45,3 +45,37 @@ describe("which repositories a deployment accepts", () => {
     expect(() => readConfig({ AMELIA_REPOSITORIES: "gitlab" })).toThrow(/AMELIA_REPOSITORIES/);
   });
 });
+
+describe("the GitHub and budget settings", () => {
+  it("read the repositories in lower case, the label and the bot, and a default budget", () => {
+    expect(
+      readConfig({
+        AMELIA_GITHUB_REPOSITORIES: "Octo-Org/App, octo-org/other  mona/site",
+        AMELIA_GITHUB_LABEL: "agent",
+        AMELIA_GITHUB_BOT_LOGIN: "amelia-bot",
+        AMELIA_BUDGET_USD: "2.5",
+      }),
+    ).toMatchObject({
+      github: {
+        repositories: ["octo-org/app", "octo-org/other", "mona/site"],
+        label: "agent",
+        botLogin: "amelia-bot",
+      },
+      budgetUsd: 2.5,
+    });
+    expect(readConfig({})).toMatchObject({
+      github: { repositories: [], label: "amelia", botLogin: undefined },
+      budgetUsd: undefined,
+    });
+  });
+
+  it.each([
+    ["AMELIA_GITHUB_REPOSITORIES", "octo-org"],
+    ["AMELIA_GITHUB_BOT_LOGIN", "-bad-"],
+    ["AMELIA_BUDGET_USD", "-1"],
+    ["AMELIA_BUDGET_USD", "1000000"],
+    ["AMELIA_BUDGET_USD", "lots"],
+  ])("refuses %s=%j at start-up, naming it", (name, value) => {
+    expect(() => readConfig({ [name]: value })).toThrow(new RegExp(`${name}: `));
+  });
+});
