@@ -1,10 +1,12 @@
 import {
   checkPassed,
   decidedBy,
+  suggestedBudget,
   type Actor,
   type Agent,
   type ChecksSummary,
   type Level,
+  type Usage,
   type Workflow,
   type WorkflowEvent,
   type WorkflowStatus,
@@ -146,6 +148,7 @@ export function workflowDetail(w: Workflow, c: Colors, now = Date.now()): string
     ["Started by", w.startedBy && actorLabel(w.startedBy)],
     ["Rounds", `plan ${w.iteration.plan}, review ${w.iteration.review}`],
     ["Usage", usageSummary(w.usage)],
+    ["Budget", budgetSummary(w)],
     ["Created", `${w.createdAt} (${age(w.createdAt, now)})`],
     ["Updated", `${w.updatedAt} (${age(w.updatedAt, now)})`],
     ["Completed", w.completedAt],
@@ -181,14 +184,38 @@ function actorLabel(actor: Actor): string {
   return actor.source === "github" ? `@${actor.login} (GitHub)` : "API";
 }
 
-/** What the person can run next, when the workflow waits for them. */
-export function nextSteps(w: Pick<Workflow, "id" | "status" | "gate">): string | undefined {
+/**
+ * What the person can run next, when the workflow waits for them; at the budget gate, with a
+ * budget to raise it to when the budget and what was spent are known.
+ */
+export function nextSteps(
+  w: Pick<Workflow, "id" | "status" | "gate" | "budgetUsd"> & { usage?: Pick<Usage, "costUsd"> },
+): string | undefined {
+  if (w.status === "blocked" && w.gate === "budget") {
+    const raised =
+      w.budgetUsd === undefined || w.usage === undefined
+        ? "<usd>"
+        : String(suggestedBudget(w.budgetUsd, w.usage.costUsd));
+    return `Waiting for more budget: amelia budget ${w.id} ${raised}  or  amelia cancel ${w.id}`;
+  }
   if (w.status === "blocked") {
     const gate = w.gate ? `the ${w.gate} gate` : "a gate";
     return `Waiting at ${gate}: amelia approve ${w.id}  or  amelia reject ${w.id} "<feedback>"`;
   }
   if (w.status === "failed") return `To retry from the failed stage: amelia resume ${w.id}`;
   return undefined;
+}
+
+/** A budget in US dollars: "$5.00", "$2.50", "$0.125". */
+export function budgetDollars(usd: number): string {
+  const cents = usd * 100;
+  return `$${Math.abs(cents - Math.round(cents)) < 1e-9 ? usd.toFixed(2) : String(usd)}`;
+}
+
+/** What the workflow spent of its budget: "$0.0421 spent of $5.00", or that it has none. */
+export function budgetSummary(w: Pick<Workflow, "budgetUsd" | "usage">): string {
+  if (w.budgetUsd === undefined) return "none (no limit)";
+  return `$${w.usage.costUsd.toFixed(4)} spent of ${budgetDollars(w.budgetUsd)}`;
 }
 
 export function usageSummary(usage: Workflow["usage"]): string {

@@ -115,6 +115,10 @@ export async function run(argv: readonly string[], environment: CliEnvironment):
       "the git repository to work in (default: the git work tree of the current directory)",
     )
     .option("--no-repo", "work in a scratch repository, even inside a git work tree")
+    .option(
+      "--budget <usd>",
+      "what its models may spend, in US dollars (default: the server's AMELIA_BUDGET_USD, else no limit)",
+    )
     .option("--follow", "then print its events until the first gate or the end")
     .action(
       serverCommand(async (context, issueId: string, options: StartOptions) =>
@@ -150,6 +154,15 @@ export async function run(argv: readonly string[], environment: CliEnvironment):
         (await decisions()).cancel(context, id, options),
       ),
     );
+
+  serverCommandNamed(
+    "budget <id> <usd>",
+    "raise what a workflow may spend, in US dollars (stopped at the budget gate, it continues)",
+  ).action(
+    serverCommand(async (context, id: string, usd: string) =>
+      (await decisions()).raiseBudget(context, id, usd),
+    ),
+  );
 
   serverCommandNamed("resume <id>", "resume a failed workflow from the stage that failed").action(
     serverCommand(async (context, id: string) => (await decisions()).resume(context, id)),

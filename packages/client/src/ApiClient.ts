@@ -125,6 +125,14 @@ export class ApiClient {
     );
   }
 
+  /**
+   * Raises what the workflow may spend (US dollars); at the budget gate the stage that stopped
+   * then continues where it stopped.
+   */
+  raiseBudget(id: string, budgetUsd: number): Promise<Workflow> {
+    return this.request("POST", workflowPath(id, "/budget"), { budgetUsd });
+  }
+
   /** Continues a failed workflow from the stage that failed. */
   resume(id: string): Promise<Workflow> {
     return this.request("POST", workflowPath(id, "/resume"), {});

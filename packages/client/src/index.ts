@@ -1,6 +1,7 @@
 export * from "./actors";
 export * from "./ApiClient";
 export * from "./ApiError";
+export * from "./budget";
 export * from "./checks";
 export * from "./EventSequencer";
 export * from "./LiveConnection";

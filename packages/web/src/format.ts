@@ -1,4 +1,13 @@
-import type { Actor, Agent, Level, Stage, Usage, WorkflowStatus } from "@amelia/client";
+import type {
+  Actor,
+  Agent,
+  Gate,
+  Level,
+  Stage,
+  Usage,
+  Workflow,
+  WorkflowStatus,
+} from "@amelia/client";
 
 export const STATUS_LABELS: Record<WorkflowStatus, string> = {
   pending: "Pending",
@@ -19,6 +28,13 @@ export const STAGE_LABELS: Record<Stage, string> = {
   done: "Done",
 };
 
+/** What a workflow waits for at each gate. */
+export const GATE_LABELS: Record<Gate, string> = {
+  plan: "plan approval",
+  review: "review approval",
+  budget: "more budget",
+};
+
 export const AGENT_LABELS: Record<Agent, string> = {
   system: "System",
   architect: "Architect",
@@ -36,6 +52,12 @@ export const LEVEL_LABELS: Record<Level, string> = {
 
 export function formatCost(usd: number): string {
   return `$${usd.toFixed(usd > 0 && usd < 0.01 ? 4 : 2)}`;
+}
+
+/** What a workflow spent, and of what budget when it has one: "$0.42 of $1.00". */
+export function formatSpend({ usage, budgetUsd }: Pick<Workflow, "usage" | "budgetUsd">): string {
+  const spent = formatCost(usage.costUsd);
+  return budgetUsd === undefined ? spent : `${spent} of ${formatCost(budgetUsd)}`;
 }
 
 const count = new Intl.NumberFormat("en");

@@ -2,7 +2,16 @@ import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "@amelia/client";
+import { emptyUsage } from "@amelia/core/workflow/Workflow";
 import { DecisionPanel, type DecisionPanelProps } from "../src/components/DecisionPanel";
+
+type PanelWorkflow = DecisionPanelProps["workflow"];
+
+/** The workflow as the panel reads it; nothing spent unless `fields` say. */
+const at = (fields: Omit<PanelWorkflow, "usage"> & Partial<PanelWorkflow>): PanelWorkflow => ({
+  usage: emptyUsage(),
+  ...fields,
+});
 
 /** A request the test settles by hand. */
 function deferred() {
@@ -21,11 +30,12 @@ function panel(props: Partial<DecisionPanelProps> = {}) {
     onReject: vi.fn((_feedback: string) => Promise.resolve()),
     onCancel: vi.fn(() => Promise.resolve()),
     onResume: vi.fn(() => Promise.resolve()),
+    onRaiseBudget: vi.fn((_budgetUsd: number) => Promise.resolve()),
     ...props,
   };
   render(
     <DecisionPanel
-      workflow={{ status: "blocked", gate: "plan", stage: "plan_approval" }}
+      workflow={at({ status: "blocked", gate: "plan", stage: "plan_approval" })}
       {...handlers}
       {...props}
     />,
@@ -84,7 +94,7 @@ describe("DecisionPanel", () => {
   });
 
   it("cancels only after a confirmation", async () => {
-    const { onCancel } = panel({ workflow: { status: "in_progress", stage: "developer" } });
+    const { onCancel } = panel({ workflow: at({ status: "in_progress", stage: "developer" }) });
     expect(screen.queryByRole("button", { name: "Approve" })).toBeNull();
 
     await userEvent.click(button("Cancel workflow…"));
@@ -97,14 +107,14 @@ describe("DecisionPanel", () => {
   });
 
   it("offers the review gate's decision with its own wording", () => {
-    panel({ workflow: { status: "blocked", gate: "review", stage: "review_approval" } });
+    panel({ workflow: at({ status: "blocked", gate: "review", stage: "review_approval" }) });
     expect(screen.getByText(/review loop reached its limit/)).toBeTruthy();
     expect(button("Approve")).toBeTruthy();
   });
 
   it("shows the latest checks at the review gate, the failing ones highlighted, and says they fail", () => {
     panel({
-      workflow: {
+      workflow: at({
         status: "blocked",
         gate: "review",
         stage: "review_approval",
@@ -118,7 +128,7 @@ describe("DecisionPanel", () => {
             { name: "e2e", exitCode: 137, durationMs: 60_000, timedOut: true },
           ],
         },
-      },
+      }),
     });
     expect(screen.getByText(/checks still fail after the developer's last rounds/)).toBeTruthy();
     expect(screen.queryByText(/review loop reached its limit/)).toBeNull();
@@ -144,11 +154,12 @@ describe("DecisionPanel", () => {
     };
     const { rerender } = render(
       <DecisionPanel
-        workflow={{ status: "blocked", gate: "review", stage: "review_approval", checks }}
+        workflow={at({ status: "blocked", gate: "review", stage: "review_approval", checks })}
         onApprove={vi.fn()}
         onReject={vi.fn()}
         onCancel={vi.fn()}
         onResume={vi.fn()}
+        onRaiseBudget={vi.fn()}
       />,
     );
     expect(screen.getByText(/review loop reached its limit/)).toBeTruthy();
@@ -157,11 +168,12 @@ describe("DecisionPanel", () => {
 
     rerender(
       <DecisionPanel
-        workflow={{ status: "blocked", gate: "review", stage: "review_approval" }}
+        workflow={at({ status: "blocked", gate: "review", stage: "review_approval" })}
         onApprove={vi.fn()}
         onReject={vi.fn()}
         onCancel={vi.fn()}
         onResume={vi.fn()}
+        onRaiseBudget={vi.fn()}
       />,
     );
     expect(screen.queryByRole("table")).toBeNull();
@@ -177,11 +189,12 @@ describe("DecisionPanel", () => {
   it("renders nothing for a finished workflow", () => {
     const { container } = render(
       <DecisionPanel
-        workflow={{ status: "completed", stage: "done" }}
+        workflow={at({ status: "completed", stage: "done" })}
         onApprove={vi.fn()}
         onReject={vi.fn()}
         onCancel={vi.fn()}
         onResume={vi.fn()}
+        onRaiseBudget={vi.fn()}
       />,
     );
     expect(container.innerHTML).toBe("");
@@ -190,7 +203,7 @@ describe("DecisionPanel", () => {
   it("offers only Resume on a failed workflow, naming the stage, and shows a refusal", async () => {
     const request = deferred();
     const { onResume } = panel({
-      workflow: { status: "failed", stage: "developer" },
+      workflow: at({ status: "failed", stage: "developer" }),
       onResume: vi.fn(() => request.promise),
     });
     expect(screen.getByText(/continues from the developer stage/)).toBeTruthy();
@@ -204,5 +217,87 @@ describe("DecisionPanel", () => {
     );
     expect(await screen.findByText(/Another active workflow holds this issue/)).toBeTruthy();
     expect(button("Resume")).toHaveProperty("disabled", false);
+  });
+});
+
+describe("DecisionPanel at the budget gate", () => {
+  const budgetGate = (budgetUsd: number, costUsd: number) =>
+    at({
+      status: "blocked",
+      gate: "budget",
+      stage: "developer",
+      budgetUsd,
+      usage: { ...emptyUsage(), costUsd },
+    });
+  const newBudget = () => screen.getByRole("textbox", { name: /New budget/ }) as HTMLInputElement;
+
+  it("says what was spent of what budget, offers double, and no approve or reject", () => {
+    panel({ workflow: budgetGate(1, 0.42) });
+    expect(screen.getByRole("heading", { name: "Budget reached: $0.42 of $1.00" })).toBeTruthy();
+    expect(screen.getByText(/The developer stopped before a model call/)).toBeTruthy();
+    expect(newBudget().value).toBe("2.00");
+    expect(allButtons().map((b) => b.textContent)).toEqual(["Raise budget", "Cancel workflow…"]);
+    expect(screen.queryByLabelText(/Feedback/)).toBeNull();
+  });
+
+  it("raises the budget to what the person typed, with the keyboard", async () => {
+    const request = deferred();
+    const { onRaiseBudget } = panel({
+      workflow: budgetGate(1, 1.02),
+      onRaiseBudget: vi.fn(() => request.promise),
+    });
+    expect(newBudget().value).toBe("2.04");
+
+    await userEvent.click(newBudget());
+    await userEvent.clear(newBudget());
+    await userEvent.keyboard("5.50{Enter}");
+    expect(onRaiseBudget).toHaveBeenCalledExactlyOnceWith(5.5);
+    expect(button("Raising…")).toHaveProperty("disabled", true);
+    expect(button("Cancel workflow…")).toHaveProperty("disabled", true);
+    request.resolve(undefined);
+    expect(await screen.findByRole("button", { name: "Raise budget" })).toHaveProperty(
+      "disabled",
+      false,
+    );
+  });
+
+  it.each([
+    ["abc", "The new budget must be a number of US dollars, e.g. 5 or 2.50."],
+    ["0", "The new budget must be more than 0."],
+    ["20000", "The new budget must be at most 10000 US dollars."],
+  ])("does not send %o, and says why next to the field", async (typed, why) => {
+    const { onRaiseBudget } = panel({ workflow: budgetGate(1, 1) });
+    await userEvent.clear(newBudget());
+    await userEvent.type(newBudget(), typed);
+    await userEvent.click(button("Raise budget"));
+
+    expect(onRaiseBudget).not.toHaveBeenCalled();
+    expect(newBudget().getAttribute("aria-invalid")).toBe("true");
+    expect(document.activeElement).toBe(newBudget());
+    const issue = document.getElementById(newBudget().getAttribute("aria-describedby")!);
+    expect(issue?.textContent).toBe(why);
+  });
+
+  it("shows the API's refusal, e.g. a budget not above what was spent", async () => {
+    const refusal = new ApiError(400, "VALIDATION_ERROR", "Invalid body: budgetUsd", [
+      { field: "budgetUsd", message: "must be more than the $1.0200 already spent" },
+    ]);
+    panel({ workflow: budgetGate(1, 1.02), onRaiseBudget: vi.fn(() => Promise.reject(refusal)) });
+    await userEvent.clear(newBudget());
+    await userEvent.type(newBudget(), "1");
+    await userEvent.click(button("Raise budget"));
+
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("must be more than the $1.0200 already spent");
+    expect(alert.textContent).toContain("VALIDATION_ERROR");
+    expect(button("Raise budget")).toHaveProperty("disabled", false);
+  });
+
+  it("cancels after a confirmation", async () => {
+    const { onCancel, onRaiseBudget } = panel({ workflow: budgetGate(1, 1) });
+    await userEvent.click(button("Cancel workflow…"));
+    await userEvent.click(button("Yes, cancel it"));
+    expect(onCancel).toHaveBeenCalledOnce();
+    expect(onRaiseBudget).not.toHaveBeenCalled();
   });
 });

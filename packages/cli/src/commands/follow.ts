@@ -48,7 +48,14 @@ export async function followWorkflow(
         return true;
       }
       if (event.type === "approval_required") {
-        output.note(nextSteps({ id: workflowId, status: "blocked", gate: event.data.gate })!);
+        const { gate, budgetUsd, spentUsd = 0 } = event.data;
+        const waiting = {
+          id: workflowId,
+          status: "blocked" as const,
+          gate,
+          usage: { costUsd: spentUsd },
+        };
+        output.note(nextSteps({ ...waiting, ...(budgetUsd !== undefined && { budgetUsd }) })!);
         return options.stopAtGate;
       }
       return false;

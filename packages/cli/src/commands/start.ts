@@ -1,4 +1,5 @@
 import { EventSequencer } from "@amelia/client";
+import { budgetArgument } from "../budgetArgument";
 import type { CommandContext } from "../CommandContext";
 import { EXIT_CODES, type ExitCode } from "../exitCodes";
 import { repositoryFor } from "../repository";
@@ -9,6 +10,8 @@ export interface StartOptions {
   description?: string;
   /** A path or URL; false with --no-repo; undefined: the current git work tree. */
   repo?: string | boolean;
+  /** US dollars, as typed; undefined: the server's default. */
+  budget?: string;
   follow?: boolean;
 }
 
@@ -19,6 +22,10 @@ export async function start(
   options: StartOptions,
 ): Promise<ExitCode> {
   const { output, api } = context;
+  const budgetUsd =
+    options.budget === undefined
+      ? undefined
+      : budgetArgument(options.budget, "Give US dollars: --budget 5, or --budget 2.50");
   const repository = await repositoryFor(options.repo, context.cwd);
   const workflow = await output.while(
     `Starting a workflow for ${issueId}`,
@@ -27,6 +34,7 @@ export async function start(
       ...(options.title !== undefined && { title: options.title }),
       ...(options.description !== undefined && { description: options.description }),
       ...(repository !== undefined && { repository }),
+      ...(budgetUsd !== undefined && { budgetUsd }),
     }),
   );
   if (output.json) {

@@ -34,7 +34,7 @@ describe("npx amelia", () => {
     );
   });
 
-  it.each(["start", "status", "approve", "reject", "cancel", "resume", "logs", "dev"])(
+  it.each(["start", "status", "approve", "reject", "budget", "cancel", "resume", "logs", "dev"])(
     "%s --help describes the command and exits 0",
     async (command) => {
       const { code, stdout } = await amelia([command, "--help"]);
@@ -47,7 +47,8 @@ describe("npx amelia", () => {
   it("--help lists every command, the environment and the exit codes", async () => {
     const { code, stdout } = await amelia(["--help"]);
     expect(code).toBe(0);
-    for (const command of ["start", "status", "approve", "reject", "cancel", "resume", "logs"]) {
+    const commands = ["start", "status", "approve", "reject", "budget", "cancel", "resume", "logs"];
+    for (const command of commands) {
       expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     }
     expect(stdout).toContain("AMELIA_API_URL");

@@ -3,7 +3,14 @@ import picocolors from "picocolors";
 import { describe, expect, it } from "vitest";
 import type { WorkflowEvent } from "../../../core/src/events/types";
 import type { Workflow } from "../../../core/src/workflow/Workflow";
-import { age, eventLine, nextSteps, workflowDetail, workflowTable } from "../../src/format";
+import {
+  age,
+  budgetDollars,
+  eventLine,
+  nextSteps,
+  workflowDetail,
+  workflowTable,
+} from "../../src/format";
 
 const plain = picocolors.createColors(false);
 const coloured = picocolors.createColors(true);
@@ -202,6 +209,28 @@ describe("workflowDetail", () => {
     expect(workflowDetail(workflow(), plain, NOW)).not.toContain("Started by");
   });
 
+  it("shows what a workflow spent of its budget, or that it has none", () => {
+    expect(workflowDetail(workflow({ budgetUsd: 5 }), plain, NOW)).toContain(
+      "Budget      $0.0421 spent of $5.00",
+    );
+    expect(workflowDetail(workflow(), plain, NOW)).toContain("Budget      none (no limit)");
+  });
+
+  it("at the budget gate, says how to raise the budget: to double, or cancel", () => {
+    const text = workflowDetail(
+      workflow({ status: "blocked", gate: "budget", stage: "developer", budgetUsd: 0.04 }),
+      plain,
+      NOW,
+    );
+    const id = workflow().id;
+    expect(text).toContain("Status      blocked (budget gate)\nStage       developer");
+    expect(text).toContain("Budget      $0.0421 spent of $0.04");
+    expect(text.split("\n").at(-1)).toBe(
+      `Waiting for more budget: amelia budget ${id} 0.09  or  amelia cancel ${id}`,
+    );
+    expect(text).not.toContain("amelia approve");
+  });
+
   it("shows why a workflow failed and how to resume it", () => {
     const text = workflowDetail(
       workflow({ status: "failed", failureReason: "The developer stage failed: boom" }),
@@ -219,6 +248,24 @@ describe("nextSteps", () => {
   it("is only for a workflow that waits for a person or failed", () => {
     expect(nextSteps(workflow({ status: "completed" }))).toBeUndefined();
     expect(nextSteps(workflow({ status: "in_progress" }))).toBeUndefined();
+  });
+
+  it("at the budget gate, names no amount when it does not know the budget", () => {
+    expect(nextSteps({ id: "wf-1", status: "blocked", gate: "budget" })).toBe(
+      "Waiting for more budget: amelia budget wf-1 <usd>  or  amelia cancel wf-1",
+    );
+  });
+});
+
+describe("budgetDollars", () => {
+  it.each([
+    [5, "$5.00"],
+    [2.5, "$2.50"],
+    [0.29, "$0.29"],
+    [0.125, "$0.125"],
+    [10_000, "$10000.00"],
+  ])("%s is %s", (usd, text) => {
+    expect(budgetDollars(usd)).toBe(text);
   });
 });
 
@@ -288,6 +335,9 @@ describe("eventLine", () => {
     expect(decision({ by: { source: "github", login: "mona" } }, "workflow_cancelled")).toMatch(
       /by @mona \(GitHub\)$/,
     );
+    expect(
+      decision({ budgetUsd: 2, previousUsd: 1, by: { source: "api" } }, "budget_raised"),
+    ).toMatch(/budget_raised +Plan approved {2}by API$/);
     expect(decision({ gate: "plan" })).toMatch(/Plan approved$/);
     const painted = eventLine(
       {

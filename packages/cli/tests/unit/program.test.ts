@@ -36,6 +36,12 @@ describe("parsing the command line", () => {
     [["stat"], "Unknown command 'stat'"],
     [["status", "some-id", "--all"], "give an id or --all, not both"],
     [["reject", "some-id", " \n "], "The feedback is empty"],
+    [["budget", "some-id"], "Missing required argument 'usd'"],
+    [["budget", "some-id", "ten"], 'The budget "ten" must be a number of US dollars'],
+    [["budget", "some-id", "0"], 'The budget "0" must be more than 0'],
+    [["budget", "some-id", "-5"], 'The budget "-5" must be a number of US dollars'],
+    [["start", "ISSUE-1", "--budget", "20000"], 'The budget "20000" must be at most 10000'],
+    [["start", "ISSUE-1", "--budget"], "Option '--budget <usd>' argument missing"],
   ])("%o is a usage error, exit 2, with the reason", async (argv, reason) => {
     const { code, stdout, stderr } = await amelia(...argv);
     expect(code).toBe(2);

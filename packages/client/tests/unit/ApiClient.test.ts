@@ -66,6 +66,27 @@ describe("ApiClient requests", () => {
     expect(JSON.parse(String(sent(fetch, 1).init.body))).toEqual({ reason: "not needed" });
   });
 
+  it("start a workflow with its budget, and raise the budget of one", async () => {
+    const fetch = scripted(
+      () => json(201, { id: "wf-1", budgetUsd: 5 }),
+      () => json(200, { id: "wf-1", budgetUsd: 12.5 }),
+    );
+    const api = new ApiClient({ baseUrl: "", fetch });
+
+    await api.createWorkflow({ issueId: "ISSUE-1", budgetUsd: 5 });
+    await expect(api.raiseBudget("wf 1", 12.5)).resolves.toEqual({ id: "wf-1", budgetUsd: 12.5 });
+
+    expect(sent(fetch, 0).url).toBe("/api/workflows");
+    expect(JSON.parse(String(sent(fetch, 0).init.body))).toEqual({
+      issueId: "ISSUE-1",
+      budgetUsd: 5,
+    });
+    const raise = sent(fetch, 1);
+    expect(raise.url).toBe("/api/workflows/wf%201/budget");
+    expect(raise.init.method).toBe("POST");
+    expect(JSON.parse(String(raise.init.body))).toEqual({ budgetUsd: 12.5 });
+  });
+
   it("read every page of the workflows and of the events", async () => {
     const fetch = scripted(
       () => json(200, { workflows: [{ id: "a" }], nextCursor: "c1" }),

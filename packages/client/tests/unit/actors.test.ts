@@ -5,7 +5,7 @@ import { makeEvent } from "../support/events";
 const github = { source: "github", login: "octocat" } as const;
 
 describe("decidedBy", () => {
-  it("is who approved, rejected or cancelled", () => {
+  it("is who approved, rejected, cancelled or raised the budget", () => {
     expect(
       decidedBy(makeEvent(1, { type: "approval_granted", data: { gate: "plan", by: github } })),
     ).toEqual(github);
@@ -20,6 +20,11 @@ describe("decidedBy", () => {
     expect(decidedBy(makeEvent(3, { type: "workflow_cancelled", data: { by: github } }))).toEqual(
       github,
     );
+    expect(
+      decidedBy(
+        makeEvent(4, { type: "budget_raised", data: { budgetUsd: 2, previousUsd: 1, by: github } }),
+      ),
+    ).toEqual(github);
   });
 
   it("is nobody for a decision logged without it, and for events that decide nothing", () => {

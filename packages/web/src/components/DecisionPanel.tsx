@@ -1,17 +1,19 @@
 import { isActive } from "@amelia/core/workflow/status";
-import { useState } from "react";
-import type { Workflow } from "@amelia/client";
+import { useRef, useState, type FormEvent, type ReactNode } from "react";
+import { parseBudget, suggestedBudget, type Workflow } from "@amelia/client";
+import { formatCost, STAGE_LABELS } from "../format";
 import { ErrorMessage } from "./ErrorMessage";
 import { LatestChecks } from "./LatestChecks";
 
-type Action = "approve" | "reject" | "cancel" | "resume";
+type Action = "approve" | "reject" | "cancel" | "resume" | "raise";
 
 export interface DecisionPanelProps {
-  workflow: Pick<Workflow, "status" | "gate" | "stage" | "checks">;
+  workflow: Pick<Workflow, "status" | "gate" | "stage" | "checks" | "budgetUsd" | "usage">;
   onApprove(): Promise<unknown>;
   onReject(feedback: string): Promise<unknown>;
   onCancel(): Promise<unknown>;
   onResume(): Promise<unknown>;
+  onRaiseBudget(budgetUsd: number): Promise<unknown>;
 }
 
 const GATE_TEXT = {
@@ -24,8 +26,8 @@ const GATE_TEXT = {
 };
 
 /**
- * Approve, reject (with feedback) or cancel; resume a failed workflow. One request at a time,
- * its error shown.
+ * Approve, reject (with feedback) or cancel; raise the budget at the budget gate; resume a failed
+ * workflow. One request at a time, its error shown.
  */
 export function DecisionPanel({
   workflow,
@@ -33,6 +35,7 @@ export function DecisionPanel({
   onReject,
   onCancel,
   onResume,
+  onRaiseBudget,
 }: DecisionPanelProps) {
   const [busy, setBusy] = useState<Action | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -41,7 +44,7 @@ export function DecisionPanel({
 
   const failed = workflow.status === "failed";
   if (!isActive(workflow.status) && !failed) return null;
-  const atGate = workflow.status === "blocked" && workflow.gate !== undefined;
+  const gate = workflow.status === "blocked" ? workflow.gate : undefined;
 
   const run = async (action: Action, request: () => Promise<unknown>) => {
     setBusy(action);
@@ -108,7 +111,7 @@ export function DecisionPanel({
     );
   }
 
-  if (!atGate) {
+  if (gate === undefined) {
     return (
       <section className="card controls" aria-label="Controls">
         <div className="buttons">{cancel}</div>
@@ -117,11 +120,39 @@ export function DecisionPanel({
     );
   }
 
+  if (gate === "budget") {
+    // The gate opens only on a budget; core's message reads a missing one as 0 too.
+    const budgetUsd = workflow.budgetUsd ?? 0;
+    const spentUsd = workflow.usage.costUsd;
+    return (
+      <section className="card decision" aria-labelledby="decision-title">
+        <h2 id="decision-title">
+          Budget reached: {formatCost(spentUsd)} of {formatCost(budgetUsd)}
+        </h2>
+        <p className="gate-text">
+          The {STAGE_LABELS[workflow.stage].toLowerCase()} stopped before a model call that could
+          pass the budget. Raise the budget and it continues where it stopped, with nothing redone;
+          or cancel the workflow.
+        </p>
+        <RaiseBudget
+          key={budgetUsd}
+          suggestedUsd={suggestedBudget(budgetUsd, spentUsd)}
+          busy={busy}
+          onRaise={(raisedUsd) => run("raise", () => onRaiseBudget(raisedUsd))}
+        >
+          {!confirmingCancel && <span className="spacer" />}
+          {cancel}
+        </RaiseBudget>
+        <ErrorMessage error={error} />
+      </section>
+    );
+  }
+
   return (
     <section className="card decision" aria-labelledby="decision-title">
       <h2 id="decision-title">Your decision</h2>
-      <p className="gate-text">{GATE_TEXT[gateText(workflow)]}</p>
-      {workflow.gate === "review" && <LatestChecks checks={workflow.checks} />}
+      <p className="gate-text">{GATE_TEXT[gateText(gate, workflow.checks)]}</p>
+      {gate === "review" && <LatestChecks checks={workflow.checks} />}
       <label htmlFor="feedback">Feedback (needed to reject)</label>
       <textarea
         id="feedback"
@@ -129,9 +160,7 @@ export function DecisionPanel({
         value={feedback}
         onChange={(event) => setFeedback(event.target.value)}
         placeholder={
-          workflow.gate === "plan"
-            ? "What should the plan change?"
-            : "What should the developer change?"
+          gate === "plan" ? "What should the plan change?" : "What should the developer change?"
         }
       />
       <div className="buttons">
@@ -158,7 +187,73 @@ export function DecisionPanel({
   );
 }
 
-/** The words for the open gate (the panel shows only at one). */
-function gateText({ gate, checks }: DecisionPanelProps["workflow"]): keyof typeof GATE_TEXT {
-  return gate === "review" && checks?.passed === false ? "failingChecks" : gate!;
+/** The words for the gate of a decision. */
+function gateText(
+  gate: "plan" | "review",
+  checks: DecisionPanelProps["workflow"]["checks"],
+): keyof typeof GATE_TEXT {
+  return gate === "review" && checks?.passed === false ? "failingChecks" : gate;
+}
+
+/**
+ * The new budget, offered as `suggestedUsd`, checked as the API checks it before it is sent;
+ * `children` (the cancel control) share its row of buttons.
+ */
+function RaiseBudget({
+  suggestedUsd,
+  busy,
+  onRaise,
+  children,
+}: {
+  suggestedUsd: number;
+  busy: Action | null;
+  onRaise(budgetUsd: number): void;
+  children: ReactNode;
+}) {
+  const [text, setText] = useState(suggestedUsd.toFixed(2));
+  const [problem, setProblem] = useState<string>();
+  const input = useRef<HTMLInputElement>(null);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = parseBudget(text);
+    if ("problem" in parsed) {
+      setProblem(`The new budget ${parsed.problem}.`);
+      input.current?.focus();
+      return;
+    }
+    setProblem(undefined);
+    onRaise(parsed.budgetUsd);
+  };
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <div className="field">
+        <label htmlFor="raise-budget">
+          New budget <span className="muted">(US dollars)</span>
+        </label>
+        <input
+          id="raise-budget"
+          ref={input}
+          inputMode="decimal"
+          autoComplete="off"
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? "raise-budget-issue" : undefined}
+        />
+        {problem && (
+          <span className="field-issue" id="raise-budget-issue">
+            {problem}
+          </span>
+        )}
+      </div>
+      <div className="buttons">
+        <button type="submit" className="primary" disabled={busy !== null}>
+          {busy === "raise" ? "Raising…" : "Raise budget"}
+        </button>
+        {children}
+      </div>
+    </form>
+  );
 }

@@ -52,7 +52,7 @@ export function RevisionsPanel({ ids }: { ids: readonly string[] }) {
               <Link href={workflowHref(id)}>Revision {index + 1}</Link>
               {revision && (
                 <>
-                  <StatusBadge status={revision.status} />
+                  <StatusBadge workflow={revision} />
                   <span className="muted">
                     {formatDateTime(revision.createdAt)}
                     {revision.startedBy && ` · ${actorText(revision.startedBy)}`}

@@ -3,9 +3,10 @@ import { useCallback, useEffect, useState, type ReactNode } from "react";
 import type { Review, Workflow } from "@amelia/client";
 import {
   actorText,
-  formatCost,
   formatDateTime,
+  formatSpend,
   formatTokens,
+  GATE_LABELS,
   pullRequestLabel,
   STAGE_LABELS,
 } from "../format";
@@ -77,7 +78,7 @@ export function WorkflowPage({ id }: { id: string }) {
           {workflow.title && <span className="title"> {workflow.title}</span>}
         </h1>
         {workflow.kind === "revision" && <RevisionBadge />}
-        <StatusBadge status={workflow.status} />
+        <StatusBadge workflow={workflow} />
       </header>
       <Origin workflow={workflow} />
       {workflow.description && <p className="description">{workflow.description}</p>}
@@ -97,6 +98,7 @@ export function WorkflowPage({ id }: { id: string }) {
             onReject={(feedback) => api.reject(id, feedback).then(accept)}
             onCancel={() => api.cancel(id).then(accept)}
             onResume={() => api.resume(id).then(accept)}
+            onRaiseBudget={(budgetUsd) => api.raiseBudget(id, budgetUsd).then(accept)}
           />
           {workflow.revisions && workflow.revisions.length > 0 && (
             <RevisionsPanel ids={workflow.revisions} />
@@ -158,9 +160,9 @@ function Origin({ workflow }: { workflow: Workflow }) {
 function Facts({ workflow }: { workflow: Workflow }) {
   const facts: [string, ReactNode][] = [
     ["Stage", <span data-testid="stage">{STAGE_LABELS[workflow.stage]}</span>],
-    ["Gate", workflow.gate ? `${workflow.gate} approval` : "none"],
+    ["Gate", workflow.gate ? GATE_LABELS[workflow.gate] : "none"],
     ["Rounds", `plan ${workflow.iteration.plan} · review ${workflow.iteration.review}`],
-    ["Cost", formatCost(workflow.usage.costUsd)],
+    ["Cost", `${formatSpend(workflow)}${workflow.budgetUsd === undefined ? " (no budget)" : ""}`],
     ["Tokens", formatTokens(workflow.usage)],
     ["Model", workflow.model],
     ["Branch", workflow.branch ? <code>{workflow.branch}</code> : "none yet"],

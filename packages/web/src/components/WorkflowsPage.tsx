@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { WorkflowPage as Page, Workflow, WorkflowStatus } from "@amelia/client";
 import { newest } from "../api/newest";
-import { formatCost, formatDateTime, STAGE_LABELS, STATUS_LABELS } from "../format";
+import { formatDateTime, formatSpend, STAGE_LABELS, STATUS_LABELS } from "../format";
 import { useLiveRefresh } from "../live/hooks";
 import { isActive } from "@amelia/core/workflow/status";
 import { Link, workflowHref } from "../router";
@@ -116,10 +116,10 @@ export function WorkflowsPage() {
                       </>
                     )}
                   </span>
-                  <StatusBadge status={workflow.status} />
+                  <StatusBadge workflow={workflow} />
                   <span className="row-meta">
                     <span>{STAGE_LABELS[workflow.stage]}</span>
-                    <span>{formatCost(workflow.usage.costUsd)}</span>
+                    <span>{formatSpend(workflow)}</span>
                     <time dateTime={workflow.createdAt}>{formatDateTime(workflow.createdAt)}</time>
                   </span>
                 </Link>

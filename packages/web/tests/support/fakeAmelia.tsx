@@ -1,6 +1,9 @@
 import type { EventData, EventType, SocketLike, Workflow, WorkflowEvent } from "@amelia/client";
+import { errorResponse, invalidField, NotFoundError } from "@amelia/core/errors";
 import { EVENT_DATA } from "@amelia/core/events/types";
+import { parseInput } from "@amelia/core/validation";
 import { applyEvent } from "@amelia/core/workflow/projection";
+import { createWorkflowSchema, raiseBudgetSchema } from "@amelia/core/workflow/Workflow";
 import { render } from "@testing-library/react";
 import type { ReactNode } from "react";
 import { onTestFinished } from "vitest";
@@ -13,13 +16,16 @@ const json = (status: number, body: unknown) =>
 
 /**
  * Amelia as the web page talks to it, in memory: each workflow is its event log, folded by
- * core's projection the way the server folds it; GETs answer with that, and the WebSocket
- * backfills subscriptions and pushes each newly recorded event.
+ * core's projection the way the server folds it; GETs answer with that, starting a workflow and
+ * raising a budget record what the server records, and the WebSocket backfills subscriptions and
+ * pushes each newly recorded event.
  */
 export class FakeAmelia {
   private readonly logs = new Map<string, WorkflowEvent[]>();
   private readonly sockets: SocketLike[] = [];
   private clock = Date.UTC(2026, 0, 1, 12);
+  /** Every request the page sent, as "METHOD /path". */
+  readonly requests: string[] = [];
 
   /** Records an event (its data checked as the log checks it) and pushes it to every socket. */
   record<T extends EventType>(workflowId: string, type: T, data: EventData<T>): void {
@@ -55,17 +61,63 @@ export class FakeAmelia {
     return this.logs.get(id)?.reduce<Workflow | undefined>(applyEvent, undefined);
   }
 
-  private async answerRequest(url: string | URL | Request): Promise<Response> {
+  /** Answers as the server does, its errors included (core's error bodies). */
+  private async answerRequest(url: string | URL | Request, init?: RequestInit): Promise<Response> {
     const { pathname } = new URL(String(url));
-    const [, id, rest] = /^\/api\/workflows\/([^/]+)(\/.*)?$/.exec(pathname) ?? [];
-    if (pathname === "/api/workflows") {
-      const workflows = [...this.logs.keys()].map((key) => this.workflow(key)!);
-      return json(200, { workflows: workflows.reverse() });
+    this.requests.push(`${init?.method ?? "GET"} ${pathname}`);
+    try {
+      const { status, body } = this.route(pathname, init);
+      return json(status, body);
+    } catch (error) {
+      const { statusCode, body } = errorResponse(error);
+      if (statusCode === 500) throw error;
+      return json(statusCode, body);
     }
+  }
+
+  private route(pathname: string, init?: RequestInit): { status: number; body: unknown } {
+    const method = init?.method ?? "GET";
+    const body = () => JSON.parse(String(init?.body)) as unknown;
+    if (pathname === "/api/workflows") {
+      if (method === "POST") return { status: 201, body: this.start(body()) };
+      const workflows = [...this.logs.keys()].map((key) => this.workflow(key)!);
+      return { status: 200, body: { workflows: workflows.reverse() } };
+    }
+    const [, id, rest] = /^\/api\/workflows\/([^/]+)(\/.*)?$/.exec(pathname) ?? [];
     const workflow = id && this.workflow(decodeURIComponent(id));
-    if (workflow && rest === undefined) return json(200, workflow);
-    if (!workflow) return json(404, { code: "NOT_FOUND", error: `No workflow ${id}` });
-    throw new Error(`FakeAmelia does not answer ${pathname}`);
+    if (!workflow) throw new NotFoundError("Workflow", id ?? pathname);
+    if (method === "GET" && rest === undefined) return { status: 200, body: workflow };
+    if (method === "POST" && rest === "/budget") {
+      const { budgetUsd } = parseInput(raiseBudgetSchema, body(), "body");
+      return { status: 200, body: this.raiseBudget(workflow, budgetUsd) };
+    }
+    throw new Error(`FakeAmelia does not answer ${method} ${pathname}`);
+  }
+
+  /** `POST /api/workflows`: the input checked by the server's schema. */
+  private start(body: unknown): Workflow {
+    const input = parseInput(createWorkflowSchema, body, "body");
+    const id = `wf-${this.logs.size + 1}`;
+    this.create(id, input);
+    return this.workflow(id)!;
+  }
+
+  /** As the server raises a budget: above what was spent; at the budget gate the stage goes on. */
+  private raiseBudget(workflow: Workflow, budgetUsd: number): Workflow {
+    const spent = workflow.usage.costUsd;
+    if (budgetUsd <= spent) {
+      throw invalidField("budgetUsd", `must be more than the $${spent.toFixed(4)} already spent`);
+    }
+    const by = { source: "api" } as const;
+    this.record(workflow.id, "budget_raised", {
+      budgetUsd,
+      ...(workflow.budgetUsd !== undefined && { previousUsd: workflow.budgetUsd }),
+      by,
+    });
+    if (workflow.status === "blocked" && workflow.gate === "budget") {
+      this.record(workflow.id, "approval_granted", { gate: "budget", by });
+    }
+    return this.workflow(workflow.id)!;
   }
 
   /** The page's services, connected to this Amelia. */
@@ -78,7 +130,7 @@ export class FakeAmelia {
           getItem: (key) => storage.get(key) ?? null,
           setItem: (key, value) => void storage.set(key, value),
         },
-        fetch: (url) => this.answerRequest(url),
+        fetch: (url, init) => this.answerRequest(url, init),
         createSocket: () => this.openSocket(),
       },
     );
