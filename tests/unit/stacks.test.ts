@@ -82,12 +82,18 @@ describe("the deployed state machine", () => {
     }
   });
 
-  it("waits for a person at both gates with .waitForTaskToken", () => {
+  it("waits for a person at every gate with .waitForTaskToken", () => {
     const definition = workflowDefinition(FUNCTION_PLACEHOLDERS, RESOURCE_PLACEHOLDERS);
     const gates = Object.entries(definition.States).filter(
       ([, state]) => state.Resource === "arn:aws:states:::lambda:invoke.waitForTaskToken",
     );
-    expect(gates.map(([name]) => name)).toEqual(["PlanGate", "ReviewGate"]);
+    expect(gates.map(([name]) => name)).toEqual([
+      "ArchitectBudget",
+      "PlanGate",
+      "DeveloperBudget",
+      "ReviewerBudget",
+      "ReviewGate",
+    ]);
   });
 
   it("logs without execution data, where the gates' task tokens are", () => {
@@ -236,18 +242,19 @@ describe("least privilege", () => {
     }
   });
 
-  it("only approve, reject and GitHub's webhook may answer a gate (states:SendTask*)", () => {
+  it("only approve, reject, budget and GitHub's webhook may answer a gate (states:SendTask*)", () => {
     for (const action of ["states:SendTaskSuccess", "states:SendTaskFailure"]) {
       expect(holders(action, /.*/), action).toEqual([
         "ApiLambdaPOSTapigithubwebhook",
         "ApiLambdaPOSTapiworkflowsidapprove",
+        "ApiLambdaPOSTapiworkflowsidbudget",
         "ApiLambdaPOSTapiworkflowsidreject",
       ]);
     }
     const answering = statements().filter(([, s]) =>
       actionsOf(s).some((a) => a.startsWith("states:SendTask")),
     );
-    expect(answering.map(([id]) => id)).toHaveLength(3);
+    expect(answering.map(([id]) => id)).toHaveLength(4);
   });
 
   it("only create and GitHub's webhook may start an execution, only cancel and the webhook stop one", () => {

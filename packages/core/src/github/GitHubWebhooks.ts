@@ -289,7 +289,12 @@ export class GitHubWebhooks {
     } catch (error) {
       if (!(error instanceof InvalidStateError)) throw error;
       const workflow = await this.deps.workflows.get(id);
-      await reply(`workflow \`${id}\` ${stateOf(workflow)}: there is no gate to decide.`);
+      // At the budget gate the person is told how to go on; elsewhere, where the workflow is.
+      await reply(
+        workflow.gate === "budget"
+          ? `workflow \`${id}\` waits for more budget ($${workflow.usage.costUsd.toFixed(2)} spent of $${workflow.budgetUsd ?? 0}): raise it on Amelia's page or with \`amelia budget\`, or \`/amelia cancel\`.`
+          : `workflow \`${id}\` ${stateOf(workflow)}: there is no gate to decide.`,
+      );
       return { outcome: "not_at_gate", workflowId: id };
     }
   }

@@ -39,12 +39,12 @@ describe("the product workflow definition", () => {
       retryIntervalOverride: 1,
       codeBuild: codeBuild.emulator,
       functions: {
-        architect: () => ({ planned: true }),
+        architect: () => ({ budget: false }),
         gate: () => undefined,
-        developer: () => ({ done: true }),
+        developer: () => ({ done: true, budget: false }),
         // No checks unless a test has some: the round goes straight to the reviewer.
         prepareChecks: () => ({ run: null }),
-        reviewer: () => ({ approved: true, atCap: false }),
+        reviewer: () => ({ approved: true, atCap: false, budget: false }),
         finish: () => undefined,
         halt: () => {
           throw Object.assign(new Error("The workflow failed"), { name: "WorkflowFailed" });
@@ -82,17 +82,18 @@ describe("the product workflow definition", () => {
     ]);
     expect(JSON.parse(done.output ?? "")).toEqual({
       workflowId: "wf-1",
+      architect: { budget: false },
       decision: { approved: true },
-      developer: { done: true },
+      developer: { done: true, budget: false },
       verify: { run: null },
-      review: { approved: true, atCap: false },
+      review: { approved: true, atCap: false, budget: false },
     });
   });
 
   it("loops on a rejected plan and on review rounds, through the review gate at the cap", async () => {
     const reviews = [
-      { approved: false, atCap: false },
-      { approved: false, atCap: true },
+      { approved: false, atCap: false, budget: false },
+      { approved: false, atCap: true, budget: false },
     ];
     const h = await run({ reviewer: () => reviews.shift() });
     const arn = await h.start("wf-2", { workflowId: "wf-2" });
@@ -126,7 +127,11 @@ describe("the product workflow definition", () => {
   });
 
   it("invokes the developer again while it reports more to do", async () => {
-    const progress = [{ done: false }, { done: false }, { done: true }];
+    const progress = [
+      { done: false, budget: false },
+      { done: false, budget: false },
+      { done: true, budget: false },
+    ];
     const h = await run({ developer: () => progress.shift() });
     const arn = await h.start("wf-loop", { workflowId: "wf-loop" });
     await decide(h, 0, true);
@@ -140,6 +145,32 @@ describe("the product workflow definition", () => {
       "prepareChecks",
       "reviewer",
       "finish",
+    ]);
+  });
+
+  it("stops a stage at the budget gate and, given more budget, runs the same stage again", async () => {
+    const progress = [
+      { done: false, budget: true },
+      { done: true, budget: false },
+    ];
+    const h = await run({ developer: () => progress.shift() });
+    const arn = await h.start("wf-budget", { workflowId: "wf-budget" });
+    await decide(h, 0, true); // the plan
+    await decide(h, 1, true); // more budget
+    await h.untilStatus(arn, "SUCCEEDED");
+    expect(h.calls.map((c) => c.name)).toEqual([
+      "architect",
+      "gate",
+      "developer",
+      "gate",
+      "developer",
+      "prepareChecks",
+      "reviewer",
+      "finish",
+    ]);
+    expect(h.calls.filter((c) => c.name === "gate").map((c) => c.payload.gate)).toEqual([
+      "plan",
+      "budget",
     ]);
   });
 
@@ -192,7 +223,7 @@ describe("the product workflow definition", () => {
       developer: () => {
         developerCalls += 1;
         if (!resumed) throw new Error("model unavailable");
-        return { done: true };
+        return { done: true, budget: false };
       },
       halt: () => {
         if (!resumed) throw Object.assign(new Error("failed"), { name: "WorkflowFailed" });

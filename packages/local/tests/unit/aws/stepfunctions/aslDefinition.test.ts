@@ -31,14 +31,17 @@ describe("ASL definitions for the local interpreter", () => {
     expect([...tasks.keys()].sort()).toEqual(
       [
         "Architect",
+        "ArchitectBudget",
         "Complete",
         "Developer",
+        "DeveloperBudget",
         "Halted",
         "PlanGate",
         "RecordChecks",
         "RecordFailure",
         "ReviewGate",
         "Reviewer",
+        "ReviewerBudget",
         "RunChecks",
         "Verify",
       ].sort(),
