@@ -12,6 +12,7 @@ import { workflowDefinition, type ChecksResources } from "@amelia/core/definitio
 import type { SecretName } from "@amelia/core/secrets";
 import { grantTable } from "./access";
 import { alarmOnFailedExecutions } from "./alarms";
+import { deployedBedrockModels, grantBedrockModel } from "./bedrock";
 import { checksEnvironment, checksSandbox, grantChecks, type ChecksAccess } from "./checks";
 import { configureFunction, SIZES } from "./functionDefaults";
 import { logicalId } from "./logicalId";
@@ -32,14 +33,16 @@ const TASK_ACCESS: Record<
   {
     size: "agent" | "step";
     secrets: SecretName[];
+    /** The agent whose model it calls (on Bedrock, the one model it may invoke). */
+    agent?: "architect" | "developer" | "reviewer";
     checks?: ChecksAccess[];
     /** Records no events: it only fails the execution. */
     silent?: true;
   }
 > = {
-  architect: { size: "agent", secrets: AGENT_SECRETS },
-  developer: { size: "agent", secrets: AGENT_SECRETS, checks: RUNS_BUILDS },
-  reviewer: { size: "agent", secrets: AGENT_SECRETS, checks: RUNS_BUILDS },
+  architect: { size: "agent", secrets: AGENT_SECRETS, agent: "architect" },
+  developer: { size: "agent", secrets: AGENT_SECRETS, checks: RUNS_BUILDS, agent: "developer" },
+  reviewer: { size: "agent", secrets: AGENT_SECRETS, checks: RUNS_BUILDS, agent: "reviewer" },
   // Opens the workspace like an agent and zips the round's commit; the state machine builds it.
   prepareChecks: { size: "agent", secrets: ["githubToken"], checks: ["putSources"] },
   recordChecks: { size: "step", secrets: [], checks: ["readResults"] },
@@ -69,6 +72,7 @@ export function Workflow({ stack, app }: StackContext) {
   const { bus } = use(Events);
   const { grantSecrets } = use(Auth);
   const checks = checksSandbox(stack, { production: isProductionStage(app.stage) });
+  const bedrockModels = deployedBedrockModels();
 
   const environment = {
     AMELIA_TABLE_NAME: table.tableName,
@@ -93,6 +97,7 @@ export function Workflow({ stack, app }: StackContext) {
       grantSecrets(fn, access.secrets);
       if (!access.silent) bus.cdk.eventBus.grantPutEventsTo(fn);
       if (access.checks) grantChecks(fn, checks, access.checks);
+      if (access.agent && bedrockModels) grantBedrockModel(fn, stack, bedrockModels[access.agent]);
       return [name, fn];
     }),
   ) as Record<TaskFunction, Function>;

@@ -4,7 +4,9 @@ import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { startLocalRuntime, type LocalRuntime } from "../../packages/local/src/LocalRuntime";
 import { Api } from "./api";
-import { FakeAnthropic, type FakeOptions } from "./fakeAnthropic";
+import { FakeAnthropic } from "./fakeAnthropic";
+import type { FakeOptions } from "./fakeMessages";
+import { FakeBedrock } from "./fakeBedrock";
 
 export interface TestRuntime extends LocalRuntime {
   dataDir: string;
@@ -81,6 +83,40 @@ export async function useClaudeRuntime(
   afterAll(() => fake.close());
   const fixture = useTestRuntime({
     env: { ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: fake.url, ...settings },
+  });
+  return { fake, fixture };
+}
+
+/** The AWS identity of a person's shell in the Bedrock tests: the fake accepts it alone. */
+export const BEDROCK_TEST_IDENTITY = {
+  region: "eu-west-1",
+  credentials: {
+    accessKeyId: "AKIABEDROCKTEST0001",
+    secretAccessKey: "bedrock-test-secret-access-key",
+    sessionToken: "bedrock-test-session-token",
+  },
+};
+
+/**
+ * A fake Bedrock Runtime for the test file (closed after it) and the runtime with the Claude
+ * agents on Bedrock pointed at it: `AMELIA_LLM_PROVIDER=bedrock`,
+ * `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, the test's AWS keys and region as a person's shell holds
+ * them (the runtime hands them to its functions), and the given settings.
+ */
+export async function useBedrockRuntime(settings: Record<string, string> = {}) {
+  const { region, credentials } = BEDROCK_TEST_IDENTITY;
+  const fake = await FakeBedrock.start({ region, credentials });
+  afterAll(() => fake.close());
+  const fixture = useTestRuntime({
+    env: {
+      AMELIA_LLM_PROVIDER: "bedrock",
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: credentials.sessionToken,
+      ...settings,
+    },
   });
   return { fake, fixture };
 }

@@ -325,6 +325,13 @@ describe("least privilege", () => {
     expect(tokenReaders.map(([id]) => id.replace(/ServiceRole.*$/, ""))).toEqual(["Authorizer"]);
   });
 
+  it("grant no Bedrock model unless the agents are deployed to call Bedrock", () => {
+    const bedrock = statements().filter(([, s]) =>
+      actionsOf(s).some((a) => a.startsWith("bedrock:")),
+    );
+    expect(bedrock).toEqual([]);
+  });
+
   it("read-only routes cannot write", () => {
     const writes = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
     const readOnly = HTTP_ROUTES.filter((r) => r.method === "GET").map((r) =>

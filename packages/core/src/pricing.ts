@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { parseBedrockModel } from "./agents/bedrock/modelIds";
 import type { TokenCounts } from "./events/types";
 
 /** US dollars per million tokens, as Anthropic's pricing page lists them. */
@@ -61,9 +62,15 @@ export function priceTable(overrides: PriceTable = {}): PriceTable {
   return { ...DEFAULT_PRICES, ...overrides };
 }
 
-/** A model's price; a dated id (`claude-sonnet-4-5-20250929`) falls back to its alias. */
+/**
+ * A model's price; a dated id (`claude-sonnet-4-5-20250929`) falls back to its alias. A Bedrock
+ * id (`us.anthropic.claude-sonnet-4-5-20250929-v1:0`) without an entry of its own has the price
+ * of the model it names: Bedrock's on-demand prices for Claude are Anthropic's list prices.
+ */
 export function priceOf(table: PriceTable, model: string): ModelPrice | undefined {
-  return table[model] ?? table[model.replace(/-\d{8}$/, "")];
+  const listed = (name: string) => table[name] ?? table[name.replace(/-\d{8}$/, "")];
+  const bedrock = parseBedrockModel(model);
+  return listed(model) ?? (bedrock && listed(bedrock.anthropicModel));
 }
 
 /** What one call cost, in dollars, rounded to a billionth so sums stay exact enough to compare. */

@@ -33,7 +33,10 @@ export interface Services {
   workflows: WorkflowLifecycle;
   gates: GateDecisions;
   subscriptions: Subscriptions;
-  /** Claude when an Anthropic API key is configured, else the offline demo model. */
+  /**
+   * Claude through Amazon Bedrock (AMELIA_LLM_PROVIDER=bedrock), else through Anthropic's API
+   * when a key is configured, else the offline demo model.
+   */
   driver(): Promise<AgentDriver>;
   agentSettings: AgentSettings;
   workspaces: WorkspaceProvider;
@@ -101,16 +104,46 @@ function createServices(config: AmeliaConfig): Services {
 }
 
 /**
- * Picks the model per call: the key is read through `readSecret` (cached, so a rotated key is
- * picked up within minutes) and a driver is built once per key. The circuit breaker belongs to
- * the provider, so every driver of this process shares it.
+ * Picks the model per call. On Bedrock the driver is built at the first call (a function that
+ * calls no model needs no region) and kept; no Anthropic key is read. Otherwise the key is read
+ * through `readSecret` (cached, so a rotated key is picked up within minutes) and a driver is
+ * built once per key. The circuit breaker belongs to the provider, so every driver of this
+ * process shares it.
  */
-function driverSelector(settings: AgentSettings): () => Promise<AgentDriver> {
+export function driverSelector(
+  settings: AgentSettings,
+  readApiKey: () => Promise<string | undefined> = () => readSecret("anthropicApiKey"),
+): () => Promise<AgentDriver> {
+  const claude = (
+    messages: ConstructorParameters<typeof ModelClient>[0],
+    breaker: CircuitBreaker,
+  ) =>
+    new AnthropicDriver(
+      new ModelClient(messages, breaker, {
+        maxTokens: settings.maxTokens,
+        streaming: settings.streaming,
+        ...settings.retry,
+      }),
+      settings,
+    );
+  if (settings.provider === "bedrock") {
+    let bedrock: AgentDriver | undefined;
+    return async () => {
+      // Loaded only here: the Bedrock SDK brings every Anthropic API resource and AWS's
+      // event-stream parsing, which no other process needs to evaluate.
+      const { bedrockMessages } = await import("./agents/bedrock/bedrockMessages");
+      bedrock ??= claude(
+        bedrockMessages(settings.retry.timeoutMs),
+        new CircuitBreaker("Amazon Bedrock", settings.breaker),
+      );
+      return bedrock;
+    };
+  }
   const demo = new DemoDriver();
   const breaker = new CircuitBreaker("The Anthropic API", settings.breaker);
   let current: { apiKey: string; driver: AgentDriver } | undefined;
   return async () => {
-    const apiKey = await readSecret("anthropicApiKey");
+    const apiKey = await readApiKey();
     if (apiKey === undefined) return demo;
     if (current?.apiKey !== apiKey) {
       // The base client with the Messages resource alone: the full client bundles every API.
@@ -119,12 +152,7 @@ function driverSelector(settings: AgentSettings): () => Promise<AgentDriver> {
         maxRetries: 0,
         timeout: settings.retry.timeoutMs,
       });
-      const client = new ModelClient(new Messages(anthropic), breaker, {
-        maxTokens: settings.maxTokens,
-        streaming: settings.streaming,
-        ...settings.retry,
-      });
-      current = { apiKey, driver: new AnthropicDriver(client, settings) };
+      current = { apiKey, driver: claude(new Messages(anthropic), breaker) };
     }
     return current.driver;
   };

@@ -19,6 +19,7 @@ import { EventBridgeEmulator } from "./aws/eventbridge/EventBridgeEmulator";
 import { ObjectStore } from "./aws/s3/ObjectStore";
 import { S3Emulator } from "./aws/s3/S3Emulator";
 import { StepFunctionsEmulator } from "./aws/stepfunctions/StepFunctionsEmulator";
+import { bedrockIdentity } from "./bedrockIdentity";
 import { LocalDynamo } from "./aws/dynamodb/LocalDynamo";
 import { BrowserOrigins, parseOrigin } from "./gateway/BrowserOrigins";
 import { HttpGateway } from "./gateway/HttpGateway";
@@ -102,6 +103,8 @@ export class PortInUseError extends Error {
  * run in one process.
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const settings = options.environment ?? process.env;
+  const bedrock = bedrockIdentity(settings);
   const host = options.host ?? "127.0.0.1";
   const dataDir = path.resolve(options.dataDir);
   // Private to this user: the event log, executions with their task tokens, the worktrees.
@@ -125,7 +128,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // AWS account, and nothing else may use the emulators.
   const credentials = randomCredentials();
   const { usage } = options;
-  const settings = options.environment ?? process.env;
   const sandbox = localSandbox(settings.AMELIA_SANDBOX);
   const dynamo = await LocalDynamo.start(path.join(dataDir, "dynamodb"), credentials, usage);
   await dynamo.ensureTable(TABLE_NAME);
@@ -206,6 +208,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // What the builds run in, for the checks' events to say (not a choice the functions make).
     AMELIA_SANDBOX: sandbox.description,
     AMELIA_DATA_DIR: dataDir,
+    ...bedrock,
     ...(options.apiToken !== undefined && { AMELIA_API_TOKEN: options.apiToken }),
   });
 

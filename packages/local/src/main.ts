@@ -30,7 +30,7 @@ try {
   );
   const { name, demo } = await modelInUse(runtime.url);
   console.log(
-    `  LLM: ${demo ? "offline demo model (set ANTHROPIC_API_KEY for Claude)" : `Claude (${name})`}. ` +
+    `  LLM: ${demo ? "offline demo model (set ANTHROPIC_API_KEY, or AMELIA_LLM_PROVIDER=bedrock, for Claude)" : `Claude (${name})`}. ` +
       "Press Ctrl+C to stop.",
   );
   let stopping = false;

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { priceTable, priceTableSchema, type PriceTable } from "../pricing";
+import { parseBedrockModel } from "./bedrock/modelIds";
 
 const intFromEnv = (fallback: number) =>
   z.coerce.number().int().positive().optional().default(fallback);
@@ -30,10 +31,31 @@ const jsonFromEnv = z
  */
 export const DEFAULT_AGENT_MODEL = "claude-sonnet-5-5";
 
+/**
+ * The same model on Amazon Bedrock, through its global cross-region inference profile: the id
+ * Anthropic's Bedrock SDK gives as its example, callable from every region that offers Claude.
+ */
+export const DEFAULT_BEDROCK_MODEL = "global.anthropic.claude-sonnet-5-5";
+
+/** Where the agents' model calls go (docs/agents.md). */
+const LLM_PROVIDERS = ["anthropic", "bedrock"] as const;
+type LlmProvider = (typeof LLM_PROVIDERS)[number];
+
+const bedrockModel = z.string().refine((id) => parseBedrockModel(id) !== undefined, {
+  message:
+    "expected the Bedrock id of a Claude model or inference profile, " +
+    "such as us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+});
+
 const settingsSchema = z.object({
+  AMELIA_LLM_PROVIDER: z.enum(LLM_PROVIDERS).default("anthropic"),
   AMELIA_ARCHITECT_MODEL: z.string().min(1).default(DEFAULT_AGENT_MODEL),
   AMELIA_DEVELOPER_MODEL: z.string().min(1).default(DEFAULT_AGENT_MODEL),
   AMELIA_REVIEWER_MODEL: z.string().min(1).default(DEFAULT_AGENT_MODEL),
+  AMELIA_BEDROCK_MODEL: bedrockModel.default(DEFAULT_BEDROCK_MODEL),
+  AMELIA_BEDROCK_ARCHITECT_MODEL: bedrockModel.optional(),
+  AMELIA_BEDROCK_DEVELOPER_MODEL: bedrockModel.optional(),
+  AMELIA_BEDROCK_REVIEWER_MODEL: bedrockModel.optional(),
   AMELIA_MAX_TOKENS: intFromEnv(32_000),
   AMELIA_ANTHROPIC_STREAMING: booleanFromEnv(true),
   AMELIA_AGENT_MAX_TURNS: intFromEnv(25),
@@ -54,6 +76,9 @@ export const AGENT_SETTING_NAMES = Object.keys(settingsSchema.shape);
 
 /** How the Claude agents call the API and how far they may go (see docs/agents.md). */
 export interface AgentSettings {
+  /** `anthropic`: Anthropic's API when a key is set, else the demo model; `bedrock`: Amazon Bedrock. */
+  provider: LlmProvider;
+  /** The model each agent calls, as the provider names it. */
   models: { architect: string; developer: string; reviewer: string };
   /** Output limit of one model call (thinking included). */
   maxTokens: number;
@@ -85,12 +110,20 @@ export function readAgentSettings(env: NodeJS.ProcessEnv = process.env): AgentSe
     throw new Error(`Invalid configuration: ${problems.join("; ")}`);
   }
   const c = parsed.data;
+  const bedrock = c.AMELIA_LLM_PROVIDER === "bedrock";
   return {
-    models: {
-      architect: c.AMELIA_ARCHITECT_MODEL,
-      developer: c.AMELIA_DEVELOPER_MODEL,
-      reviewer: c.AMELIA_REVIEWER_MODEL,
-    },
+    provider: c.AMELIA_LLM_PROVIDER,
+    models: bedrock
+      ? {
+          architect: c.AMELIA_BEDROCK_ARCHITECT_MODEL ?? c.AMELIA_BEDROCK_MODEL,
+          developer: c.AMELIA_BEDROCK_DEVELOPER_MODEL ?? c.AMELIA_BEDROCK_MODEL,
+          reviewer: c.AMELIA_BEDROCK_REVIEWER_MODEL ?? c.AMELIA_BEDROCK_MODEL,
+        }
+      : {
+          architect: c.AMELIA_ARCHITECT_MODEL,
+          developer: c.AMELIA_DEVELOPER_MODEL,
+          reviewer: c.AMELIA_REVIEWER_MODEL,
+        },
     maxTokens: c.AMELIA_MAX_TOKENS,
     streaming: c.AMELIA_ANTHROPIC_STREAMING,
     maxTurns: c.AMELIA_AGENT_MAX_TURNS,

@@ -36,6 +36,36 @@ describe("the price table", () => {
     expect(priceOf(DEFAULT_PRICES, "claude-unknown-9")).toBeUndefined();
   });
 
+  it("prices a Bedrock model id as the model it names, profile or not", () => {
+    // Bedrock's on-demand prices for Claude are Anthropic's list prices for the same model.
+    expect(priceOf(DEFAULT_PRICES, "global.anthropic.claude-sonnet-5-5")).toBe(
+      DEFAULT_PRICES["claude-sonnet-5-5"],
+    );
+    expect(priceOf(DEFAULT_PRICES, "us.anthropic.claude-sonnet-4-5-20250929-v1:0")).toBe(
+      DEFAULT_PRICES["claude-sonnet-4-5"],
+    );
+    expect(priceOf(DEFAULT_PRICES, "anthropic.claude-haiku-4-5-20251001-v1:0")).toBe(
+      DEFAULT_PRICES["claude-haiku-4-5"],
+    );
+    const opus = priceOf(DEFAULT_PRICES, "eu.anthropic.claude-opus-4-5-20251101-v1:0")!;
+    // 1234 × 5 + 567 × 25 + 8901 × 0.5 + 2345 × 6.25 = 39,451.75 micro-dollars.
+    expect(costOf(opus, tokens(1234, 567, 8901, 2345))).toBe(0.03945175);
+    expect(priceOf(DEFAULT_PRICES, "us.anthropic.claude-3-5-sonnet-20240620-v1:0")).toBeUndefined();
+  });
+
+  it("lets an AMELIA_MODEL_PRICES entry for the Bedrock id itself come first", () => {
+    const regional = { input: 3.3, output: 16.5, cacheWrite: 4.125, cacheRead: 0.33 };
+    const { prices } = readAgentSettings({
+      AMELIA_MODEL_PRICES: JSON.stringify({
+        "eu.anthropic.claude-sonnet-4-5-20250929-v1:0": regional,
+      }),
+    });
+    expect(priceOf(prices, "eu.anthropic.claude-sonnet-4-5-20250929-v1:0")).toEqual(regional);
+    expect(priceOf(prices, "us.anthropic.claude-sonnet-4-5-20250929-v1:0")).toEqual(
+      DEFAULT_PRICES["claude-sonnet-4-5"],
+    );
+  });
+
   it("takes additions and replacements from AMELIA_MODEL_PRICES", () => {
     const settings = readAgentSettings({
       AMELIA_MODEL_PRICES: JSON.stringify({

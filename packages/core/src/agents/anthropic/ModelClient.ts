@@ -28,10 +28,27 @@ export interface ModelClientOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** HTTP statuses worth another try: the request was fine, the service was not. */
+/**
+ * HTTP statuses worth another try: the request was fine, the service was not. Bedrock answers
+ * ThrottlingException and ModelNotReadyException with 429, ModelTimeoutException with 408,
+ * InternalServerException and ServiceUnavailableException with 500 and 503.
+ */
 const RETRYABLE_STATUSES = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
-/** Error types of a failure reported inside an SSE stream (which has no HTTP status). */
-const RETRYABLE_STREAM_ERRORS = new Set(["overloaded_error", "api_error", "rate_limit_error"]);
+/**
+ * Error types of a failure reported inside a stream (which has no HTTP status): Anthropic's SSE
+ * `error` events, and the exception frames of a Bedrock response stream, which the Bedrock SDK
+ * turns into such events typed by the exception (`throttlingException`).
+ */
+const RETRYABLE_STREAM_ERRORS = new Set([
+  "overloaded_error",
+  "api_error",
+  "rate_limit_error",
+  "throttlingException",
+  "internalServerException",
+  "serviceUnavailableException",
+  "modelStreamErrorException",
+  "modelTimeoutException",
+]);
 
 interface ApiFailure {
   retryable: boolean;
@@ -40,10 +57,11 @@ interface ApiFailure {
 }
 
 /**
- * One model call to the Messages API, made resilient: retries with exponential backoff and jitter
- * on 429/5xx/529 and network errors (honouring `retry-after`), no retry on a refused request
- * (4xx), and every attempt guarded by the provider's circuit breaker. The SDK's own retries are
- * off, so each attempt is seen here and counted by the breaker.
+ * One model call to the Messages API (Anthropic's, or Amazon Bedrock's through its SDK), made
+ * resilient: retries with exponential backoff and jitter on 429/5xx/529 and network errors
+ * (honouring `retry-after`), no retry on a refused request (4xx), and every attempt guarded by
+ * the provider's circuit breaker, whose name the errors give. The SDK's own retries are off, so
+ * each attempt is seen here and counted by the breaker.
  */
 export class ModelClient {
   private readonly sleep: (ms: number) => Promise<void>;
@@ -71,13 +89,13 @@ export class ModelClient {
       if (!failure.retryable) {
         this.breaker.recordSuccess();
         throw new PermanentAgentError(
-          `The Anthropic API refused the request: ${failure.description}`,
+          `${this.breaker.provider} refused the request: ${failure.description}`,
         );
       }
       this.breaker.recordFailure(failure.description);
       if (attempt >= this.options.maxRetries) {
         throw new ModelUnavailableError(
-          `The Anthropic API failed ${attempt + 1} times in a row (last: ${failure.description}); ` +
+          `${this.breaker.provider} failed ${attempt + 1} times in a row (last: ${failure.description}); ` +
             "resume the workflow once it is available again",
         );
       }
@@ -104,14 +122,20 @@ export class ModelClient {
   }
 }
 
-/** What went wrong with an API call, or undefined when the error is not the API's (a bug). */
+/**
+ * What went wrong with an API call, or undefined when the error is not the API's (a bug). An
+ * AWS error names its type in `x-amzn-ErrorType` (`ThrottlingException:http://…`) and carries a
+ * `{message}` body, where Anthropic's body says `{error: {type, message}}`.
+ */
 function classify(error: unknown): ApiFailure | undefined {
   if (error instanceof APIConnectionError) {
-    return { retryable: true, description: `network error: ${error.message}` };
+    // The Bedrock SDK reports credentials it could not resolve this way, the reason in the cause.
+    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
+    return { retryable: true, description: `network error: ${error.message}${cause}` };
   }
   if (!(error instanceof APIError)) return undefined;
-  const type = error.type ?? undefined;
-  const detail = error.apiMessage ?? error.message;
+  const type = error.type ?? error.headers?.get("x-amzn-errortype")?.split(":")[0] ?? undefined;
+  const detail = error.apiMessage ?? awsMessage(error.error) ?? error.message;
   const description = [error.status, type].filter(Boolean).join(" ") + `: ${detail}`;
   const retryable =
     error.status === undefined
@@ -119,4 +143,9 @@ function classify(error: unknown): ApiFailure | undefined {
       : RETRYABLE_STATUSES.has(error.status) || error.status >= 500;
   const wait = retryAfterMs(error.headers);
   return { retryable, description, ...(wait !== undefined && { retryAfterMs: wait }) };
+}
+
+function awsMessage(body: unknown): string | undefined {
+  const message = (body as { message?: unknown } | undefined)?.message;
+  return typeof message === "string" ? message : undefined;
 }

@@ -41,6 +41,13 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 /** How far a signature's time may be from now, as AWS allows. */
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
+/** Whom a request was signed as, for which region and service (the credential scope). */
+export interface SignatureScope {
+  accessKeyId: string;
+  region: string;
+  service: string;
+}
+
 export interface SignedRequest {
   method?: string;
   /** The request target as sent: path and query, still percent-encoded. */
@@ -77,8 +84,11 @@ export class RequestSignatures {
     private readonly rules: SigningRules = {},
   ) {}
 
-  /** Throws SignatureRefusedError unless the request is signed with the runtime's credentials. */
-  async verify(request: SignedRequest, body: Uint8Array): Promise<void> {
+  /**
+   * Throws SignatureRefusedError unless the request is signed with the runtime's credentials;
+   * returns the signature's scope, which names the region and service it was signed for.
+   */
+  async verify(request: SignedRequest, body: Uint8Array): Promise<SignatureScope> {
     const authorization = request.headers.authorization;
     if (!authorization) {
       throw new SignatureRefusedError(
@@ -159,6 +169,7 @@ export class RequestSignatures {
           "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
       );
     }
+    return { accessKeyId, region, service };
   }
 
   private signingDate(headers: IncomingHttpHeaders, scopeDay: string): Date {
