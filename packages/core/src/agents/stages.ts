@@ -89,7 +89,7 @@ export async function runArchitect(
   }
   const round = retriedRound(log, "architect") ?? workflow.iteration.plan + 1;
   const session = conversations && stageSession(conversations, workflow.id, round, "architect");
-  await startedOrContinued(
+  const { continued } = await startedOrContinued(
     ctx,
     "architect",
     round,
@@ -102,7 +102,14 @@ export async function runArchitect(
   // An invalid .amelia/checks.yml fails the workflow here, at its first stage.
   const checks = await resolveChecks(workspace);
   const files = await workspace.listFiles();
-  const instructions = await instructionsFor(ctx, "architect", driver, workspace, files);
+  const instructions = await instructionsFor(
+    ctx,
+    "architect",
+    driver,
+    workspace,
+    files,
+    !continued,
+  );
   const planned = await driver.plan(
     {
       issue: issueOf(workflow),
@@ -286,7 +293,7 @@ export async function runReviewer(
   }
   const round = retriedRound(log, "reviewer") ?? workflow.iteration.review + 1;
   const session = conversations && stageSession(conversations, workflow.id, round, "reviewer");
-  await startedOrContinued(
+  const { continued } = await startedOrContinued(
     ctx,
     "reviewer",
     round,
@@ -301,6 +308,7 @@ export async function runReviewer(
     driver,
     workspace,
     await workspace.listFiles(),
+    !continued,
   );
   const sandbox = await sandboxFor?.(workspace, round);
   const reviewed = await driver.review(
@@ -454,7 +462,10 @@ function stageSession(
   };
 }
 
-/** `stage_started`, or, for a round that stopped at the budget, that it continues. */
+/**
+ * `stage_started`, or, for a round that stopped at the budget, that it continues (whose
+ * instructions were then recorded already).
+ */
 async function startedOrContinued(
   ctx: StageContext,
   agent: ConversationStage,
@@ -462,10 +473,10 @@ async function startedOrContinued(
   message: string,
   driver: AgentDriver,
   session: StageSession | undefined,
-): Promise<void> {
+): Promise<{ continued: boolean }> {
   if ((await session?.load()) === undefined) {
     await stageStarted(ctx, agent, round, message);
-    return;
+    return { continued: false };
   }
   await ctx.record({
     type: "agent_message",
@@ -474,6 +485,7 @@ async function startedOrContinued(
     message: `The ${agent} continues round ${round} from its saved conversation`,
     data: { demo: driver.demo },
   });
+  return { continued: true };
 }
 
 /** Says why the stage stopped; the budget gate is next. */
