@@ -4,6 +4,7 @@ import type {
   EventPage,
   Health,
   Workflow,
+  WorkflowDiff,
   WorkflowEvent,
   WorkflowPage,
   WorkflowStatus,
@@ -103,6 +104,12 @@ export class ApiClient {
     }
     const page = await this.eventPage(id, sequence - 1, 1);
     return page.events.find((event) => event.sequence === sequence);
+  }
+
+  /** What a developer round changed against the base commit; the latest round by default. */
+  diff(id: string, round?: number): Promise<WorkflowDiff> {
+    const query = round === undefined ? "" : `?round=${round}`;
+    return this.request("GET", workflowPath(id, `/diff${query}`));
   }
 
   createWorkflow(input: CreateWorkflowInput): Promise<Workflow> {

@@ -3,6 +3,7 @@ export * from "./ApiClient";
 export * from "./ApiError";
 export * from "./budget";
 export * from "./checks";
+export * from "./diff";
 export * from "./EventSequencer";
 export * from "./LiveConnection";
 export * from "./socketUrl";

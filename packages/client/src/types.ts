@@ -2,6 +2,13 @@
  * The contract's JSON shapes. Core's types are re-exported as types only (nothing of core is
  * bundled); what only the HTTP answers have, and core has no type for, is declared here.
  */
+export type {
+  DiffFile,
+  DiffFileStatus,
+  DiffHunk,
+  DiffLinks,
+  WorkflowDiff,
+} from "@amelia/core/diff/WorkflowDiff";
 export type { FieldIssue } from "@amelia/core/errors";
 export type {
   Actor,
