@@ -1,5 +1,3 @@
-import { gitPath } from "../diff/gitDiff";
-
 export interface AddedLine {
   /** The file's path in the new tree. */
   path: string;
@@ -27,7 +25,7 @@ export function addedLines(diff: string): AddedLine[] {
       inHunk = true;
     } else if (!inHunk) {
       // File headers only come before the first hunk, so a "+++" line there is never content.
-      if (row.startsWith("+++ ")) path = gitPath(row.slice(4), "b/");
+      if (row.startsWith("+++ ")) path = newPath(row.slice(4));
     } else if (row.startsWith("+")) {
       added.push({ path, line, text: row.slice(1) });
       line += 1;
@@ -36,4 +34,17 @@ export function addedLines(diff: string): AddedLine[] {
     }
   }
   return added;
+}
+
+function newPath(header: string): string {
+  let path = header.replace(/\t.*$/, "");
+  if (path.startsWith('"')) {
+    // git C-quotes unusual names; JSON reads the common escapes.
+    try {
+      path = JSON.parse(path) as string;
+    } catch {
+      path = path.slice(1, -1);
+    }
+  }
+  return path.startsWith("b/") ? path.slice(2) : path;
 }

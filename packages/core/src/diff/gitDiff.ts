@@ -47,16 +47,9 @@ function hunkOf(hunk: StructuredPatchHunk): DiffHunk {
   };
 }
 
-/** A file name of a diff header without its prefix; git C-quotes unusual names. */
-export function gitPath(name: string | undefined, prefix: "a/" | "b/"): string {
-  let path = (name ?? "").replace(/\t.*$/, "");
-  if (path.startsWith('"')) {
-    try {
-      path = JSON.parse(path) as string;
-    } catch {
-      path = path.slice(1, -1);
-    }
-  }
+/** A file name as jsdiff reads it (unquoted already) without git's `a/` or `b/`. */
+function gitPath(name: string | undefined, prefix: "a/" | "b/"): string {
+  const path = name ?? "";
   return path.startsWith(prefix) ? path.slice(prefix.length) : path;
 }
 
