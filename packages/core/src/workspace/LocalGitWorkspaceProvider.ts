@@ -50,12 +50,28 @@ export class LocalGitWorkspaceProvider implements WorkspaceProvider {
       throw new WorkspaceError(`Invalid workflow id ${request.workflowId}`, request.workflowId);
     }
     await mkdir(this.dataDir, { recursive: true });
-    if (!(await gitSucceeds(this.dataDir, ["check-ref-format", "--branch", request.branch]))) {
+    const repository =
+      request.repository === undefined ? undefined : await this.repositoryRoot(request.repository);
+    const dir = join(
+      this.dataDir,
+      repository === undefined ? "scratch" : "workspaces",
+      request.workflowId,
+    );
+    const state = await readState(`${dir}.json`, request, repository);
+    // Every stage reopens the workspace: one git process says whether it is still as it was left.
+    if (state && (await isReadyOn(dir, request.branch))) {
+      return new GitWorkspace(await realpath(dir), request.branch, state.baseCommit);
+    }
+    // A state file names a branch checked when it was first opened.
+    if (
+      !state &&
+      !(await gitSucceeds(this.dataDir, ["check-ref-format", "--branch", request.branch]))
+    ) {
       throw new WorkspaceError(`Invalid branch name ${request.branch}`, request.branch);
     }
-    return request.repository === undefined
-      ? this.openScratch(request)
-      : this.openWorktree(request, await this.repositoryRoot(request.repository));
+    return repository === undefined
+      ? this.openScratch(request, dir, state)
+      : this.openWorktree(request, repository, dir, state);
   }
 
   /** Read where the commits are: the person's repository (a worktree shares its objects) or the scratch one. */
@@ -104,9 +120,10 @@ export class LocalGitWorkspaceProvider implements WorkspaceProvider {
   private async openWorktree(
     request: OpenWorkspaceRequest,
     repository: string,
+    dir: string,
+    known: WorkspaceState | undefined,
   ): Promise<Workspace> {
-    const dir = join(this.dataDir, "workspaces", request.workflowId);
-    let state = await readState(`${dir}.json`, request, repository);
+    let state = known;
     if (!state) {
       // The base is fixed before the branch exists, so a crash between the two steps resumes
       // from the same start point even if the person's HEAD has moved meanwhile.
@@ -129,9 +146,12 @@ export class LocalGitWorkspaceProvider implements WorkspaceProvider {
     return new GitWorkspace(await realpath(dir), request.branch, state.baseCommit);
   }
 
-  private async openScratch(request: OpenWorkspaceRequest): Promise<Workspace> {
-    const dir = join(this.dataDir, "scratch", request.workflowId);
-    let state = await readState(`${dir}.json`, request, undefined);
+  private async openScratch(
+    request: OpenWorkspaceRequest,
+    dir: string,
+    known: WorkspaceState | undefined,
+  ): Promise<Workspace> {
+    let state = known;
     await mkdir(dir, { recursive: true });
     // Check for our own .git: the data directory may itself sit inside someone's repository.
     if (!(await stat(join(dir, ".git")).catch(() => undefined))) {
@@ -244,6 +264,22 @@ async function branchTip(cwd: string, branch: string): Promise<string | undefine
 async function mergeBase(cwd: string, a: string, b: string): Promise<string | undefined> {
   const output = await runGit(cwd, ["merge-base", a, b]).catch(() => "");
   return output.trim() || undefined;
+}
+
+/**
+ * Whether `dir` is the top of a work tree whose HEAD is `branch`, an existing branch: what a
+ * workspace opened before is, unless someone removed or changed it since.
+ */
+async function isReadyOn(dir: string, branch: string): Promise<boolean> {
+  const output = await runGit(dir, [
+    "rev-parse",
+    "--show-toplevel",
+    "--symbolic-full-name",
+    "HEAD",
+  ]).catch(() => "");
+  const [top, head] = output.trim().split("\n");
+  const real = await realpath(dir).catch(() => undefined);
+  return top !== undefined && top === real && head === `refs/heads/${branch}`;
 }
 
 async function isWorkTreeRoot(dir: string): Promise<boolean> {
