@@ -181,4 +181,16 @@ describe("open without a repository", () => {
       "notes.md",
     ]);
   });
+
+  it("checks the branch out again when someone left the scratch repository on another", async () => {
+    const first = await new LocalGitWorkspaceProvider(dataDir).open(request);
+    await first.writeFile("notes.md", "one\n");
+    const work = await first.commit("Notes");
+    git(first.root, "checkout", "--quiet", "-b", "elsewhere", first.baseCommit);
+
+    const again = await new LocalGitWorkspaceProvider(dataDir).open(request);
+    expect(git(again.root, "rev-parse", "--abbrev-ref", "HEAD")).toBe("amelia/DEMO-9");
+    expect(git(again.root, "rev-parse", "HEAD")).toBe(work);
+    expect(await again.listFiles()).toContain("notes.md");
+  });
 });
