@@ -46,6 +46,8 @@ const ROUTE_ACCESS: Record<string, RouteAccess> = {
   "GET /api/workflows/active": { table: "read" },
   "GET /api/workflows/{id}": { table: "read" },
   "GET /api/workflows/{id}/events": { table: "read" },
+  // Reads the commits of a workflow on GitHub.
+  "GET /api/workflows/{id}/diff": { table: "read", secrets: ["githubToken"] },
   "GET /api/workflows/{id}/checks/{runId}/{index}/log": { table: "read" },
   "POST /api/workflows/{id}/approve": {
     table: "readWrite",

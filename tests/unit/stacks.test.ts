@@ -301,6 +301,7 @@ describe("least privilege", () => {
       "Reviewer",
     ]);
     expect(readers("GITHUB_TOKEN")).toEqual([
+      "ApiLambdaGETapiworkflowsiddiff",
       "ApiLambdaPOSTapigithubwebhook",
       "ApiLambdaPOSTapiworkflows",
       "Architect",

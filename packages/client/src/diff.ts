@@ -1,7 +1,8 @@
 import type { DiffFile, DiffHunk, WorkflowDiff } from "./types";
 
 /**
- * The diff as `git diff` prints it (without `index` lines), so that it applies with `git apply`
+ * The diff as `git diff` prints it (without `index` and `similarity` lines, and without the
+ * function line after a hunk's header), so that it applies with `git apply`
  * on the base commit. A binary file gets git's "Binary files … differ" line, which `git apply`
  * refuses, as it refuses `git diff`'s; a cut file ends in a marker line, so a cut diff never
  * applies as if it were whole.

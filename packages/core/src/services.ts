@@ -9,6 +9,7 @@ import { ModelClient } from "./agents/anthropic/ModelClient";
 import { DemoDriver } from "./agents/DemoDriver";
 import { readAgentSettings, type AgentSettings } from "./agents/agentSettings";
 import { readConfig, type AmeliaConfig } from "./config";
+import { WorkflowDiffs } from "./diff/WorkflowDiffs";
 import { Subscriptions } from "./realtime/Subscriptions";
 import { CircuitBreaker } from "./resilience/CircuitBreaker";
 import { readSecret } from "./secrets";
@@ -32,6 +33,7 @@ export interface Services {
   config: AmeliaConfig;
   workflows: WorkflowLifecycle;
   gates: GateDecisions;
+  diffs: WorkflowDiffs;
   subscriptions: Subscriptions;
   /**
    * Claude through Amazon Bedrock (AMELIA_LLM_PROVIDER=bedrock), else through Anthropic's API
@@ -92,6 +94,7 @@ function createServices(config: AmeliaConfig): Services {
     config,
     workflows,
     gates,
+    diffs: new WorkflowDiffs({ workflows, workspaces }),
     subscriptions,
     driver,
     agentSettings,

@@ -268,7 +268,11 @@ export async function runDeveloper(
         ? `Developer committed ${commit.slice(0, 12)} on ${workspace.branch}: ${summary}`
         : `Developer finished with nothing new to commit: ${summary}`,
     ),
-    data: { stage: "developer", ...(commit !== undefined && { commit }) },
+    data: {
+      stage: "developer",
+      ...(commit !== undefined && { commit }),
+      baseCommit: workspace.baseCommit,
+    },
   });
   // After the completion: a replay that finds it need not continue a conversation.
   await conversations.clear(workflow.id, round);

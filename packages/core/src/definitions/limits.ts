@@ -33,3 +33,12 @@ export const MAX_MESSAGE_CHARS = 10_000;
 
 /** A workflow's budget is at most this many US dollars: a typo of a few zeros is refused. */
 export const MAX_BUDGET_USD = 10_000;
+
+/**
+ * `GET …/diff`: the lines of hunks an answer shows, in bytes of JSON, so that it stays within a
+ * Lambda response (6 MB) beside the files' list; files past it are listed with their counts.
+ */
+export const DIFF_ANSWER_BYTES = 4 * 1024 * 1024;
+/** One file's shown hunk lines: a person reads that many, and a generated file does not crowd out the rest. */
+export const DIFF_FILE_LINES = 5_000;
+export const DIFF_FILE_BYTES = 512 * 1024;

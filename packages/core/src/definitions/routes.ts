@@ -22,6 +22,7 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: "GET", path: "/api/workflows/active", handler: fn("listActiveWorkflows"), auth: true },
   { method: "GET", path: "/api/workflows/{id}", handler: fn("getWorkflow"), auth: true },
   { method: "GET", path: "/api/workflows/{id}/events", handler: fn("listEvents"), auth: true },
+  { method: "GET", path: "/api/workflows/{id}/diff", handler: fn("getWorkflowDiff"), auth: true },
   {
     method: "GET",
     path: "/api/workflows/{id}/checks/{runId}/{index}/log",

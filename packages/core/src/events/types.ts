@@ -95,7 +95,12 @@ export const EVENT_DATA = {
   }),
   workflow_started: z.object({ executionArn: z.string() }),
   stage_started: z.object({ stage, round: z.number().int().positive().optional() }),
-  stage_completed: z.object({ stage, commit: z.string().optional() }),
+  stage_completed: z.object({
+    stage,
+    commit: z.string().optional(),
+    /** A developer round's: where the branch started, which its diff is measured against. */
+    baseCommit: z.string().optional(),
+  }),
   agent_message: z.object({ demo: z.boolean().optional() }).passthrough().optional(),
   plan_created: z.object({ plan: z.string(), round: z.number().int().positive() }),
   approval_required: z.object({

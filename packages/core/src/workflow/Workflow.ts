@@ -140,6 +140,15 @@ export const listEventsSchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1_000).default(500),
 });
 
+/** `GET …/diff`: which developer round; the latest when absent. */
+export const diffQuerySchema = z.strictObject({
+  round: z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}$/, "a round is a positive integer")
+    .transform(Number)
+    .optional(),
+});
+
 export function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 };
 }

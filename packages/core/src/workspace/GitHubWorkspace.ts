@@ -1,15 +1,12 @@
-import pMap from "p-map";
 import { WorkspaceError } from "../errors";
 import type { GitHubRepository, TreeChange, TreeFile, TreeFiles } from "../github/GitHubRepository";
 import { blobSha, EXECUTABLE_MODE, FILE_MODE, SUBMODULE_MODE, SYMLINK_MODE } from "./gitObjects";
 import { PathOutsideWorkspaceError } from "./PathOutsideWorkspaceError";
 import { normalizeWorkspacePath } from "./paths";
-import { fileDiff, type DiffSide } from "./unifiedDiff";
+import { changedPaths, treeDiff } from "./treeDiff";
 import { textOf } from "./textFiles";
 import { applyFileChanges, type FileBytes, type FileChange, type Workspace } from "./Workspace";
 
-/** Blobs fetched at once for a diff. */
-const BLOB_CONCURRENCY = 8;
 /**
  * GitHub's API sends a blob whole (base64 in JSON), never a range of it: larger blobs are not
  * fetched for an agent's reads at all.
@@ -102,18 +99,7 @@ export class GitHubWorkspace implements Workspace {
     this.baseFiles ??= this.repository
       .treeOf(this.baseCommit)
       .then((tree) => this.repository.files(tree));
-    const base = await this.baseFiles;
-    const changed = changedPaths(base, this.files).filter(
-      (path) =>
-        base.get(path)?.mode !== SUBMODULE_MODE && this.files.get(path)?.mode !== SUBMODULE_MODE,
-    );
-    const patches = await pMap(
-      changed,
-      async (path) =>
-        fileDiff(path, await this.side(base.get(path)), await this.side(this.files.get(path))),
-      { concurrency: BLOB_CONCURRENCY },
-    );
-    return patches.join("");
+    return treeDiff(await this.baseFiles, this.files, (sha) => this.content(sha));
   }
 
   async commit(message: string): Promise<string | undefined> {
@@ -205,22 +191,6 @@ export class GitHubWorkspace implements Workspace {
     }
     return content;
   }
-
-  private async side(file: TreeFile | undefined): Promise<DiffSide | undefined> {
-    return file && { mode: file.mode, content: await this.content(file.sha) };
-  }
-}
-
-/** Paths whose file differs between two trees (added, removed, or a new content or mode). */
-function changedPaths(before: TreeFiles, after: TreeFiles): string[] {
-  const paths = new Set([...before.keys(), ...after.keys()]);
-  return [...paths]
-    .filter((path) => {
-      const a = before.get(path);
-      const b = after.get(path);
-      return a?.sha !== b?.sha || a?.mode !== b?.mode;
-    })
-    .sort();
 }
 
 function fileError(action: string, path: string, reason: string): WorkspaceError {

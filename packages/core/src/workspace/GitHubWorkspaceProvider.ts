@@ -6,7 +6,10 @@ import { GitHubRepository, type RepositoryInfo } from "../github/GitHubRepositor
 import { parseIssueReference, parseRepositoryName } from "../github/repositoryName";
 import { workflowMarker } from "../github/markers";
 import { GitHubWorkspace } from "./GitHubWorkspace";
+import { treeDiff } from "./treeDiff";
 import type {
+  Changes,
+  ChangesRequest,
   OpenWorkspaceRequest,
   Publication,
   PublishRequest,
@@ -119,6 +122,23 @@ export class GitHubWorkspaceProvider implements WorkspaceProvider {
     // The branch holds the work now; a retried completion finds it there.
     if (work !== undefined) await github.deleteRef(workRef);
     return publication;
+  }
+
+  /** From the stored commits' trees and blobs, exact renames found; no clone, no compare API's caps. */
+  async changes(request: ChangesRequest): Promise<Changes> {
+    const github = await this.connect(request.repository);
+    const { baseCommit, commit } = request;
+    const filesOf = async (sha: string) => github.files(await github.treeOf(sha));
+    const [info, before, after] = await Promise.all([
+      github.info(),
+      filesOf(baseCommit),
+      filesOf(commit),
+    ]);
+    return {
+      diff: await treeDiff(before, after, (sha) => github.blob(sha), { renames: true }),
+      commitUrl: `${info.htmlUrl}/commit/${commit}`,
+      compareUrl: `${info.htmlUrl}/compare/${baseCommit}...${commit}`,
+    };
   }
 
   private async proposeBranch(

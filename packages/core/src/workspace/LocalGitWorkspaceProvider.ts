@@ -4,16 +4,23 @@ import * as z from "zod";
 import { invalidField, WorkspaceError } from "../errors";
 import { gitSucceeds, runGit } from "./git";
 import { GitWorkspace } from "./GitWorkspace";
-import type { OpenWorkspaceRequest, Workspace, WorkspaceProvider } from "./Workspace";
+import type {
+  Changes,
+  ChangesRequest,
+  OpenWorkspaceRequest,
+  Workspace,
+  WorkspaceProvider,
+} from "./Workspace";
 
 const WORKFLOW_ID_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+const COMMIT_PATTERN = /^[0-9a-f]{40,64}$/;
 
 const stateSchema = z.object({
   workflowId: z.string(),
   issueId: z.string(),
   repository: z.string().optional(),
   branch: z.string(),
-  baseCommit: z.string().regex(/^[0-9a-f]{40,64}$/),
+  baseCommit: z.string().regex(COMMIT_PATTERN),
 });
 type WorkspaceState = z.infer<typeof stateSchema>;
 
@@ -49,6 +56,36 @@ export class LocalGitWorkspaceProvider implements WorkspaceProvider {
     return request.repository === undefined
       ? this.openScratch(request)
       : this.openWorktree(request, await this.repositoryRoot(request.repository));
+  }
+
+  /** Read where the commits are: the person's repository (a worktree shares its objects) or the scratch one. */
+  async changes(request: ChangesRequest): Promise<Changes> {
+    const { workflowId, repository, baseCommit, commit } = request;
+    // Never an option to git, never a path outside the data directory.
+    for (const id of [baseCommit, commit]) {
+      if (!COMMIT_PATTERN.test(id)) throw new WorkspaceError(`Invalid commit id ${id}`, id);
+    }
+    if (repository === undefined && !WORKFLOW_ID_PATTERN.test(workflowId)) {
+      throw new WorkspaceError(`Invalid workflow id ${workflowId}`, workflowId);
+    }
+    const dir =
+      repository === undefined
+        ? join(this.dataDir, "scratch", workflowId)
+        : await this.repositoryRoot(repository);
+    const diff = await runGit(dir, [
+      "diff",
+      "--no-color",
+      "--no-ext-diff",
+      "--no-textconv",
+      "--find-renames",
+      // Pinned: readers of the diff expect a/ and b/ whatever the person's config says.
+      "--src-prefix=a/",
+      "--dst-prefix=b/",
+      baseCommit,
+      commit,
+      "--",
+    ]);
+    return { diff };
   }
 
   /** The repository's top-level directory, or a ValidationError saying why it is unusable. */

@@ -82,6 +82,24 @@ export interface WorkspaceProvider {
    * the one already open). Idempotent. Absent where the work simply stays on the branch.
    */
   publish?(workflow: PublishRequest): Promise<Publication>;
+  /** What a workflow's commit changed against its base commit; reads, never writes. */
+  changes(request: ChangesRequest): Promise<Changes>;
+}
+
+export interface ChangesRequest {
+  workflowId: string;
+  /** As the workflow stores it (canonical), or undefined for its scratch repository. */
+  repository?: string;
+  baseCommit: string;
+  commit: string;
+}
+
+export interface Changes {
+  /** `git diff --find-renames <baseCommit> <commit>` with `a/` and `b/` prefixes. */
+  diff: string;
+  /** Where the commit and the comparison are on the web (on GitHub). */
+  commitUrl?: string;
+  compareUrl?: string;
 }
 
 /** What publishing a workflow's work reads from it. */

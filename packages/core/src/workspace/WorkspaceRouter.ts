@@ -1,6 +1,8 @@
 import { invalidField } from "../errors";
 import { isGitHubRepository } from "../github/repositoryName";
 import type {
+  Changes,
+  ChangesRequest,
   OpenWorkspaceRequest,
   Publication,
   PublishRequest,
@@ -30,6 +32,10 @@ export class WorkspaceRouter implements WorkspaceProvider {
 
   async publish(workflow: PublishRequest): Promise<Publication> {
     return (await this.providerFor(workflow.repository).publish?.(workflow)) ?? {};
+  }
+
+  async changes(request: ChangesRequest): Promise<Changes> {
+    return this.providerFor(request.repository).changes(request);
   }
 
   private providerFor(repository: string | undefined): WorkspaceProvider {

@@ -195,7 +195,10 @@ describe("stage retries after a crash", () => {
     expect(again.commit).toBeUndefined();
     expect(first.commit).toBeDefined();
     const lastCompletion = run.ofType("stage_completed").at(-1);
-    expect(lastCompletion?.data).toEqual({ stage: "developer" });
+    // Nothing new to commit, and still measured against the same base as the first run.
+    const baseCommit = run.ofType("stage_completed").at(-2)?.data.baseCommit;
+    expect(baseCommit).toMatch(/^[0-9a-f]{40}$/);
+    expect(lastCompletion?.data).toEqual({ stage: "developer", baseCommit });
   });
 
   it("repeats the round a crashed stage had started instead of counting a new one", async () => {
@@ -307,6 +310,8 @@ describe("a developer round over several invocations", () => {
     expect(run.ofType("stage_completed").at(-1)?.data).toEqual({
       stage: "developer",
       commit: results[2]?.commit,
+      // The branch started at main: the round's diff is measured from there.
+      baseCommit: git(repo, "rev-parse", "main"),
     });
     // The round is over: its conversation is gone, and the next round starts afresh.
     expect(conversations.saved.size).toBe(0);

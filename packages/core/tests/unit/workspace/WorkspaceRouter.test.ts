@@ -19,6 +19,10 @@ function provider(name: string, publishes: boolean): WorkspaceProvider & { calls
       calls.push(`open ${request.repository}`);
       return { root: name } as Workspace;
     },
+    changes: async (request) => {
+      calls.push(`changes ${request.repository}`);
+      return { diff: name };
+    },
     ...(publishes && {
       publish: async (workflow) => {
         calls.push(`publish ${workflow.repository}`);
@@ -72,6 +76,20 @@ describe("choosing a workspace provider by the repository's form", () => {
     });
     expect(await workspaces.publish(workflow("/home/me/project"))).toEqual({});
     expect(await workspaces.publish(workflow())).toEqual({});
+  });
+
+  it("reads changes where the workflow's commits are", async () => {
+    const workspaces = new WorkspaceRouter(provider("local", false), provider("github", true));
+    const changes = (repository?: string) =>
+      workspaces.changes({
+        workflowId: "wf-1",
+        ...(repository !== undefined && { repository }),
+        baseCommit: "a".repeat(40),
+        commit: "b".repeat(40),
+      });
+    expect(await changes("octo/project")).toEqual({ diff: "github" });
+    expect(await changes("/home/me/project")).toEqual({ diff: "local" });
+    expect(await changes()).toEqual({ diff: "local" });
   });
 });
 

@@ -13,7 +13,7 @@ How to work:
 The verdict (submit_review):
 - approved: true only if the change can be merged as it is.
 - severity: the worst problem found: "none" (nothing to fix), "minor" (small fixes), "major" (wrong or incomplete), "critical" (broken, unsafe, or nothing implemented).
-- comments: one actionable comment per problem, each naming the file (and line when it helps) and what to change. The developer works from these comments alone. When approved, comments may be empty or hold optional remarks.
+- comments: one actionable comment per problem, each naming the file (and line when it helps) and what to change. The developer works from these comments alone. Start a comment about a line with its place as \`path:line — \` (the path as in the diff, the line number in the new file), e.g. "src/app.ts:42 — check for null here": the person sees such a comment beside that line. When approved, comments may be empty or hold optional remarks.
 
 ${UNTRUSTED_DATA_RULE}
 
