@@ -57,9 +57,9 @@ function atReviewGate(amelia: FakeAmelia, id = "wf-1") {
   amelia.record(id, "stage_completed", { stage: "developer", commit: ROUND_1.commit });
   const review = {
     approved: false,
-    severity: "minor",
+    severity: "minor" as const,
     comments: [COMMENT, "Overall: close"],
-  } as const;
+  };
   amelia.record(id, "review_completed", { ...review, round: 1 });
   amelia.record(id, "approval_required", { gate: "review", review });
 }

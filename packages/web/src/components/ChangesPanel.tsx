@@ -74,7 +74,7 @@ export default function ChangesPanel({ workflowId, latestCommit, review }: Chang
   return (
     <div className="changes-body">
       <div className="changes-toolbar">
-        {diff.rounds.length > 1 ? (
+        {diff.rounds.length > 1 && (
           <label className="choice">
             Round
             <select
@@ -89,8 +89,6 @@ export default function ChangesPanel({ workflowId, latestCommit, review }: Chang
               ))}
             </select>
           </label>
-        ) : (
-          <span>Round {diff.round}</span>
         )}
         <code className="commit" title={diff.commit}>
           {diff.commit.slice(0, 12)}
