@@ -171,6 +171,15 @@ describe("the Changes panel", () => {
     await userEvent.click(long);
     expect(long.getAttribute("aria-expanded")).toBe("true");
     expect(container.querySelectorAll(".diff-line")).toHaveLength(900);
+
+    // A file of the list opens where it is.
+    const list = within(changes()).getByRole("table", { name: "Files changed" });
+    await userEvent.click(within(list).getByRole("button", { name: "src/file20.ts" }));
+    const opened = within(fileSection("src/file20.ts")).getByRole("button", {
+      name: "src/file20.ts",
+    });
+    expect(opened.getAttribute("aria-expanded")).toBe("true");
+    await waitFor(() => expect(document.activeElement).toBe(opened));
   });
 
   it("marks a cut file with what it shows and how to see the rest, and links GitHub's views", async () => {

@@ -139,12 +139,10 @@ function FileList({
 }: Pick<WorkflowDiff, "files" | "totals"> & { onShow(path: string): void }) {
   const show = (path: string, index: number) => {
     onShow(path);
-    // After the file's lines are rendered, so the page scrolls to where they are.
-    requestAnimationFrame(() => {
-      const section = document.getElementById(fileAnchor(index));
-      section?.scrollIntoView({ block: "start" });
-      section?.querySelector<HTMLElement>("button, h3")?.focus();
-    });
+    // Once its lines are rendered: focusing the file's button scrolls the page to it.
+    requestAnimationFrame(() =>
+      document.getElementById(fileAnchor(index))?.querySelector("button")?.focus(),
+    );
   };
   return (
     <table className="diff-files">
