@@ -123,7 +123,7 @@ export function WorkflowPage({ id }: { id: string }) {
         </p>
       )}
       {changes && (
-        <div className={desk ? "review-desk" : "changes-row"}>
+        <div className={desk ? "review-desk" : undefined}>
           {desk && review}
           {changes}
           {desk && decision}
