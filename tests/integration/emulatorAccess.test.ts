@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { codeBuild, s3, signedFetch } from "../../packages/local/tests/support/sdk";
@@ -158,7 +158,7 @@ describe("the local emulators accept only the runtime's own signed requests", ()
     expect(environment.AMELIA_SANDBOX).toMatch(/^(bubblewrap|unsafe-host|unavailable: .+)$/);
   });
 
-  it("keeps its data directory private: 0700, the executions file 0600", async () => {
+  it("keeps its data directory private: 0700, the executions' files 0600", async () => {
     const created = await fixture.api.create({ issueId: "MODES-1" });
     expect(created.status).toBe(201);
     await fixture.api.waitForStatus(created.body.id, "blocked");
@@ -166,6 +166,10 @@ describe("the local emulators accept only the runtime's own signed requests", ()
     const { dataDir } = fixture.runtime;
     expect(await mode(dataDir)).toBe(0o700);
     expect(await mode(path.join(dataDir, "dynamodb"))).toBe(0o700);
-    expect(await mode(path.join(dataDir, "executions.json"))).toBe(0o600);
+    const executions = path.join(dataDir, "executions");
+    expect(await mode(executions)).toBe(0o700);
+    const files = await readdir(executions);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) expect(await mode(path.join(executions, file))).toBe(0o600);
   });
 });

@@ -55,9 +55,20 @@ export class Output {
     this.options.stdout.write(`${text}\n`);
   }
 
+  /** Text as it is on stdout: a patch keeps its own line ends. */
+  text(text: string): void {
+    this.options.stdout.write(text);
+  }
+
   /** A note for the person on stderr (nothing with --json). */
   note(text: string): void {
     if (!this.json) this.options.stderr.write(`${this.errorColors.dim(text)}\n`);
+  }
+
+  /** Something the person should know about the result, on stderr (nothing with --json). */
+  warning(text: string): void {
+    const c = this.errorColors;
+    if (!this.json) this.options.stderr.write(`${c.yellow(c.bold("warning"))} ${text}\n`);
   }
 
   /** One JSON document on stdout. */

@@ -8,11 +8,13 @@ import {
   type Level,
   type Usage,
   type Workflow,
+  type WorkflowDiff,
   type WorkflowEvent,
   type WorkflowStatus,
 } from "@amelia/client";
 import Table from "cli-table3";
 import type { Colors } from "picocolors/types";
+import { changesSummary } from "./diffFormat";
 
 type Paint = (text: string) => string;
 
@@ -130,10 +132,15 @@ const BORDER_CHARS = [
 ] as const;
 
 /**
- * Everything a person needs to decide at a gate: fields, plan, the latest checks, review, and
- * what to run next.
+ * Everything a person needs to decide at a gate: fields, the latest round's changes, plan, the
+ * latest checks, review, and what to run next.
  */
-export function workflowDetail(w: Workflow, c: Colors, now = Date.now()): string {
+export function workflowDetail(
+  w: Workflow,
+  c: Colors,
+  now = Date.now(),
+  changes?: Pick<WorkflowDiff, "round" | "totals">,
+): string {
   const fields: Array<[string, string | undefined]> = [
     ["Workflow", w.id],
     ["Kind", w.kind],
@@ -147,6 +154,7 @@ export function workflowDetail(w: Workflow, c: Colors, now = Date.now()): string
     ["Model", w.model],
     ["Started by", w.startedBy && actorLabel(w.startedBy)],
     ["Rounds", `plan ${w.iteration.plan}, review ${w.iteration.review}`],
+    ["Changes", changes && `${changesSummary(changes, c)}  ${c.dim(`amelia diff ${w.id}`)}`],
     ["Usage", usageSummary(w.usage)],
     ["Budget", budgetSummary(w)],
     ["Created", `${w.createdAt} (${age(w.createdAt, now)})`],

@@ -6,6 +6,7 @@ import { serverConfig } from "./config";
 import { CliError, cliErrorOf, UsageError } from "./errors";
 import { EXIT_CODES } from "./exitCodes";
 import { Output, type Stream } from "./Output";
+import type { DiffOptions } from "./commands/diff";
 import type { StartOptions } from "./commands/start";
 
 export interface CliEnvironment {
@@ -131,6 +132,18 @@ export async function run(argv: readonly string[], environment: CliEnvironment):
     .action(
       serverCommand(async (context, id: string | undefined, options: { all?: boolean }) =>
         (await import("./commands/status")).status(context, id, options),
+      ),
+    );
+
+  serverCommandNamed(
+    "diff <id>",
+    "what a developer round changed, as a unified diff (plain when piped: it applies with git apply)",
+  )
+    .option("--round <n>", "the developer round (default: the latest)")
+    .option("--stat", "a summary: each file's status and lines changed, then the totals")
+    .action(
+      serverCommand(async (context, id: string, options: DiffOptions) =>
+        (await import("./commands/diff")).diff(context, id, options),
       ),
     );
 

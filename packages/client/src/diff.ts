@@ -28,7 +28,8 @@ export function formatFileDiff(file: DiffFile): string {
   if (file.status === "renamed") lines.push(`rename from ${oldPath}`, `rename to ${file.path}`);
   if (file.binary) {
     lines.push(`Binary files ${oldName} and ${newName} differ`);
-  } else if (file.hunks.length > 0) {
+  } else if (file.hunks.length > 0 || file.truncated) {
+    // A file cut before its first line still says so.
     lines.push(`--- ${oldName}`, `+++ ${newName}`);
     for (const hunk of file.hunks) lines.push(hunkHeader(hunk), ...hunk.lines);
     if (file.truncated) lines.push(cutMarker(file.truncated));

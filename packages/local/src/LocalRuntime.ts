@@ -162,7 +162,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const stepFunctions = new StepFunctionsEmulator({
     definition: workflowDefinition(functionArns, LOCAL_CHECKS),
     stateMachineArn: STATE_MACHINE_ARN,
-    stateFile: path.join(dataDir, "executions.json"),
+    stateDirectory: path.join(dataDir, "executions"),
+    legacyStateFile: path.join(dataDir, "executions.json"),
     codeBuild,
     ...(usage && { onStateEntered: () => usage.stateTransition() }),
     invokeFunction: (functionName, payload) => {

@@ -34,20 +34,38 @@ describe("npx amelia", () => {
     );
   });
 
-  it.each(["start", "status", "approve", "reject", "budget", "cancel", "resume", "logs", "dev"])(
-    "%s --help describes the command and exits 0",
-    async (command) => {
-      const { code, stdout } = await amelia([command, "--help"]);
-      expect(code).toBe(0);
-      expect(stdout).toMatch(new RegExp(`^Usage: amelia ${command} `));
-      if (command !== "dev") expect(stdout).toContain("--json");
-    },
-  );
+  it.each([
+    "start",
+    "status",
+    "diff",
+    "approve",
+    "reject",
+    "budget",
+    "cancel",
+    "resume",
+    "logs",
+    "dev",
+  ])("%s --help describes the command and exits 0", async (command) => {
+    const { code, stdout } = await amelia([command, "--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^Usage: amelia ${command} `));
+    if (command !== "dev") expect(stdout).toContain("--json");
+  });
 
   it("--help lists every command, the environment and the exit codes", async () => {
     const { code, stdout } = await amelia(["--help"]);
     expect(code).toBe(0);
-    const commands = ["start", "status", "approve", "reject", "budget", "cancel", "resume", "logs"];
+    const commands = [
+      "start",
+      "status",
+      "diff",
+      "approve",
+      "reject",
+      "budget",
+      "cancel",
+      "resume",
+      "logs",
+    ];
     for (const command of commands) {
       expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     }

@@ -86,6 +86,17 @@ describe("Output for people", () => {
     expect(stderr.text).toBe("error UNAUTHORIZED: A valid API token is required\nSet it.\n");
   });
 
+  it("writes text as it is, and a warning on stderr (none with --json)", async () => {
+    const { out, stdout, stderr } = await output({});
+    out.text("a\nb\n");
+    out.warning("The patch is incomplete");
+    expect(stdout.text).toBe("a\nb\n");
+    expect(stderr.text).toBe("warning The patch is incomplete\n");
+    const json = await output({ json: true });
+    json.out.warning("The patch is incomplete");
+    expect(json.stderr.text).toBe("");
+  });
+
   it("has no spinner when stderr is not a terminal: lines go straight through", async () => {
     const { out, stdout } = await output({});
     out.spin("working");

@@ -42,6 +42,10 @@ describe("parsing the command line", () => {
     [["budget", "some-id", "-5"], 'The budget "-5" must be a number of US dollars'],
     [["start", "ISSUE-1", "--budget", "20000"], 'The budget "20000" must be at most 10000'],
     [["start", "ISSUE-1", "--budget"], "Option '--budget <usd>' argument missing"],
+    [["diff"], "Missing required argument 'id'"],
+    [["diff", "some-id", "--round", "0"], 'The round "0" must be a positive integer'],
+    [["diff", "some-id", "--round", "latest"], 'The round "latest" must be a positive integer'],
+    [["diff", "some-id", "--round"], "Option '--round <n>' argument missing"],
   ])("%o is a usage error, exit 2, with the reason", async (argv, reason) => {
     const { code, stdout, stderr } = await amelia(...argv);
     expect(code).toBe(2);

@@ -56,7 +56,7 @@ function gitPath(name: string | undefined, prefix: "a/" | "b/"): string {
 /**
  * The files with their hunks cut to what one answer shows: at most DIFF_FILE_LINES lines and
  * DIFF_FILE_BYTES per file, DIFF_ANSWER_BYTES in all. Counts stay those of the whole file; a cut
- * file says how many of its lines are shown.
+ * file says how many of its lines are shown, and ends with the hunk it was cut in.
  */
 export function limitDiff(files: readonly DiffFile[]): { files: DiffFile[]; truncated: boolean } {
   let answerBytes = 0;
@@ -75,7 +75,9 @@ export function limitDiff(files: readonly DiffFile[]): { files: DiffFile[]; trun
           fileBytes + bytes > DIFF_FILE_BYTES ||
           answerBytes + bytes > DIFF_ANSWER_BYTES
         ) {
-          if (lines.length > 0) hunks.push({ ...hunk, lines });
+          // Kept even with no lines: its header promises lines that do not follow, so a cut
+          // diff printed as a patch never applies as if it were whole.
+          hunks.push({ ...hunk, lines });
           break cut;
         }
         lines.push(line);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { DIFF_ANSWER_BYTES, DIFF_FILE_BYTES } from "../../../src/definitions/limits";
+import {
+  DIFF_ANSWER_BYTES,
+  DIFF_FILE_BYTES,
+  DIFF_FILE_LINES,
+} from "../../../src/definitions/limits";
 import { limitDiff, parseGitDiff } from "../../../src/diff/gitDiff";
 import type { DiffFile } from "../../../src/diff/WorkflowDiff";
 
@@ -24,10 +28,30 @@ describe("limitDiff", () => {
     expect(truncated).toBe(true);
     expect(files[0]).toMatchObject({
       additions: 1,
-      hunks: [],
+      hunks: [{ oldStart: 0, oldLines: 0, newStart: 1, newLines: 1, lines: [] }],
       truncated: { shownLines: 0, totalLines: 1 },
     });
     expect(files[1]?.truncated).toBeUndefined();
+  });
+
+  it("keeps the hunk a cut falls before, with no lines, so its header shows the cut", () => {
+    const first = Array<string>(DIFF_FILE_LINES).fill("+a");
+    const file: DiffFile = {
+      ...added("two.txt", first),
+      status: "modified",
+      additions: DIFF_FILE_LINES + 1,
+      hunks: [
+        { oldStart: 1, oldLines: 0, newStart: 2, newLines: DIFF_FILE_LINES, lines: first },
+        { oldStart: 90, oldLines: 1, newStart: 5100, newLines: 2, lines: [" x", "+y"] },
+      ],
+    };
+    const [cut] = limitDiff([file]).files;
+    expect(cut?.hunks[0]?.lines).toHaveLength(DIFF_FILE_LINES);
+    expect(cut?.hunks[1]).toEqual({ ...file.hunks[1], lines: [] });
+    expect(cut?.truncated).toEqual({
+      shownLines: DIFF_FILE_LINES,
+      totalLines: DIFF_FILE_LINES + 2,
+    });
   });
 
   it("stops showing lines once the answer holds DIFF_ANSWER_BYTES, listing the rest", () => {
@@ -49,7 +73,7 @@ describe("limitDiff", () => {
     expect(limited.files.at(-1)).toMatchObject({
       path: `f${count - 1}.txt`,
       additions: perFile,
-      hunks: [],
+      hunks: [{ newStart: 1, newLines: perFile, lines: [] }],
       truncated: { shownLines: 0, totalLines: perFile },
     });
   });

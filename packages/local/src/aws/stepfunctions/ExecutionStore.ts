@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "ABORTED" | "TIMED_OUT";
 
@@ -47,41 +48,68 @@ export interface ExecutionRecord {
   wait?: PendingWait;
 }
 
-interface StateFile {
+/** The single file of every execution that earlier versions kept, read once and moved over. */
+interface LegacyStateFile {
   version: 1;
   executions: ExecutionRecord[];
 }
 
 /**
- * Executions persisted to one JSON file, rewritten whole and atomically (temp file + rename) so a
- * crash leaves either the old or the new file. Writes are synchronous: the file is small and it
- * keeps each write ordered with the state change that caused it.
+ * Executions persisted one JSON file each, `<directory>/<sha1 of the ARN>.json`, rewritten whole
+ * and atomically (temp file + rename) so a crash leaves either the old or the new record. A
+ * change writes only its own execution's record, however many executions there are. Writes are
+ * synchronous: a record is small, and it keeps each write ordered with the state change (and
+ * the answer) that caused it.
  */
 export class ExecutionStore {
-  constructor(private readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  constructor(
+    private readonly directory: string,
+    /** Where an earlier version kept every execution in one file. */
+    private readonly legacyFile?: string,
+  ) {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
   }
 
   load(): ExecutionRecord[] {
+    const records = new Map<string, ExecutionRecord>();
+    for (const record of this.loadLegacy()) records.set(record.executionArn, record);
+    for (const name of readdirSync(this.directory)) {
+      if (!name.endsWith(".json")) continue;
+      const record = JSON.parse(
+        readFileSync(join(this.directory, name), "utf8"),
+      ) as ExecutionRecord;
+      records.set(record.executionArn, record);
+    }
+    return [...records.values()];
+  }
+
+  save(record: ExecutionRecord): void {
+    const file = join(
+      this.directory,
+      `${createHash("sha1").update(record.executionArn).digest("hex")}.json`,
+    );
+    const temp = `${file}.${process.pid}.tmp`;
+    // Task tokens are in it: readable by this user only.
+    writeFileSync(temp, JSON.stringify(record), { mode: 0o600 });
+    renameSync(temp, file);
+  }
+
+  /** Moves the executions of an earlier version's single file into records of their own. */
+  private loadLegacy(): ExecutionRecord[] {
+    if (this.legacyFile === undefined) return [];
     let text: string;
     try {
-      text = readFileSync(this.file, "utf8");
+      text = readFileSync(this.legacyFile, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw error;
     }
-    const parsed = JSON.parse(text) as Partial<StateFile>;
+    const parsed = JSON.parse(text) as Partial<LegacyStateFile>;
     if (parsed.version !== 1 || !Array.isArray(parsed.executions)) {
-      throw new Error(`${this.file} is not a Step Functions state file (version 1)`);
+      throw new Error(`${this.legacyFile} is not a Step Functions state file (version 1)`);
     }
+    for (const record of parsed.executions) this.save(record);
+    rmSync(this.legacyFile);
     return parsed.executions;
-  }
-
-  save(executions: Iterable<ExecutionRecord>): void {
-    const content: StateFile = { version: 1, executions: [...executions] };
-    const temp = `${this.file}.${process.pid}.tmp`;
-    // Task tokens are in it: readable by this user only.
-    writeFileSync(temp, JSON.stringify(content), { mode: 0o600 });
-    renameSync(temp, this.file);
   }
 }

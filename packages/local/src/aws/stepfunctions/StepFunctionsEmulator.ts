@@ -47,8 +47,10 @@ export interface StepFunctionsEmulatorOptions {
   invokeFunction: (functionName: string, payload: unknown) => Promise<unknown>;
   /** Runs the `codebuild:startBuild.sync` Tasks; required when the definition has one. */
   codeBuild?: CodeBuildIntegration;
-  /** JSON file holding every execution, so RUNNING ones resume after a restart. */
-  stateFile: string;
+  /** Directory holding every execution, a file each, so RUNNING ones resume after a restart. */
+  stateDirectory: string;
+  /** The single file an earlier version kept them in: moved into the directory at start. */
+  legacyStateFile?: string;
   /** Milliseconds between Retry attempts of every state, instead of IntervalSeconds/backoff. */
   retryIntervalOverride?: number;
   /** Longest single interpreter timer, in seconds; only tests lower it. */
@@ -114,7 +116,7 @@ export class StepFunctionsEmulator implements JsonService {
   private readonly store: ExecutionStore;
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly runs = new Map<string, LiveRun>();
-  private readonly waits = new TaskTokenWaits(this.records, () => this.persist());
+  private readonly waits = new TaskTokenWaits(this.records, (record) => this.persist(record));
   private readonly rearming: WaitRearming;
   private readonly retryIntervalOverrides: Record<string, number> | undefined;
   private closed = false;
@@ -139,7 +141,7 @@ export class StepFunctionsEmulator implements JsonService {
       interval === undefined
         ? undefined
         : Object.fromEntries(allStateNames(this.definition).map((name) => [name, interval]));
-    this.store = new ExecutionStore(options.stateFile);
+    this.store = new ExecutionStore(options.stateDirectory, options.legacyStateFile);
     for (const record of this.store.load()) this.records.set(record.executionArn, record);
   }
 
@@ -227,7 +229,7 @@ export class StepFunctionsEmulator implements JsonService {
       startDate: Date.now(),
     };
     this.records.set(arn, record);
-    this.persist();
+    this.persist(record);
     this.startRun(record, { input: parsedInput });
     return { executionArn: arn, startDate: seconds(record.startDate) };
   }
@@ -272,7 +274,7 @@ export class StepFunctionsEmulator implements JsonService {
     delete record.output;
     delete record.error;
     delete record.cause;
-    this.persist();
+    this.persist(record);
     this.startRun(record, { startAt: position.state, input: position.input });
     return { redriveDate: seconds(record.redriveDate) };
   }
@@ -523,7 +525,7 @@ export class StepFunctionsEmulator implements JsonService {
         record.position = { state: state.name, input: structuredClone(state.input) };
         // A wait being resumed stays persisted until its state re-arms it.
         if (record.wait !== run.resume) record.wait = undefined;
-        this.persist();
+        this.persist(record);
         for (const listener of [...run.enteredListeners]) listener();
         return;
       case "StateExited":
@@ -551,7 +553,7 @@ export class StepFunctionsEmulator implements JsonService {
     // An unsuccessful execution keeps its position: a redrive reruns the state it stopped in.
     if (outcome.status === "SUCCEEDED") delete record.position;
     delete record.wait;
-    this.persist();
+    this.persist(record);
   }
 
   /** Ends a run and everything waiting in it; the execution's record is left as it is. */
@@ -566,8 +568,8 @@ export class StepFunctionsEmulator implements JsonService {
     run.abort();
   }
 
-  private persist(): void {
-    if (!this.closed) this.store.save(this.records.values());
+  private persist(record: ExecutionRecord): void {
+    if (!this.closed) this.store.save(record);
   }
 
   private report(message: string, details: Record<string, unknown>): void {

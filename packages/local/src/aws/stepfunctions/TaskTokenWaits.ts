@@ -40,7 +40,7 @@ export class TaskTokenWaits {
 
   constructor(
     private readonly records: ReadonlyMap<string, ExecutionRecord>,
-    private readonly persist: () => void,
+    private readonly persist: (record: ExecutionRecord) => void,
   ) {}
 
   /**
@@ -65,7 +65,7 @@ export class TaskTokenWaits {
     this.waiters.set(wait.token, { executionArn: record.executionArn, owner, resolve, reject });
     if (task.topLevel) {
       record.wait = wait;
-      this.persist();
+      this.persist(record);
     }
     return { wait, result: promise };
   }
@@ -74,7 +74,7 @@ export class TaskTokenWaits {
   markInvoked(record: ExecutionRecord, owner: WaitOwner, wait: PendingWait): void {
     if (record.wait === wait && !owner.cancelled) {
       wait.invoked = true;
-      this.persist();
+      this.persist(record);
     }
   }
 
@@ -86,7 +86,7 @@ export class TaskTokenWaits {
     if (this.waiters.get(wait.token)?.owner !== owner) return false;
     this.waiters.delete(wait.token);
     if (record.wait === wait) record.wait = undefined;
-    this.persist();
+    this.persist(record);
     return true;
   }
 
@@ -118,7 +118,7 @@ export class TaskTokenWaits {
     if (record.wait?.state !== state || record.wait.outcome) return;
     this.waiters.delete(record.wait.token);
     record.wait = undefined;
-    this.persist();
+    this.persist(record);
   }
 
   /** Ends the live waits of a cancelled run; their persisted waits stay for the next run. */
@@ -150,10 +150,10 @@ export class TaskTokenWaits {
   /** Records a wait's outcome before delivering it, so a restart in between still delivers it. */
   private settle(task: OpenTask, outcome: PendingWait["outcome"]): void {
     this.waiters.delete(task.token);
-    const wait = task.record?.wait;
-    if (wait?.token === task.token) {
-      wait.outcome = outcome;
-      this.persist();
+    const { record } = task;
+    if (record?.wait?.token === task.token) {
+      record.wait.outcome = outcome;
+      this.persist(record);
     }
   }
 }

@@ -35,7 +35,7 @@ describe("the product workflow definition", () => {
   async function run(functions: Partial<Record<TaskFunction, FakeFunction>>) {
     harness = await startStepFunctions({
       definition: productDefinition(),
-      stateFile: join(dir.path, "sfn.json"),
+      stateDirectory: join(dir.path, "sfn"),
       retryIntervalOverride: 1,
       codeBuild: codeBuild.emulator,
       functions: {

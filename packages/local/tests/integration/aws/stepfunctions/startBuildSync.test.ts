@@ -94,7 +94,7 @@ describe("startBuild.sync Tasks run a build of the local CodeBuild", () => {
     const harness = await startStepFunctions({
       definition,
       functions: {},
-      stateFile: join(dir.path, "sfn.json"),
+      stateDirectory: join(dir.path, "sfn"),
       retryIntervalOverride: 1,
       codeBuild: builds,
     });

@@ -1,7 +1,8 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AslDefinition } from "../../../../src/aws/stepfunctions/aslDefinition";
+import type { ExecutionRecord } from "../../../../src/aws/stepfunctions/ExecutionStore";
 import { StepFunctionsEmulator } from "../../../../src/aws/stepfunctions/StepFunctionsEmulator";
 import { eventually } from "../../../support/eventually";
 import { sfn } from "../../../support/sdk";
@@ -14,6 +15,13 @@ import {
 import { tempDir } from "../../../support/tempDir";
 
 const INVOKE = "arn:aws:states:::lambda:invoke";
+
+/** The executions as persisted: one JSON file each. */
+function savedExecutions(directory: string): ExecutionRecord[] {
+  return readdirSync(directory)
+    .filter((name) => name.endsWith(".json"))
+    .map((name) => JSON.parse(readFileSync(join(directory, name), "utf8")) as ExecutionRecord);
+}
 const WAIT_FOR_TOKEN = "arn:aws:states:::lambda:invoke.waitForTaskToken";
 const THIRTY_DAYS = 30 * 24 * 60 * 60;
 
@@ -78,7 +86,7 @@ describe("StepFunctionsEmulator through SFNClient", () => {
     const harness = await startStepFunctions({
       definition: approvalDefinition(),
       functions: approvalFunctions,
-      stateFile: join(dir.path, "sfn.json"),
+      stateDirectory: join(dir.path, "sfn"),
       retryIntervalOverride: 1,
       ...options,
     });
@@ -230,7 +238,7 @@ describe("StepFunctionsEmulator through SFNClient", () => {
   });
 
   it("redrives a failed execution from the state it failed in, also after a restart", async () => {
-    const stateFile = join(dir.path, "sfn.json");
+    const stateDirectory = join(dir.path, "sfn");
     let healthy = false;
     const definition: AslDefinition = {
       StartAt: "First",
@@ -260,7 +268,7 @@ describe("StepFunctionsEmulator through SFNClient", () => {
         return "two";
       },
     };
-    const first = await start({ stateFile, definition, functions });
+    const first = await start({ stateDirectory, definition, functions });
     const arn = await first.start("redrive-1", { n: 1 });
     const failed = await first.untilStatus(arn, "FAILED");
     expect(failed).toMatchObject({ redriveStatus: "REDRIVABLE", redriveCount: 0 });
@@ -268,7 +276,7 @@ describe("StepFunctionsEmulator through SFNClient", () => {
     harnesses = harnesses.filter((h) => h !== first);
 
     healthy = true;
-    const second = await start({ stateFile, definition, functions });
+    const second = await start({ stateDirectory, definition, functions });
     const redriven = await second.client.send(
       new sfn.RedriveExecutionCommand({ executionArn: arn }),
     );
@@ -326,20 +334,23 @@ describe("StepFunctionsEmulator through SFNClient", () => {
   });
 
   it("resumes a waiting execution after a restart with the same token, given to its function again", async () => {
-    const stateFile = join(dir.path, "sfn.json");
-    const first = await start({ stateFile });
+    const stateDirectory = join(dir.path, "sfn");
+    const first = await start({ stateDirectory });
     const arn = await first.start("restart-1", { id: "w1" });
     const token = await first.tokenFor("ask");
     await eventually(() => {
-      const saved = JSON.parse(readFileSync(stateFile, "utf8"));
-      expect(saved.executions[0].wait).toMatchObject({ state: "Approve", token, invoked: true });
+      expect(savedExecutions(stateDirectory)[0]?.wait).toMatchObject({
+        state: "Approve",
+        token,
+        invoked: true,
+      });
     });
     await first.stop();
     harnesses = harnesses.filter((h) => h !== first);
 
     // Whatever the function gave the token to may have stopped with the process: it gets the
     // same token again, before the restored emulator is started (and can be sent a decision).
-    const second = await start({ stateFile });
+    const second = await start({ stateDirectory });
     expect(second.calls).toEqual([
       { name: "ask", payload: { id: "w1", taskToken: token, nested: { again: token } } },
     ]);
@@ -358,18 +369,43 @@ describe("StepFunctionsEmulator through SFNClient", () => {
     // Finished executions stay describable after another restart.
     await second.stop();
     harnesses = harnesses.filter((h) => h !== second);
-    const third = await start({ stateFile });
+    const third = await start({ stateDirectory });
     expect((await third.describe(arn)).status).toBe("SUCCEEDED");
   });
 
+  it("moves the executions of an earlier version's single state file over, and resumes them", async () => {
+    const stateDirectory = join(dir.path, "sfn");
+    const first = await start({ stateDirectory });
+    const arn = await first.start("legacy-1", { id: "w1" });
+    const token = await first.tokenFor("ask");
+    await eventually(() => expect(savedExecutions(stateDirectory)[0]?.wait?.invoked).toBe(true));
+    await first.stop();
+    harnesses = harnesses.filter((h) => h !== first);
+    // As an earlier version left it: every execution in one file, no directory.
+    const legacyStateFile = join(dir.path, "executions.json");
+    writeFileSync(
+      legacyStateFile,
+      JSON.stringify({ version: 1, executions: savedExecutions(stateDirectory) }),
+    );
+    rmSync(stateDirectory, { recursive: true });
+
+    const second = await start({ stateDirectory, legacyStateFile });
+    expect((await second.describe(arn)).status).toBe("RUNNING");
+    expect(readdirSync(dir.path)).not.toContain("executions.json");
+    expect(savedExecutions(stateDirectory).map((r) => r.executionArn)).toEqual([arn]);
+    await second.client.send(
+      new sfn.SendTaskSuccessCommand({ taskToken: token, output: '{"approved":true}' }),
+    );
+    await second.untilStatus(arn, "SUCCEEDED");
+  });
+
   it("accepts a decision that arrives while a restored wait is still being re-armed", async () => {
-    const stateFile = join(dir.path, "sfn.json");
-    const first = await start({ stateFile });
+    const stateDirectory = join(dir.path, "sfn");
+    const first = await start({ stateDirectory });
     const arn = await first.start("restart-2", { id: "w1" });
     const token = await first.tokenFor("ask");
     await eventually(() => {
-      const saved = JSON.parse(readFileSync(stateFile, "utf8"));
-      expect(saved.executions[0].wait).toMatchObject({ token, invoked: true });
+      expect(savedExecutions(stateDirectory)[0]?.wait).toMatchObject({ token, invoked: true });
     });
     await first.stop();
     harnesses = harnesses.filter((h) => h !== first);
@@ -377,7 +413,7 @@ describe("StepFunctionsEmulator through SFNClient", () => {
     const emulator = new StepFunctionsEmulator({
       definition: approvalDefinition(),
       stateMachineArn: STATE_MACHINE_ARN,
-      stateFile,
+      stateDirectory,
       invokeFunction: async (name) => {
         throw new Error(`${name} must not be invoked again`);
       },
@@ -402,7 +438,7 @@ describe("StepFunctionsEmulator through SFNClient", () => {
   });
 
   it("re-runs a Lambda task that was in flight when the runtime stopped (at least once)", async () => {
-    const stateFile = join(dir.path, "sfn.json");
+    const stateDirectory = join(dir.path, "sfn");
     const definition: AslDefinition = {
       StartAt: "Init",
       States: {
@@ -417,7 +453,7 @@ describe("StepFunctionsEmulator through SFNClient", () => {
       },
     };
     const first = await start({
-      stateFile,
+      stateDirectory,
       definition,
       functions: { slow: () => new Promise(() => {}) },
     });
@@ -427,7 +463,7 @@ describe("StepFunctionsEmulator through SFNClient", () => {
     harnesses = harnesses.filter((h) => h !== first);
 
     const second = await start({
-      stateFile,
+      stateDirectory,
       definition,
       functions: { slow: (p) => ({ done: p }) },
     });
