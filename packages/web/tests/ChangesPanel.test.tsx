@@ -185,9 +185,16 @@ describe("the Changes panel", () => {
   it("marks a cut file with what it shows and how to see the rest, and links GitHub's views", async () => {
     const amelia = new FakeAmelia();
     amelia.create("wf-1");
-    const cut = { ...added("big.txt", ["one", "two"]), additions: 20_000 };
+    const shown = added("big.txt", ["one", "two"]);
+    // The hunk the cut fell before keeps its header, without lines.
+    const cutHunk = { oldStart: 0, oldLines: 0, newStart: 3, newLines: 19_998, lines: [] };
     const diff = roundDiff(1, "c1".repeat(20), [
-      { ...cut, truncated: { shownLines: 2, totalLines: 20_000 } },
+      {
+        ...shown,
+        additions: 20_000,
+        hunks: [{ ...shown.hunks[0]!, newLines: 2 }, cutHunk],
+        truncated: { shownLines: 2, totalLines: 20_000 },
+      },
     ]);
     const compare = "https://github.com/octo/app/compare/bbb...ccc";
     amelia.setDiff("wf-1", {
@@ -199,6 +206,10 @@ describe("the Changes panel", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Show changes" }));
 
     const marker = await within(changes()).findByRole("note");
+    expect(
+      [...changes().querySelectorAll(".hunk-header")].map((header) => header.textContent),
+    ).toEqual(["@@ -0,0 +1,2 @@", "@@ -0,0 +3,19998 @@"]);
+    expect(changes().querySelectorAll("td.diff-code")).toHaveLength(2);
     expect(marker.textContent).toBe(
       "2 of 20,000 lines shown. See the rest with amelia diff wf-1 --round 1 or on GitHub.",
     );
