@@ -7,6 +7,13 @@ const runtime = process.env.AMELIA_API_URL ?? "http://127.0.0.1:8420";
 
 export default defineConfig({
   plugins: [react()],
+  // One React: a library that npm hoists beside the CLI's React 18 must still use this package's.
+  resolve: { dedupe: ["react", "react-dom"] },
+  // Vite's defaults, stated for Vitest (which empties them): react-diff-view's ES build, not its
+  // CommonJS one, whose require("react") would pass by the deduplication.
+  environments: {
+    client: { resolve: { mainFields: ["browser", "module", "jsnext:main", "jsnext"] } },
+  },
   server: {
     proxy: {
       "/api": runtime,
@@ -19,5 +26,7 @@ export default defineConfig({
     environment: "jsdom",
     include: ["tests/**/*.test.{ts,tsx}"],
     setupFiles: ["tests/setup.ts"],
+    // Through Vite, so that its React is deduplicated as in the build.
+    server: { deps: { inline: ["react-diff-view"] } },
   },
 });

@@ -1,5 +1,5 @@
 import { isActive } from "@amelia/core/workflow/status";
-import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { Review, Workflow } from "@amelia/client";
 import {
   actorText,
@@ -13,6 +13,8 @@ import {
 import { useLiveRefresh, useWorkflowEvents } from "../live/hooks";
 import { Link, workflowHref } from "../router";
 import { useServices } from "../services";
+import { changeRounds } from "../diff/rounds";
+import { ChangesSection } from "./ChangesSection";
 import { ChecksPanel } from "./ChecksPanel";
 import { DecisionPanel } from "./DecisionPanel";
 import { ErrorMessage } from "./ErrorMessage";
@@ -29,6 +31,9 @@ export function WorkflowPage({ id }: { id: string }) {
   const [workflow, setWorkflow] = useState<Workflow>();
   const [error, setError] = useState<unknown>(null);
   const feed = useWorkflowEvents(live, id);
+  const rounds = useMemo(() => changeRounds(feed.events), [feed.events]);
+  // Undefined until shown or hidden: the review gate shows them, and they stay until hidden.
+  const [showChanges, setShowChanges] = useState<boolean>();
 
   const accept = useCallback((next: Workflow) => {
     setWorkflow((previous) => newest(previous, next));
@@ -45,6 +50,7 @@ export function WorkflowPage({ id }: { id: string }) {
 
   useEffect(() => {
     setWorkflow(undefined);
+    setShowChanges(undefined);
     load();
   }, [load]);
   useLiveRefresh(live, (changed) => changed === id && load(), load);
@@ -66,6 +72,33 @@ export function WorkflowPage({ id }: { id: string }) {
       </main>
     );
   }
+
+  if (showChanges === undefined && atReviewGate(workflow)) setShowChanges(true);
+  const decision = (
+    <DecisionPanel
+      key={workflow.id}
+      workflow={workflow}
+      onApprove={() => api.approve(id).then(accept)}
+      onReject={(feedback) => api.reject(id, feedback).then(accept)}
+      onCancel={() => api.cancel(id).then(accept)}
+      onResume={() => api.resume(id).then(accept)}
+      onRaiseBudget={(budgetUsd) => api.raiseBudget(id, budgetUsd).then(accept)}
+    />
+  );
+  const review = workflow.review && (
+    <ReviewSummary review={workflow.review} round={workflow.iteration.review} />
+  );
+  const changes = rounds.latestCommit !== undefined && (
+    <ChangesSection
+      workflowId={id}
+      {...rounds}
+      open={showChanges === true}
+      onToggle={setShowChanges}
+    />
+  );
+  // The change shown beside its review and the decision about it. The card keeps its place in
+  // the tree when shown or hidden, and so its button the focus.
+  const desk = changes && showChanges === true;
 
   return (
     <main className="page">
@@ -89,17 +122,16 @@ export function WorkflowPage({ id }: { id: string }) {
           Failed: {workflow.failureReason}
         </p>
       )}
+      {changes && (
+        <div className={desk ? "review-desk" : undefined}>
+          {desk && review}
+          {changes}
+          {desk && decision}
+        </div>
+      )}
       <div className="workflow-grid">
         <div className="workflow-main">
-          <DecisionPanel
-            key={workflow.id}
-            workflow={workflow}
-            onApprove={() => api.approve(id).then(accept)}
-            onReject={(feedback) => api.reject(id, feedback).then(accept)}
-            onCancel={() => api.cancel(id).then(accept)}
-            onResume={() => api.resume(id).then(accept)}
-            onRaiseBudget={(budgetUsd) => api.raiseBudget(id, budgetUsd).then(accept)}
-          />
+          {!desk && decision}
           {workflow.revisions && workflow.revisions.length > 0 && (
             <RevisionsPanel ids={workflow.revisions} />
           )}
@@ -111,9 +143,7 @@ export function WorkflowPage({ id }: { id: string }) {
               <Markdown text={workflow.plan} label="Plan" />
             </section>
           )}
-          {workflow.review && (
-            <ReviewSummary review={workflow.review} round={workflow.iteration.review} />
-          )}
+          {!desk && review}
           <ChecksPanel
             events={feed.events}
             active={isActive(workflow.status)}
@@ -125,6 +155,8 @@ export function WorkflowPage({ id }: { id: string }) {
     </main>
   );
 }
+
+const atReviewGate = ({ status, gate }: Workflow) => status === "blocked" && gate === "review";
 
 /** Where the workflow comes from: what a revision revises, and who started it. */
 function Origin({ workflow }: { workflow: Workflow }) {

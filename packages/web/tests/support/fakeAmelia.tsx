@@ -1,4 +1,11 @@
-import type { EventData, EventType, SocketLike, Workflow, WorkflowEvent } from "@amelia/client";
+import type {
+  EventData,
+  EventType,
+  SocketLike,
+  Workflow,
+  WorkflowDiff,
+  WorkflowEvent,
+} from "@amelia/client";
 import { errorResponse, invalidField, NotFoundError } from "@amelia/core/errors";
 import { EVENT_DATA } from "@amelia/core/events/types";
 import { parseInput } from "@amelia/core/validation";
@@ -23,6 +30,8 @@ const json = (status: number, body: unknown) =>
 export class FakeAmelia {
   private readonly logs = new Map<string, WorkflowEvent[]>();
   private readonly sockets: SocketLike[] = [];
+  /** Each workflow's diff of each developer round. */
+  private readonly diffs = new Map<string, Map<number, WorkflowDiff>>();
   private clock = Date.UTC(2026, 0, 1, 12);
   /** Every request the page sent, as "METHOD /path". */
   readonly requests: string[] = [];
@@ -57,16 +66,27 @@ export class FakeAmelia {
     });
   }
 
+  /** What `GET …/diff` answers for `diff.round` from now on; the newest round is the default. */
+  setDiff(workflowId: string, diff: Omit<WorkflowDiff, "workflowId" | "rounds">): void {
+    const rounds = this.diffs.get(workflowId) ?? new Map<number, WorkflowDiff>();
+    this.diffs.set(workflowId, rounds);
+    rounds.set(diff.round, { ...diff, workflowId, rounds: [] });
+    const numbers = [...rounds.keys()].sort((a, b) => a - b);
+    for (const each of rounds.values()) each.rounds = numbers;
+  }
+
   private workflow(id: string): Workflow | undefined {
     return this.logs.get(id)?.reduce<Workflow | undefined>(applyEvent, undefined);
   }
 
   /** Answers as the server does, its errors included (core's error bodies). */
   private async answerRequest(url: string | URL | Request, init?: RequestInit): Promise<Response> {
-    const { pathname } = new URL(String(url));
-    this.requests.push(`${init?.method ?? "GET"} ${pathname}`);
+    const { pathname, searchParams } = new URL(String(url));
+    this.requests.push(
+      `${init?.method ?? "GET"} ${pathname}${searchParams.size ? `?${searchParams}` : ""}`,
+    );
     try {
-      const { status, body } = this.route(pathname, init);
+      const { status, body } = this.route(pathname, init, searchParams);
       return json(status, body);
     } catch (error) {
       const { statusCode, body } = errorResponse(error);
@@ -75,7 +95,11 @@ export class FakeAmelia {
     }
   }
 
-  private route(pathname: string, init?: RequestInit): { status: number; body: unknown } {
+  private route(
+    pathname: string,
+    init: RequestInit | undefined,
+    query: URLSearchParams,
+  ): { status: number; body: unknown } {
     const method = init?.method ?? "GET";
     const body = () => JSON.parse(String(init?.body)) as unknown;
     if (pathname === "/api/workflows") {
@@ -87,11 +111,24 @@ export class FakeAmelia {
     const workflow = id && this.workflow(decodeURIComponent(id));
     if (!workflow) throw new NotFoundError("Workflow", id ?? pathname);
     if (method === "GET" && rest === undefined) return { status: 200, body: workflow };
+    if (method === "GET" && rest === "/diff")
+      return { status: 200, body: this.diff(workflow, query) };
     if (method === "POST" && rest === "/budget") {
       const { budgetUsd } = parseInput(raiseBudgetSchema, body(), "body");
       return { status: 200, body: this.raiseBudget(workflow, budgetUsd) };
     }
     throw new Error(`FakeAmelia does not answer ${method} ${pathname}`);
+  }
+
+  /** `GET …/diff[?round=N]`: the round asked for, or the newest. */
+  private diff(workflow: Workflow, query: URLSearchParams): WorkflowDiff {
+    const rounds = this.diffs.get(workflow.id);
+    const round = query.has("round")
+      ? Number(query.get("round"))
+      : Math.max(...(rounds?.keys() ?? []));
+    const diff = rounds?.get(round);
+    if (!diff) throw invalidField("round", `must be one of the developer rounds`);
+    return diff;
   }
 
   /** `POST /api/workflows`: the input checked by the server's schema. */
