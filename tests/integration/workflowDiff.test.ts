@@ -1,26 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { formatFileDiff } from "../../packages/client/src/diff";
 import type { WorkflowDiff } from "../../packages/core/src/diff/WorkflowDiff";
 import type { Workflow } from "../../packages/core/src/workflow/Workflow";
-import { FakeGitHub } from "../support/fakeGitHub";
-import { createGitRepository } from "../support/git";
-import { useTestRuntime } from "../support/runtime";
+import { createGitRepository, gitFileDiffs } from "../support/git";
+import { useFakeGitHub, useTestRuntime } from "../support/runtime";
 import { createAtPlanGate, ofType } from "../support/workflows";
 
-let github: FakeGitHub;
-// Registered before the runtime's own beforeAll, so its handlers read this configuration.
-beforeAll(async () => {
-  github = await FakeGitHub.start();
-  process.env.GITHUB_TOKEN = github.token;
-  process.env.AMELIA_GITHUB_API_URL = github.url;
-});
-afterAll(async () => {
-  delete process.env.GITHUB_TOKEN;
-  delete process.env.AMELIA_GITHUB_API_URL;
-  await github.close();
-});
+const fake = useFakeGitHub();
 const fixture = useTestRuntime({ env: { AMELIA_MAX_REVIEW_ROUNDS: "1" } });
 
 const repositories: string[] = [];
@@ -30,26 +18,6 @@ afterAll(async () => {
 
 const diffOf = (id: string, query = "") =>
   fixture.api.request<WorkflowDiff>("GET", `/api/workflows/${id}/diff${query}`);
-
-/** git's diff of each file, without what the answer leaves out (index lines, function context). */
-function gitFileDiffs(repository: string, base: string, commit: string): Map<string, string> {
-  const text = execFileSync(
-    "git",
-    ["diff", "--find-renames", "--no-color", "--src-prefix=a/", "--dst-prefix=b/", base, commit],
-    { cwd: repository, encoding: "utf8" },
-  );
-  const files = new Map<string, string>();
-  for (const part of text.split(/^(?=diff --git )/m)) {
-    const path = /^diff --git a\/\S+ b\/(\S+)/.exec(part)?.[1];
-    if (path) {
-      files.set(
-        path,
-        part.replace(/^(index|similarity index) .*\n/gm, "").replace(/^(@@ [^@]* @@).*$/gm, "$1"),
-      );
-    }
-  }
-  return files;
-}
 
 function expectGitsDiff(diff: WorkflowDiff, repository: string): void {
   const expected = gitFileDiffs(repository, diff.baseCommit, diff.commit);
@@ -149,10 +117,10 @@ describe("GET /api/workflows/{id}/diff on a local repository", () => {
 
 describe("GET /api/workflows/{id}/diff on a GitHub repository", () => {
   it("reads the stored commits through GitHub's API and links the commit and the pull request's files", async () => {
-    github.addRepository("Octo-Org/Diff", {
+    fake.github.addRepository("Octo-Org/Diff", {
       files: { "README.md": "# Diff\n", "docs/old.md": "Old notes\n" },
     });
-    const issue = github.addIssue("Octo-Org/Diff", {
+    const issue = fake.github.addIssue("Octo-Org/Diff", {
       title: "Document the API",
       body: "Describe it",
     });
@@ -164,7 +132,7 @@ describe("GET /api/workflows/{id}/diff on a GitHub repository", () => {
     expect(atGate.status).toBe(200);
     const document = atGate.body.files.find((f) => f.status === "added");
     expect(document?.path).toMatch(/^docs\/amelia\//);
-    const content = github.filesAt("octo-org/diff", atGate.body.commit)[document!.path]!;
+    const content = fake.github.filesAt("octo-org/diff", atGate.body.commit)[document!.path]!;
     expect(document!.additions).toBe(content.trimEnd().split("\n").length);
     expect(document!.hunks[0]!.lines).toEqual(
       content
@@ -173,8 +141,8 @@ describe("GET /api/workflows/{id}/diff on a GitHub repository", () => {
         .map((l) => `+${l}`),
     );
     expect(atGate.body.links).toEqual({
-      commit: `${github.url}/Octo-Org/Diff/commit/${atGate.body.commit}`,
-      compare: `${github.url}/Octo-Org/Diff/compare/${atGate.body.baseCommit}...${atGate.body.commit}`,
+      commit: `${fake.github.url}/Octo-Org/Diff/commit/${atGate.body.commit}`,
+      compare: `${fake.github.url}/Octo-Org/Diff/compare/${atGate.body.baseCommit}...${atGate.body.commit}`,
     });
 
     expect((await fixture.api.approve(workflow.id)).status).toBe(200);

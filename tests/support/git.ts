@@ -30,3 +30,30 @@ export function commitAll(root: string, message: string): void {
 export function gitOutput(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
 }
+
+/**
+ * git's own diff of each file between two commits, by path, without what Amelia's diff answer
+ * leaves out: `index` and `similarity` lines, and hunk headers' function context.
+ */
+export function gitFileDiffs(
+  repository: string,
+  base: string,
+  commit: string,
+): Map<string, string> {
+  const text = execFileSync(
+    "git",
+    ["diff", "--find-renames", "--no-color", "--src-prefix=a/", "--dst-prefix=b/", base, commit],
+    { cwd: repository, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+  );
+  const files = new Map<string, string>();
+  for (const part of text.split(/^(?=diff --git )/m)) {
+    const path = /^diff --git a\/\S+ b\/(\S+)/.exec(part)?.[1];
+    if (path) {
+      files.set(
+        path,
+        part.replace(/^(index|similarity index) .*\n/gm, "").replace(/^(@@ [^@]* @@).*$/gm, "$1"),
+      );
+    }
+  }
+  return files;
+}

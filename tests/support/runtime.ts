@@ -7,6 +7,7 @@ import { Api } from "./api";
 import { FakeAnthropic } from "./fakeAnthropic";
 import type { FakeOptions } from "./fakeMessages";
 import { FakeBedrock } from "./fakeBedrock";
+import { FakeGitHub } from "./fakeGitHub";
 
 export interface TestRuntime extends LocalRuntime {
   dataDir: string;
@@ -69,6 +70,26 @@ export function useTestRuntime(
   });
   afterAll(() => fixture.runtime.stop());
   return fixture;
+}
+
+/**
+ * A fake GitHub for the test file, which the runtime's handlers reach (`GITHUB_TOKEN`,
+ * `AMELIA_GITHUB_API_URL`). Call it before `useTestRuntime`: its hook runs first, so the
+ * runtime's functions start with that configuration.
+ */
+export function useFakeGitHub(): { github: FakeGitHub } {
+  const fake = {} as { github: FakeGitHub };
+  beforeAll(async () => {
+    fake.github = await FakeGitHub.start();
+    process.env.GITHUB_TOKEN = fake.github.token;
+    process.env.AMELIA_GITHUB_API_URL = fake.github.url;
+  });
+  afterAll(async () => {
+    delete process.env.GITHUB_TOKEN;
+    delete process.env.AMELIA_GITHUB_API_URL;
+    await fake.github.close();
+  });
+  return fake;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { DIFF_FILE_LINES } from "../../../src/definitions/limits";
 import { WorkflowDiffs } from "../../../src/diff/WorkflowDiffs";
 import { InvalidStateError, ValidationError } from "../../../src/errors";
 import { LocalGitWorkspaceProvider } from "../../../src/workspace/LocalGitWorkspaceProvider";
+import { gitFileDiffs } from "../../../../../tests/support/git";
 import { MemoryWorkflow } from "../agents/memoryWorkflow";
 import {
   git,
@@ -85,28 +85,6 @@ function diffsOf(run: MemoryWorkflow) {
     workflows: { get: async () => run.workflow, history: async () => [...run.events] },
     workspaces: new LocalGitWorkspaceProvider(tempDir("amelia-data-")),
   });
-}
-
-/**
- * git's own diff of each file, without what the answer leaves out: `index` and `similarity`
- * lines, and hunk headers' function context.
- */
-function gitFileDiffs(repo: string, base: string, commit: string): Map<string, string> {
-  const text = execFileSync(
-    "git",
-    ["diff", "--find-renames", "--no-color", "--src-prefix=a/", "--dst-prefix=b/", base, commit],
-    { cwd: repo, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-  );
-  const files = new Map<string, string>();
-  for (const part of text.split(/^(?=diff --git )/m)) {
-    const path = /^diff --git a\/\S+ b\/(\S+)/.exec(part)?.[1];
-    if (!path) continue;
-    const cleaned = part
-      .replace(/^(index|similarity index) .*\n/gm, "")
-      .replace(/^(@@ [^@]* @@).*$/gm, "$1");
-    files.set(path, cleaned);
-  }
-  return files;
 }
 
 describe("a developer round's diff from a local repository", () => {
