@@ -1,11 +1,9 @@
 import { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import { S3Client } from "@aws-sdk/client-s3";
-import { documentClient } from "./aws/clients";
 import { CheckBuilds } from "./aws/CheckBuilds";
 import type { VerifyDependencies } from "./checks/verifyStage";
 import { requireSetting } from "./config";
 import { services } from "./services";
-import { CheckLogStore } from "./store/CheckLogStore";
 
 let cached: VerifyDependencies | undefined;
 
@@ -15,7 +13,7 @@ let cached: VerifyDependencies | undefined;
  */
 export function verification(): VerifyDependencies {
   if (cached) return cached;
-  const { config, workspaces } = services();
+  const { config, workspaces, checkLogs } = services();
   cached = {
     workspaces,
     // Path-style addressing where S3 is an endpoint of our own (the local runtime, LocalStack).
@@ -27,7 +25,7 @@ export function verification(): VerifyDependencies {
         checksBucket: requireSetting(config.checks.bucket, "AMELIA_CHECKS_BUCKET"),
       },
     ),
-    checkLogs: new CheckLogStore(documentClient(), config.tableName),
+    checkLogs,
     maxSandboxRuns: config.checks.maxSandboxRuns,
     options: {
       maxCheckRounds: config.checks.maxRounds,

@@ -5,10 +5,8 @@ import {
   API_ACTOR,
   type Actor,
   type EventData,
-  type EventPage,
   type NewEvent,
   type RevisionRequest,
-  type WorkflowEvent,
 } from "../events/types";
 import type { FirstStage } from "../definitions/stateMachine";
 import { byline } from "./GateDecisions";
@@ -16,16 +14,10 @@ import { revisionDescription } from "./revision";
 import type { Publication } from "../workspace/Workspace";
 import type { Admission, IssueKey } from "./Admission";
 import { failureReason, WorkflowHaltedError, type StepFunctionsError } from "./failures";
-import type {
-  EventLog,
-  GateStore,
-  ProjectionStore,
-  WorkflowExecutions,
-  WorkflowPage,
-  WorkflowListOptions,
-} from "./dependencies";
+import type { EventLog, GateStore, ProjectionStore, WorkflowExecutions } from "./dependencies";
 import { isTerminal } from "./status";
 import type { CreateWorkflowInput, Workflow } from "./Workflow";
+import { WorkflowReads, type ReadDependencies } from "./WorkflowReads";
 import type { Recorded, WorkflowRecorder } from "./WorkflowRecorder";
 
 export interface LifecycleOptions {
@@ -57,7 +49,7 @@ export interface IssueDetails {
   description?: string;
 }
 
-export interface LifecycleDependencies {
+export interface LifecycleDependencies extends ReadDependencies {
   recorder: WorkflowRecorder;
   log: EventLog;
   projections: ProjectionStore;
@@ -73,14 +65,16 @@ const UNTOUCHED_AFTER_START = 2;
 const RESUME_STOP_WAIT_MS = 10_000;
 
 /**
- * A workflow from its creation to its end: create, cancel, resume, complete, fail, and what
+ * A workflow from its creation to its end: create, cancel, resume, complete, fail, besides what
  * the API reads of it. Every change goes through the recorder.
  */
-export class WorkflowLifecycle {
+export class WorkflowLifecycle extends WorkflowReads {
   constructor(
     private readonly deps: LifecycleDependencies,
     private readonly options: LifecycleOptions,
-  ) {}
+  ) {
+    super(deps);
+  }
 
   async create(request: CreateWorkflowInput, by: Actor = API_ACTOR): Promise<Workflow> {
     const repository = await this.options.resolveRepository(request.repository);
@@ -229,33 +223,6 @@ export class WorkflowLifecycle {
       await this.deps.executions.start(workflow.id, firstStageOf(workflow));
     }
     return interrupted.map((workflow) => workflow.id);
-  }
-
-  get(id: string): Promise<Workflow> {
-    return this.deps.recorder.get(id);
-  }
-
-  list(options: WorkflowListOptions): Promise<WorkflowPage> {
-    return this.deps.projections.list(options);
-  }
-
-  async listActive(): Promise<Workflow[]> {
-    const groups = await Promise.all(
-      (["pending", "in_progress", "blocked"] as const).map((s) =>
-        this.deps.projections.listAllWithStatus(s),
-      ),
-    );
-    return groups.flat().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  }
-
-  async events(id: string, since: number, limit: number): Promise<EventPage> {
-    await this.get(id);
-    return this.deps.log.list(id, since, limit);
-  }
-
-  /** Every event of the workflow, oldest first. */
-  history(id: string): Promise<WorkflowEvent[]> {
-    return this.deps.log.listAll(id);
   }
 
   /** Records what a stage produced (agent messages, files, plans, usage). */
