@@ -38,21 +38,45 @@ async function bundle(handler: string): Promise<Uint8Array> {
   return result.outputFiles[0]!.contents;
 }
 
+/**
+ * Issue 16's target for the API's and WebSocket's cold start: half of the ~180 ms their 1.39 MB
+ * bundles took to import on the 2-core machine, before each bundled only what it reaches.
+ */
+const HTTP_INIT_TARGET_MS = 90;
+
 /** Where the bundles run from: in the repository, so that the SDK's externals resolve as in Lambda. */
 const BUNDLES_DIR = fileURLToPath(new URL("../../node_modules/.cache", import.meta.url));
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
+/** The cold start's columns: the bundle, written to `dir`, run as `startTime` runs it. */
+async function coldStart(
+  code: Uint8Array,
+  handler: string,
+  kind: FunctionKind,
+  dir: string,
+  environment: Readonly<Record<string, string>>,
+): Promise<string> {
+  const file = path.join(dir, `${handler.replaceAll("/", "_")}.mjs`);
+  await writeFile(file, code);
+  const { importMs, invokeMs } = await startTime(file, environment);
+  const target =
+    kind === "http"
+      ? `${importMs < HTTP_INIT_TARGET_MS ? "<" : "OVER"} ${ms(HTTP_INIT_TARGET_MS)}`
+      : "";
+  return `  init ${ms(importMs).padStart(6)}  ${target.padEnd(9)}  first call ${ms(invokeMs).padStart(6)}`;
+}
+
 /**
  * Prints each function's bundle size against its target and, given the functions' environment
- * of a local runtime, its cold start there (see `startTime`).
+ * of a local runtime, its cold start there.
  */
 export async function printBundleSizes(environment?: Readonly<Record<string, string>>) {
   console.log(
     "Function bundles (esbuild as SST runs it, ESM, minified, SDK v3 clients tree-shaken in; targets: agents < 1 MB, API, WebSocket, broadcaster and authorizer < 300 KB)" +
       (environment
-        ? "; cold start: a fresh Node process imports it, then one invocation against the emulators (median of 3)"
+        ? `; cold start: a fresh Node process imports it (API and WebSocket target < ${ms(HTTP_INIT_TARGET_MS)}), then one invocation against the emulators (median of 3)`
         : ""),
   );
   await mkdir(BUNDLES_DIR, { recursive: true });
@@ -61,13 +85,7 @@ export async function printBundleSizes(environment?: Readonly<Record<string, str
     for (const [handler, kind] of deployedFunctions()) {
       const code = await bundle(handler);
       const within = code.byteLength < LIMIT_BYTES[kind];
-      let start = "";
-      if (environment) {
-        const file = path.join(dir, `${handler.replaceAll("/", "_")}.mjs`);
-        await writeFile(file, code);
-        const { importMs, invokeMs } = await startTime(file, environment);
-        start = `  init ${ms(importMs).padStart(6)}  first call ${ms(invokeMs).padStart(6)}`;
-      }
+      const start = environment ? await coldStart(code, handler, kind, dir, environment) : "";
       console.log(
         `    ${handler.padEnd(58)} ${kb(code.byteLength).padStart(7)}  gzip ${kb(gzipSync(code).byteLength).padStart(6)}  ${within ? "<" : "OVER"} ${kb(LIMIT_BYTES[kind])}${start}`,
       );
