@@ -1,9 +1,7 @@
-import { sfnClient } from "./aws/clients";
-import { Executions } from "./aws/Executions";
+import { domainDependencies } from "./commandServices";
 import { GitHubConnection } from "./github/GitHubConnection";
 import { GitHubIssues } from "./github/GitHubIssues";
 import { modelInUse } from "./modelServices";
-import { eventPublisher } from "./realtimeServices";
 import { stores, type Stores } from "./storeServices";
 import { branchNameFor } from "./workflow/branchName";
 import type { GateDecisions } from "./workflow/GateDecisions";
@@ -26,8 +24,9 @@ let cached: Services | undefined;
 
 /**
  * Wires the domain to its AWS clients and GitHub once per process (per Lambda container). A
- * function that only reads takes `stores()`, a WebSocket route `subscriptions()`, an agent
- * `agentServices()`: each bundles what it reaches.
+ * function that only reads takes `stores()`, one that decides on existing workflows
+ * `commands()`, a WebSocket route `subscriptions()`, an agent `agentServices()`: each bundles
+ * what it reaches.
  */
 export function services(): Services {
   cached ??= createServices(stores());
@@ -42,22 +41,14 @@ function createServices(stored: Stores): Services {
     new GitHubWorkspaceProvider(github),
   );
   const issues = new GitHubIssues(github);
-  const { workflows, gates } = createWorkflowDomain(
-    {
-      log: stored.log,
-      store: stored.workflowStore,
-      executions: new Executions(sfnClient(), config.stateMachineArn),
-      publisher: eventPublisher(),
-    },
-    {
-      maxActiveWorkflows: config.maxActiveWorkflows,
-      ...(config.budgetUsd !== undefined && { defaultBudgetUsd: config.budgetUsd }),
-      model: async () => (await modelInUse()).model,
-      resolveRepository: (repository) => workspaces.resolveRepository(repository),
-      branchNameFor,
-      describeIssue: (issueId) => issues.describe(issueId),
-      publish: (workflow) => workspaces.publish(workflow),
-    },
-  );
+  const { workflows, gates } = createWorkflowDomain(domainDependencies(), {
+    maxActiveWorkflows: config.maxActiveWorkflows,
+    ...(config.budgetUsd !== undefined && { defaultBudgetUsd: config.budgetUsd }),
+    model: async () => (await modelInUse()).model,
+    resolveRepository: (repository) => workspaces.resolveRepository(repository),
+    branchNameFor,
+    describeIssue: (issueId) => issues.describe(issueId),
+    publish: (workflow) => workspaces.publish(workflow),
+  });
   return { ...stored, workflows, gates, workspaces, github };
 }
