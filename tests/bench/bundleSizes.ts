@@ -16,8 +16,14 @@ export const LIMIT_BYTES: Record<FunctionKind, number> = {
   authorizer: 300 * 1024,
 };
 
+export interface Bundle {
+  code: Uint8Array;
+  /** The source files with code in it (not those tree-shaken away), as esbuild names them. */
+  inputs: string[];
+}
+
 /** Bundles one handler as SST does for an ESM function (its esbuild options, minified). */
-async function bundle(handler: string): Promise<Uint8Array> {
+export async function bundle(handler: string): Promise<Bundle> {
   const entry = `${handler.slice(0, handler.lastIndexOf("."))}.ts`;
   const result = await build({
     entryPoints: [entry],
@@ -30,12 +36,17 @@ async function bundle(handler: string): Promise<Uint8Array> {
     minify: FUNCTION_DEFAULTS.nodejs.minify,
     external: FUNCTION_DEFAULTS.nodejs.esbuild.external,
     write: false,
+    metafile: true,
     logLevel: "silent",
     banner: {
       js: "import { createRequire as topLevelCreateRequire } from 'module';const require = topLevelCreateRequire(import.meta.url);",
     },
   });
-  return result.outputFiles[0]!.contents;
+  const [output] = Object.values(result.metafile.outputs);
+  const inputs = Object.entries(output!.inputs).filter(
+    ([, { bytesInOutput }]) => bytesInOutput > 0,
+  );
+  return { code: result.outputFiles[0]!.contents, inputs: inputs.map(([file]) => file) };
 }
 
 /**
@@ -83,7 +94,7 @@ export async function printBundleSizes(environment?: Readonly<Record<string, str
   const dir = await mkdtemp(path.join(BUNDLES_DIR, "amelia-bench-bundles-"));
   try {
     for (const [handler, kind] of deployedFunctions()) {
-      const code = await bundle(handler);
+      const { code } = await bundle(handler);
       const within = code.byteLength < LIMIT_BYTES[kind];
       const start = environment ? await coldStart(code, handler, kind, dir, environment) : "";
       console.log(
