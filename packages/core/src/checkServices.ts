@@ -3,7 +3,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { CheckBuilds } from "./aws/CheckBuilds";
 import type { VerifyDependencies } from "./checks/verifyStage";
 import { requireSetting } from "./config";
-import { services } from "./services";
+import { stores } from "./storeServices";
+import { workspaces } from "./workspaceServices";
 
 let cached: VerifyDependencies | undefined;
 
@@ -13,9 +14,9 @@ let cached: VerifyDependencies | undefined;
  */
 export function verification(): VerifyDependencies {
   if (cached) return cached;
-  const { config, workspaces, checkLogs } = services();
+  const { config, checkLogs } = stores();
   cached = {
-    workspaces,
+    workspaces: workspaces(),
     // Path-style addressing where S3 is an endpoint of our own (the local runtime, LocalStack).
     builds: new CheckBuilds(
       new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined }),

@@ -1,5 +1,5 @@
 import { domainDependencies } from "./commandServices";
-import { GitHubConnection } from "./github/GitHubConnection";
+import type { GitHubConnection } from "./github/GitHubConnection";
 import { GitHubIssues } from "./github/GitHubIssues";
 import { modelInUse } from "./modelServices";
 import { stores, type Stores } from "./storeServices";
@@ -7,10 +7,8 @@ import { branchNameFor } from "./workflow/branchName";
 import type { GateDecisions } from "./workflow/GateDecisions";
 import { createWorkflowDomain } from "./workflow/workflowDomain";
 import type { WorkflowLifecycle } from "./workflow/WorkflowLifecycle";
-import { GitHubWorkspaceProvider } from "./workspace/GitHubWorkspaceProvider";
-import { LocalGitWorkspaceProvider } from "./workspace/LocalGitWorkspaceProvider";
 import type { WorkspaceProvider } from "./workspace/Workspace";
-import { WorkspaceRouter } from "./workspace/WorkspaceRouter";
+import { github, workspaces } from "./workspaceServices";
 
 /** The stores, and the workflow's lifecycle with what it starts, publishes and proposes. */
 export interface Services extends Stores {
@@ -25,8 +23,8 @@ let cached: Services | undefined;
 /**
  * Wires the domain to its AWS clients and GitHub once per process (per Lambda container). A
  * function that only reads takes `stores()`, one that decides on existing workflows
- * `commands()`, a WebSocket route `subscriptions()`, an agent `agentServices()`: each bundles
- * what it reaches.
+ * `commands()`, a WebSocket route `subscriptions()`, one that works on repositories
+ * `workspaces()`, an agent `agentServices()`: each bundles what it reaches.
  */
 export function services(): Services {
   cached ??= createServices(stores());
@@ -35,20 +33,16 @@ export function services(): Services {
 
 function createServices(stored: Stores): Services {
   const { config } = stored;
-  const github = new GitHubConnection({ apiUrl: config.githubApiUrl });
-  const workspaces = new WorkspaceRouter(
-    config.repositories === "any" ? new LocalGitWorkspaceProvider(config.dataDir) : undefined,
-    new GitHubWorkspaceProvider(github),
-  );
-  const issues = new GitHubIssues(github);
+  const repositories = workspaces();
+  const issues = new GitHubIssues(github());
   const { workflows, gates } = createWorkflowDomain(domainDependencies(), {
     maxActiveWorkflows: config.maxActiveWorkflows,
     ...(config.budgetUsd !== undefined && { defaultBudgetUsd: config.budgetUsd }),
     model: async () => (await modelInUse()).model,
-    resolveRepository: (repository) => workspaces.resolveRepository(repository),
+    resolveRepository: (repository) => repositories.resolveRepository(repository),
     branchNameFor,
     describeIssue: (issueId) => issues.describe(issueId),
-    publish: (workflow) => workspaces.publish(workflow),
+    publish: (workflow) => repositories.publish(workflow),
   });
-  return { ...stored, workflows, gates, workspaces, github };
+  return { ...stored, workflows, gates, workspaces: repositories, github: github() };
 }
