@@ -3,9 +3,9 @@
  * (a) appends/s to one workflow's log with 8 concurrent writers, gapless;
  * (b) latency from append to receipt by 50 subscribed WebSocket clients;
  * (c) latency from the approve request to the developer stage starting.
- * And for the deploy: (d) every function's bundle size, (e) the AWS cost of one demo workflow,
- * (f) the gzip size of the web UI's production bundle, (g) a Claude workflow against the fake
- * Messages API (tests/bench/agents.ts). And for the checks: (h) a no-op check's run in the local
+ * And for the deploy: (d) every function's bundle size and cold start against this runtime,
+ * (e) the AWS cost of one demo workflow, (f) the gzip size of the web UI's production bundle,
+ * (g) a Claude workflow against the fake Messages API (tests/bench/agents.ts). And for the checks: (h) a no-op check's run in the local
  * sandbox (tests/bench/sandboxStart.ts).
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -213,7 +213,7 @@ try {
   );
 
   console.log("\n(d)");
-  await printBundleSizes();
+  await printBundleSizes(runtime.environment);
 
   const cost = await demoWorkflowCost();
   const total = cost.lines.reduce((sum, line) => sum + line.usd, 0);

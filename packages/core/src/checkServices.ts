@@ -1,11 +1,10 @@
 import { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import { S3Client } from "@aws-sdk/client-s3";
-import { documentClient } from "./aws/clients";
 import { CheckBuilds } from "./aws/CheckBuilds";
 import type { VerifyDependencies } from "./checks/verifyStage";
 import { requireSetting } from "./config";
-import { services } from "./services";
-import { CheckLogStore } from "./store/CheckLogStore";
+import { stores } from "./storeServices";
+import { workspaces } from "./workspaceServices";
 
 let cached: VerifyDependencies | undefined;
 
@@ -15,9 +14,9 @@ let cached: VerifyDependencies | undefined;
  */
 export function verification(): VerifyDependencies {
   if (cached) return cached;
-  const { config, workspaces } = services();
+  const { config, checkLogs } = stores();
   cached = {
-    workspaces,
+    workspaces: workspaces(),
     // Path-style addressing where S3 is an endpoint of our own (the local runtime, LocalStack).
     builds: new CheckBuilds(
       new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined }),
@@ -27,7 +26,7 @@ export function verification(): VerifyDependencies {
         checksBucket: requireSetting(config.checks.bucket, "AMELIA_CHECKS_BUCKET"),
       },
     ),
-    checkLogs: new CheckLogStore(documentClient(), config.tableName),
+    checkLogs,
     maxSandboxRuns: config.checks.maxSandboxRuns,
     options: {
       maxCheckRounds: config.checks.maxRounds,

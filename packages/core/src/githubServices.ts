@@ -1,9 +1,10 @@
 import { documentClient } from "./aws/clients";
 import { GitHubWebhooks } from "./github/GitHubWebhooks";
 import { StatusComments } from "./github/StatusComments";
-import { NotFoundError } from "./errors";
 import { services } from "./services";
+import { stores } from "./storeServices";
 import { StatusCommentStore } from "./store/StatusCommentStore";
+import { github } from "./workspaceServices";
 
 let webhooks: GitHubWebhooks | undefined;
 let statusComments: StatusComments | undefined;
@@ -17,15 +18,11 @@ export function githubWebhooks(): GitHubWebhooks {
 
 /** The status comments of the workflows started from GitHub. */
 export function githubStatusComments(): StatusComments {
-  const { config, workflowStore, github } = services();
+  const { config, workflows } = stores();
   statusComments ??= new StatusComments({
-    workflow: async (id) => {
-      const workflow = await workflowStore.get(id);
-      if (!workflow) throw new NotFoundError("Workflow", id);
-      return workflow;
-    },
+    workflow: (id) => workflows.get(id),
     store: new StatusCommentStore(documentClient(), config.tableName),
-    github,
+    github: github(),
   });
   return statusComments;
 }

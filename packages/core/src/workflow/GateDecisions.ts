@@ -5,14 +5,14 @@ import type { GateStore, OpenGate, WorkflowExecutions } from "./dependencies";
 import { logger } from "../logger";
 import { GATE_STAGE, isTerminal, type Gate } from "./status";
 import type { Workflow } from "./Workflow";
-import type { WorkflowLifecycle } from "./WorkflowLifecycle";
+import type { WorkflowCommands } from "./WorkflowCommands";
 import type { WorkflowRecorder } from "./WorkflowRecorder";
 
 export interface GateDependencies {
   recorder: WorkflowRecorder;
   gates: GateStore;
   executions: Pick<WorkflowExecutions, "decide">;
-  lifecycle: Pick<WorkflowLifecycle, "fail">;
+  lifecycle: Pick<WorkflowCommands, "fail">;
 }
 
 /** Token errors mean the execution no longer waits for this token. */

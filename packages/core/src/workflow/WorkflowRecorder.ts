@@ -11,6 +11,7 @@ import {
 } from "./dependencies";
 import { applyEvent, assertAccepts, replay, statusChange } from "./projection";
 import { isTerminal } from "./status";
+import { storedWorkflow } from "./WorkflowReads";
 import { abridged, type Workflow } from "./Workflow";
 
 /** A status change that keeps losing its sequence to other writers gives up after this many. */
@@ -49,10 +50,8 @@ export class WorkflowRecorder {
     private readonly publisher: EventSink,
   ) {}
 
-  async get(id: string): Promise<Workflow> {
-    const workflow = await this.projections.get(id);
-    if (!workflow) throw new NotFoundError("Workflow", id);
-    return workflow;
+  get(id: string): Promise<Workflow> {
+    return storedWorkflow(this.projections, id);
   }
 
   /**

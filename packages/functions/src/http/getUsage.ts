@@ -1,4 +1,4 @@
-import { services } from "@amelia/core/services";
+import { stores } from "@amelia/core/storeServices";
 import { usageQuerySchema, usageReport } from "@amelia/core/usage/usageReport";
 import { parseInput } from "@amelia/core/validation";
 import { httpRoute } from "../middleware/httpApi";
@@ -10,6 +10,6 @@ export const handler = httpRoute(async (request) => {
   const { days } = parseInput(usageQuerySchema, request.query, "query");
   const until = new Date();
   const since = new Date(until.getTime() - days * DAY_MS);
-  const events = await services().usage.tokenUsage(since, until);
+  const events = await stores().usage.tokenUsage(since, until);
   return { status: 200, body: usageReport(events, { days, since, until }) };
 });

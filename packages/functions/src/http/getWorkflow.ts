@@ -1,7 +1,7 @@
-import { services } from "@amelia/core/services";
+import { stores } from "@amelia/core/storeServices";
 import { httpRoute, workflowId } from "../middleware/httpApi";
 
 export const handler = httpRoute(async (request) => ({
   status: 200,
-  body: await services().workflows.get(workflowId(request)),
+  body: await stores().workflows.get(workflowId(request)),
 }));

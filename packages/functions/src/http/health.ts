@@ -1,11 +1,11 @@
-import { services } from "@amelia/core/services";
+import { modelInUse } from "@amelia/core/modelServices";
+import { stores } from "@amelia/core/storeServices";
 import { httpRoute } from "../middleware/httpApi";
 import { version } from "../version";
 
 export const handler = httpRoute(async () => {
-  const { workflowStore, driver } = services();
-  await workflowStore.get("health-check");
-  const { model, demo } = await driver();
+  await stores().workflowStore.get("health-check");
+  const { model, demo } = await modelInUse();
   return {
     status: 200,
     body: { status: "ok", version, checks: { database: "ok", model: { name: model, demo } } },

@@ -1,7 +1,7 @@
-import { services } from "@amelia/core/services";
+import { stores } from "@amelia/core/storeServices";
 import { httpRoute } from "../middleware/httpApi";
 
 export const handler = httpRoute(async () => ({
   status: 200,
-  body: { workflows: await services().workflows.listActive() },
+  body: { workflows: await stores().workflows.listActive() },
 }));

@@ -1,5 +1,5 @@
 import { API_ACTOR } from "@amelia/core/events/types";
-import { services } from "@amelia/core/services";
+import { commands } from "@amelia/core/commandServices";
 import { parseInput } from "@amelia/core/validation";
 import { rejectSchema } from "@amelia/core/workflow/Workflow";
 import { httpRoute, workflowId } from "../middleware/httpApi";
@@ -8,6 +8,6 @@ export const handler = httpRoute(async (request) => {
   const { feedback } = parseInput(rejectSchema, request.body, "body");
   return {
     status: 200,
-    body: await services().gates.reject(workflowId(request), feedback, API_ACTOR),
+    body: await commands().gates.reject(workflowId(request), feedback, API_ACTOR),
   };
 });

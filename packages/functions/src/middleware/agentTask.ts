@@ -5,7 +5,7 @@ import type { StageContext } from "@amelia/core/agents/stages";
 import { errorMessage, InvalidStateError } from "@amelia/core/errors";
 import type { Agent } from "@amelia/core/events/types";
 import { logger } from "@amelia/core/logger";
-import { services, type Services } from "@amelia/core/services";
+import { agentServices, type AgentServices } from "@amelia/core/agentServices";
 import { isTerminal, type Stage } from "@amelia/core/workflow/status";
 import { taskHandler } from "./taskHandler";
 
@@ -20,7 +20,7 @@ export function agentTask<R>(
   run: (
     context: StageContext,
     driver: AgentDriver,
-    services: Services,
+    services: AgentServices,
     lambda: Context,
   ) => Promise<R>,
 ) {
@@ -39,14 +39,14 @@ export function stageTask<S extends z.ZodType<{ workflowId: string }>, R>(
   run: (
     context: StageContext,
     payload: z.infer<S>,
-    services: Services,
+    services: AgentServices,
     lambda: Context,
   ) => Promise<R>,
 ) {
   const agent: Agent = stage === "verify" ? "system" : stage;
   return taskHandler(schema, async (payload, lambda) => {
     const { workflowId } = payload;
-    const all = services();
+    const all = agentServices();
     const workflow = await all.workflows.get(workflowId);
     if (isTerminal(workflow.status)) {
       throw new Error(`Workflow ${workflowId} is already ${workflow.status}`);

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { services } from "@amelia/core/services";
+import { commands } from "@amelia/core/commandServices";
 import { GATES } from "@amelia/core/workflow/status";
 import { taskHandler } from "../middleware/taskHandler";
 
@@ -11,5 +11,5 @@ const payloadSchema = z.object({
 
 /** Opens a gate: the token stays in the table; the person sees `approval_required`. */
 export const handler = taskHandler(payloadSchema, async ({ workflowId, gate, taskToken }) => {
-  await services().gates.open(workflowId, gate, taskToken);
+  await commands().gates.open(workflowId, gate, taskToken);
 });

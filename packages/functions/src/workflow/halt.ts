@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { services } from "@amelia/core/services";
+import { commands } from "@amelia/core/commandServices";
 import { taskHandler } from "../middleware/taskHandler";
 
 const payloadSchema = z.object({ workflowId: z.string().min(1) });
@@ -10,5 +10,5 @@ const payloadSchema = z.object({ workflowId: z.string().min(1) });
  * the state machine returns to the state that failed.
  */
 export const handler = taskHandler(payloadSchema, ({ workflowId }) =>
-  services().workflows.halt(workflowId),
+  commands().workflows.halt(workflowId),
 );

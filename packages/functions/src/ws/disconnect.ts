@@ -1,6 +1,4 @@
-import { services } from "@amelia/core/services";
+import { subscriptions } from "@amelia/core/realtimeServices";
 import { connectionRoute } from "../middleware/wsRoute";
 
-export const handler = connectionRoute((connectionId) =>
-  services().subscriptions.disconnect(connectionId),
-);
+export const handler = connectionRoute((connectionId) => subscriptions().disconnect(connectionId));

@@ -1,9 +1,9 @@
 import { subscribeMessageSchema } from "@amelia/core/realtime/messages";
-import { services } from "@amelia/core/services";
+import { subscriptions } from "@amelia/core/realtimeServices";
 import { parseInput } from "@amelia/core/validation";
 import { wsRoute } from "../middleware/wsRoute";
 
 export const handler = wsRoute(async ({ connectionId, body }) => {
   const { workflowId, since } = parseInput(subscribeMessageSchema, body, "subscribe message");
-  return services().subscriptions.subscribe(connectionId, workflowId, since);
+  return subscriptions().subscribe(connectionId, workflowId, since);
 });

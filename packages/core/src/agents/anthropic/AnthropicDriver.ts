@@ -2,7 +2,7 @@ import type { Tool } from "@anthropic-ai/sdk/resources/messages";
 import * as z from "zod";
 import type { AgentSettings } from "../agentSettings";
 import { reviewSchema, type Review } from "../../events/types";
-import { priceOf, type ModelPrice } from "../../pricing";
+import type { ModelPrice } from "../../pricing";
 import type { Workspace } from "../../workspace/Workspace";
 import type {
   AgentContext,
@@ -20,6 +20,7 @@ import type {
 import { ARCHITECT_PROMPT } from "../prompts/system/architect";
 import { DEVELOPER_PROMPT } from "../prompts/system/developer";
 import { REVIEWER_PROMPT } from "../prompts/system/reviewer";
+import { claudeModels } from "./claudeModels";
 import { loopStateSchema, newLoopState, type LoopState } from "./conversation";
 import type { ModelClient } from "./ModelClient";
 import { developTask, planTask, repositoryContext, reviewTask } from "../prompts/userPrompts";
@@ -88,17 +89,9 @@ export class AnthropicDriver implements AgentDriver {
     private readonly client: ModelClient,
     private readonly settings: AgentSettings,
   ) {
-    const { models } = settings;
-    const distinct = new Set(Object.values(models));
-    this.model =
-      distinct.size === 1
-        ? models.developer
-        : `architect:${models.architect} developer:${models.developer} reviewer:${models.reviewer}`;
-    this.prices = {
-      architect: requirePrice(settings, models.architect),
-      developer: requirePrice(settings, models.developer),
-      reviewer: requirePrice(settings, models.reviewer),
-    };
+    const { model, prices } = claudeModels(settings);
+    this.model = model;
+    this.prices = prices;
   }
 
   async plan(
@@ -266,15 +259,4 @@ function runTool(
     return Promise.resolve({ content: `There is no tool named ${name}`, isError: true });
   }
   return runWorkspaceTool(workspace, name, input, policy);
-}
-
-function requirePrice(settings: AgentSettings, model: string): ModelPrice {
-  const price = priceOf(settings.prices, model);
-  if (!price) {
-    throw new Error(
-      `No price for model ${model}: add it to AMELIA_MODEL_PRICES ` +
-        `(JSON: {"${model}": {"input": …, "output": …, "cacheWrite": …, "cacheRead": …}}, USD per million tokens)`,
-    );
-  }
-  return price;
 }

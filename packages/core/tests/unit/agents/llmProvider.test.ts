@@ -6,7 +6,7 @@ import {
 } from "../../../src/agents/agentSettings";
 import { parseBedrockModel } from "../../../src/agents/bedrock/modelIds";
 import { DEMO_MODEL } from "../../../src/agents/DemoDriver";
-import { driverSelector } from "../../../src/services";
+import { driverSelector } from "../../../src/agentServices";
 
 const everyAgent = (model: string) => ({ architect: model, developer: model, reviewer: model });
 const noKeyRead = () => Promise.reject(new Error("the Anthropic key was read"));
