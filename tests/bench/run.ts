@@ -6,7 +6,9 @@
  * And for the deploy: (d) every function's bundle size and cold start against this runtime,
  * (e) the AWS cost of one demo workflow, (f) the gzip size of the web UI's production bundle,
  * (g) a Claude workflow against the fake Messages API (tests/bench/agents.ts). And for the checks: (h) a no-op check's run in the local
- * sandbox (tests/bench/sandboxStart.ts).
+ * sandbox (tests/bench/sandboxStart.ts). And under load (tests/bench/load.ts): (i) workflows/s with
+ * 20 at a time and every gate approved by a watcher, (j) approve and push latency with 50 watchers
+ * on `*`, (k) 300 watchers on `*` while 3 workflows run, every delivery counted.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -21,6 +23,7 @@ import { UsageMeter } from "../../packages/local/src/metering/UsageMeter";
 import { Api } from "../support/api";
 import { WsClient } from "../support/ws";
 import { printBundleSizes } from "./bundleSizes";
+import { approveLatencyWatched, concurrentWorkflows, manyWatchers } from "./load";
 import { estimateCost } from "./workflowCost";
 import { reportWebBundle } from "./webBundle";
 import { benchAgents } from "./agents";
@@ -236,6 +239,30 @@ try {
   await benchAgents();
 
   await benchSandboxStart();
+
+  console.log(
+    "\n(i) busy runtime: 60 demo workflows, 20 at a time, a watcher on * approving every gate (target ≥ 20/s)",
+  );
+  await concurrentWorkflows(api, wsUrl, 4, 4, "BENCH-WARM");
+  const load = await concurrentWorkflows(api, wsUrl, 60, 20, "BENCH-LOAD");
+  console.log(`    ${load.perSecond.toFixed(2)} workflows/s (${load.seconds.toFixed(1)} s)`);
+
+  const watched = await approveLatencyWatched(api, wsUrl, 50, 10);
+  console.log("\n(j) 50 WebSocket clients on * (target p99 < 50 ms each)");
+  console.log(
+    `    approve → developer stage started: p50 ${ms(percentile(watched.approve, 50))}   p99 ${ms(percentile(watched.approve, 99))}`,
+  );
+  console.log(
+    `    append → receipt (${watched.push.length} deliveries): p50 ${ms(percentile(watched.push, 50))}   p99 ${ms(percentile(watched.push, 99))}`,
+  );
+
+  const crowd = await manyWatchers(api, wsUrl, 300, 3);
+  console.log(
+    "\n(k) 300 WebSocket clients on * while 3 workflows run (target p99 < 250 ms, nothing lost)",
+  );
+  console.log(
+    `    ${crowd.push.length}/${crowd.deliveries} deliveries   p50 ${ms(percentile(crowd.push, 50))}   p99 ${ms(percentile(crowd.push, 99))}`,
+  );
 } catch (error) {
   console.error("Benchmark failed:", error);
   process.exitCode = 1;
