@@ -6,7 +6,7 @@ import { demoDocumentPath } from "../../packages/core/src/agents/DemoDriver";
 import { launchChromium, openApp } from "../support/browser";
 import { createGitRepository } from "../support/git";
 import { useTestRuntime } from "../support/runtime";
-import { createAtPlanGate } from "../support/workflows";
+import { approveToReviewGate, createAtPlanGate } from "../support/workflows";
 
 // One review round: the demo reviewer's round-1 comments stop the workflow at the review gate.
 const fixture = useTestRuntime({ env: { AMELIA_MAX_REVIEW_ROUNDS: "1" } });
@@ -30,8 +30,7 @@ async function atReviewGate(issueId: string) {
     description: "Log each greeting. Count greetings per day.",
     repository,
   });
-  expect((await fixture.api.approve(planned.id)).status).toBe(200);
-  return fixture.api.waitFor(planned.id, (w) => w.status === "blocked" && w.gate === "review");
+  return approveToReviewGate(fixture.api, planned.id);
 }
 
 const changes = (page: Page) => page.getByRole("region", { name: "Changes" });

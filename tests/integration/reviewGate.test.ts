@@ -5,7 +5,7 @@ import type { Workflow } from "../../packages/core/src/workflow/Workflow";
 import { oneTo, sequencesOf } from "../support/api";
 import { createGitRepository, gitOutput } from "../support/git";
 import { useTestRuntime } from "../support/runtime";
-import { createAtPlanGate, ofType } from "../support/workflows";
+import { approveToReviewGate, createAtPlanGate, ofType } from "../support/workflows";
 
 const repositories: string[] = [];
 
@@ -27,12 +27,7 @@ async function atReviewGate(issueId: string): Promise<{ workflow: Workflow; repo
     description: "Log each greeting. Count greetings per day.",
     repository,
   });
-  expect((await fixture.api.approve(planned.id)).status).toBe(200);
-  const workflow = await fixture.api.waitFor(
-    planned.id,
-    (w) => w.status === "blocked" && w.gate === "review",
-  );
-  return { workflow, repository };
+  return { workflow: await approveToReviewGate(fixture.api, planned.id), repository };
 }
 
 describe("the review gate at the cap (AMELIA_MAX_REVIEW_ROUNDS=1)", () => {

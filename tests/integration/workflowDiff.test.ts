@@ -6,7 +6,7 @@ import type { WorkflowDiff } from "../../packages/core/src/diff/WorkflowDiff";
 import type { Workflow } from "../../packages/core/src/workflow/Workflow";
 import { createGitRepository, gitFileDiffs } from "../support/git";
 import { useFakeGitHub, useTestRuntime } from "../support/runtime";
-import { createAtPlanGate, ofType } from "../support/workflows";
+import { approveToReviewGate, createAtPlanGate, ofType } from "../support/workflows";
 
 const fake = useFakeGitHub();
 const fixture = useTestRuntime({ env: { AMELIA_MAX_REVIEW_ROUNDS: "1" } });
@@ -35,8 +35,7 @@ async function atReviewGate(body: Record<string, unknown>): Promise<Workflow> {
     code: "INVALID_STATE",
     error: expect.stringContaining("no changes yet"),
   });
-  expect((await fixture.api.approve(planned.id)).status).toBe(200);
-  return fixture.api.waitFor(planned.id, (w) => w.status === "blocked" && w.gate === "review");
+  return approveToReviewGate(fixture.api, planned.id);
 }
 
 describe("GET /api/workflows/{id}/diff on a local repository", () => {

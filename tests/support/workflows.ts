@@ -14,6 +14,18 @@ export async function createAtPlanGate(api: Api, body: Record<string, unknown>):
 }
 
 /**
+ * Approves the plan and waits for the review gate: with AMELIA_MAX_REVIEW_ROUNDS=1, the demo
+ * reviewer's round-1 "changes requested" (the developer's draft leaves TODO lines) is the cap.
+ */
+export async function approveToReviewGate(api: Api, id: string): Promise<Workflow> {
+  const approved = await api.approve(id);
+  if (approved.status !== 200) {
+    throw new Error(`approve: HTTP ${approved.status} ${JSON.stringify(approved.body)}`);
+  }
+  return api.waitFor(id, (w) => w.status === "blocked" && w.gate === "review");
+}
+
+/**
  * Cancels every active workflow, so each test starts with all slots and issues free. Waits for
  * each to settle at a gate (or end) first: cancelling a running agent is legal but fills the log
  * output with the aborted attempt.
