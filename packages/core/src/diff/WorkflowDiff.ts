@@ -27,8 +27,7 @@ export interface DiffLinks {
   pullRequestFiles?: string;
 }
 
-export const DIFF_FILE_STATUSES = ["added", "modified", "deleted", "renamed"] as const;
-export type DiffFileStatus = (typeof DIFF_FILE_STATUSES)[number];
+export type DiffFileStatus = "added" | "modified" | "deleted" | "renamed";
 
 export interface DiffFile {
   /** The path after the change; a deleted file's path before it. */

@@ -13,7 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { WorkspaceError } from "../errors";
-import { gitSucceeds, runGit } from "./git";
+import { gitSucceeds, runGit, UNIFIED_DIFF_OPTIONS } from "./git";
 import { resolveInside } from "./paths";
 import { textOf } from "./textFiles";
 import { applyFileChanges, type FileBytes, type FileChange, type Workspace } from "./Workspace";
@@ -120,18 +120,7 @@ export class GitWorkspace implements Workspace {
       await runGit(this.root, ["add", "-A"], { env });
       return await runGit(
         this.root,
-        [
-          "diff",
-          "--cached",
-          "--no-color",
-          "--no-ext-diff",
-          "--no-textconv",
-          // Pinned: readers of the diff expect a/ and b/ whatever the person's config says.
-          "--src-prefix=a/",
-          "--dst-prefix=b/",
-          this.baseCommit,
-          "--",
-        ],
+        ["diff", "--cached", ...UNIFIED_DIFF_OPTIONS, this.baseCommit, "--"],
         { env },
       );
     } finally {

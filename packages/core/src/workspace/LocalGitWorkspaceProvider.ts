@@ -2,7 +2,7 @@ import { mkdir, readFile, realpath, rename, stat, writeFile } from "node:fs/prom
 import { dirname, join, resolve } from "node:path";
 import * as z from "zod";
 import { invalidField, WorkspaceError } from "../errors";
-import { gitSucceeds, runGit } from "./git";
+import { gitSucceeds, runGit, UNIFIED_DIFF_OPTIONS } from "./git";
 import { GitWorkspace } from "./GitWorkspace";
 import type {
   Changes,
@@ -90,13 +90,8 @@ export class LocalGitWorkspaceProvider implements WorkspaceProvider {
         : await this.repositoryRoot(repository);
     const diff = await runGit(dir, [
       "diff",
-      "--no-color",
-      "--no-ext-diff",
-      "--no-textconv",
+      ...UNIFIED_DIFF_OPTIONS,
       "--find-renames",
-      // Pinned: readers of the diff expect a/ and b/ whatever the person's config says.
-      "--src-prefix=a/",
-      "--dst-prefix=b/",
       baseCommit,
       commit,
       "--",

@@ -46,6 +46,18 @@ const FIXED_CONFIG = [
   "core.quotepath=false",
 ];
 
+/**
+ * `git diff` as Amelia's readers parse it, whatever the person's configuration says: no colour,
+ * no external diff or text conversion (programs a repository can name), and `a/` and `b/` prefixes.
+ */
+export const UNIFIED_DIFF_OPTIONS = [
+  "--no-color",
+  "--no-ext-diff",
+  "--no-textconv",
+  "--src-prefix=a/",
+  "--dst-prefix=b/",
+] as const;
+
 const TIMEOUT_MS = 5 * 60_000;
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
