@@ -27,6 +27,19 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** The commands that talk to a server (`dev` runs one). */
+const CLIENT_COMMANDS = [
+  "start",
+  "status",
+  "diff",
+  "approve",
+  "reject",
+  "budget",
+  "cancel",
+  "resume",
+  "logs",
+];
+
 describe("npx amelia", () => {
   it("is the CLI's launcher, linked into the root node_modules/.bin by npm", async () => {
     expect(await realpath(AMELIA_BIN)).toBe(
@@ -34,39 +47,20 @@ describe("npx amelia", () => {
     );
   });
 
-  it.each([
-    "start",
-    "status",
-    "diff",
-    "approve",
-    "reject",
-    "budget",
-    "cancel",
-    "resume",
-    "logs",
-    "dev",
-  ])("%s --help describes the command and exits 0", async (command) => {
-    const { code, stdout } = await amelia([command, "--help"]);
-    expect(code).toBe(0);
-    expect(stdout).toMatch(new RegExp(`^Usage: amelia ${command} `));
-    if (command !== "dev") expect(stdout).toContain("--json");
-  });
+  it.each([...CLIENT_COMMANDS, "dev"])(
+    "%s --help describes the command and exits 0",
+    async (command) => {
+      const { code, stdout } = await amelia([command, "--help"]);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^Usage: amelia ${command} `));
+      if (command !== "dev") expect(stdout).toContain("--json");
+    },
+  );
 
   it("--help lists every command, the environment and the exit codes", async () => {
     const { code, stdout } = await amelia(["--help"]);
     expect(code).toBe(0);
-    const commands = [
-      "start",
-      "status",
-      "diff",
-      "approve",
-      "reject",
-      "budget",
-      "cancel",
-      "resume",
-      "logs",
-    ];
-    for (const command of commands) {
+    for (const command of CLIENT_COMMANDS) {
       expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     }
     expect(stdout).toContain("AMELIA_API_URL");
