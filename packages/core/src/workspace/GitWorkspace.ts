@@ -27,7 +27,22 @@ export class GitWorkspace implements Workspace {
     readonly baseCommit: string,
   ) {}
 
+  /**
+   * The file list, listed once per workspace object (one stage's invocation) and forgotten after
+   * each of its own writes and deletes: nothing else changes its work tree meanwhile (the checks
+   * run on a snapshot), and an agent's tools list it again and again.
+   */
+  private readonly fileList = new Memo(() => this.presentFiles());
+  /** Where this work tree's index is (a worktree's is under the main repository's .git). */
+  private readonly realIndex = new Memo(async () =>
+    resolve(this.root, (await runGit(this.root, ["rev-parse", "--git-path", "index"])).trim()),
+  );
+
   async listFiles(): Promise<string[]> {
+    return [...(await this.fileList.get())];
+  }
+
+  private async presentFiles(): Promise<string[]> {
     const output = await runGit(this.root, [
       "ls-files",
       "-z",
@@ -90,6 +105,8 @@ export class GitWorkspace implements Workspace {
       await writeFile(target, content, { flag: flags });
     } catch (error) {
       throw this.fileError("write", path, error);
+    } finally {
+      this.fileList.forget();
     }
     return existed ? "modified" : "created";
   }
@@ -102,6 +119,8 @@ export class GitWorkspace implements Workspace {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
       throw this.fileError("delete", path, error);
+    } finally {
+      this.fileList.forget();
     }
   }
 
@@ -111,11 +130,7 @@ export class GitWorkspace implements Workspace {
     const scratch = await mkdtemp(join(tmpdir(), "amelia-index-"));
     try {
       const index = join(scratch, "index");
-      const realIndex = resolve(
-        this.root,
-        (await runGit(this.root, ["rev-parse", "--git-path", "index"])).trim(),
-      );
-      await copyFile(realIndex, index).catch(() => undefined);
+      await copyFile(await this.realIndex.get(), index).catch(() => undefined);
       const env = { GIT_INDEX_FILE: index };
       await runGit(this.root, ["add", "-A"], { env });
       return await runGit(
@@ -148,6 +163,27 @@ export class GitWorkspace implements Workspace {
     const code = (error as NodeJS.ErrnoException).code ?? "";
     const reason = FILE_ERROR_REASONS[code] ?? (code || String(error));
     return new WorkspaceError(`Could not ${action} ${path}: ${reason}`, path);
+  }
+}
+
+/** A value looked up once and kept, unless the look-up failed (then it is tried again). */
+class Memo<T> {
+  private value: Promise<T> | undefined;
+
+  constructor(private readonly lookUp: () => Promise<T>) {}
+
+  get(): Promise<T> {
+    if (this.value) return this.value;
+    const value = this.lookUp();
+    this.value = value;
+    value.catch(() => {
+      if (this.value === value) this.value = undefined;
+    });
+    return value;
+  }
+
+  forget(): void {
+    this.value = undefined;
   }
 }
 

@@ -105,6 +105,19 @@ describe("workspace files and git", () => {
     expect(await workspace.listFiles()).toEqual([".gitignore", "notes/todo.md", "src/index.ts"]);
   });
 
+  it("keeps its file list up to date with its own writes and deletes, even mid-listing", async () => {
+    const before = await workspace.listFiles();
+    before.push("not/a/file.ts");
+    expect(await workspace.listFiles()).toEqual(["README.md", "src/index.ts"]);
+    await workspace.writeFile("src/added.ts", "x\n");
+    expect(await workspace.listFiles()).toEqual(["README.md", "src/added.ts", "src/index.ts"]);
+    // A listing that started before a write finished must not be the one kept after it.
+    const racing = workspace.listFiles();
+    await workspace.deleteFile("README.md");
+    await racing;
+    expect(await workspace.listFiles()).toEqual(["src/added.ts", "src/index.ts"]);
+  });
+
   it("reports whether a delete removed anything and refuses to read a missing file", async () => {
     expect(await workspace.deleteFile("src/index.ts")).toBe(true);
     expect(await workspace.deleteFile("src/index.ts")).toBe(false);
