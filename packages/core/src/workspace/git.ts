@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process";
 import { GitError } from "./GitError";
+import { ProgramLauncher } from "./ProgramLauncher";
 
 /**
  * The only variables git gets from the runtime's environment: where programs, the person's git
@@ -75,30 +75,25 @@ function gitEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, GIT_TERMINAL_PROMPT: "0", ...extra };
 }
 
+let launcher: ProgramLauncher | undefined;
+
 /** Runs git with an argument array (never a shell) and returns its standard output. */
-export function runGit(
+export async function runGit(
   cwd: string,
   args: readonly string[],
   options: GitOptions = {},
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      "git",
-      [...FIXED_CONFIG, ...args],
-      {
-        cwd,
-        env: gitEnvironment(options.env),
-        encoding: "utf8",
-        timeout: TIMEOUT_MS,
-        maxBuffer: MAX_OUTPUT_BYTES,
-        windowsHide: true,
-      },
-      (error, stdout, stderr) => {
-        if (error) reject(new GitError(args, cwd, error.code ?? error.signal ?? undefined, stderr));
-        else resolve(stdout);
-      },
-    );
+  launcher ??= new ProgramLauncher(gitEnvironment());
+  const { stdout, stderr, failure } = await launcher.run({
+    file: "git",
+    args: [...FIXED_CONFIG, ...args],
+    cwd,
+    env: gitEnvironment(options.env),
+    timeoutMs: TIMEOUT_MS,
+    maxOutputBytes: MAX_OUTPUT_BYTES,
   });
+  if (failure !== undefined) throw new GitError(args, cwd, failure, stderr);
+  return stdout;
 }
 
 /** Runs a git command used as a question (`--verify`, `--quiet`): exit 0 is yes, anything else no. */
