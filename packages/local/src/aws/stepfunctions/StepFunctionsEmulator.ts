@@ -194,6 +194,7 @@ export class StepFunctionsEmulator implements JsonService {
   async close(): Promise<void> {
     this.closed = true;
     for (const [arn, run] of [...this.runs]) this.cancelRun(arn, run);
+    this.store.close();
   }
 
   private startExecution(input: Record<string, unknown>) {

@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AslDefinition } from "../../../../src/aws/stepfunctions/aslDefinition";
-import type { ExecutionRecord } from "../../../../src/aws/stepfunctions/ExecutionStore";
+import { readExecutions } from "../../../../src/aws/stepfunctions/ExecutionStore";
 import { StepFunctionsEmulator } from "../../../../src/aws/stepfunctions/StepFunctionsEmulator";
 import { eventually } from "../../../support/eventually";
 import { sfn } from "../../../support/sdk";
@@ -17,11 +17,6 @@ import { tempDir } from "../../../support/tempDir";
 const INVOKE = "arn:aws:states:::lambda:invoke";
 
 /** The executions as persisted: one JSON file each. */
-function savedExecutions(directory: string): ExecutionRecord[] {
-  return readdirSync(directory)
-    .filter((name) => name.endsWith(".json"))
-    .map((name) => JSON.parse(readFileSync(join(directory, name), "utf8")) as ExecutionRecord);
-}
 const WAIT_FOR_TOKEN = "arn:aws:states:::lambda:invoke.waitForTaskToken";
 const THIRTY_DAYS = 30 * 24 * 60 * 60;
 
@@ -339,7 +334,7 @@ describe("StepFunctionsEmulator through SFNClient", () => {
     const arn = await first.start("restart-1", { id: "w1" });
     const token = await first.tokenFor("ask");
     await eventually(() => {
-      expect(savedExecutions(stateDirectory)[0]?.wait).toMatchObject({
+      expect(readExecutions(stateDirectory)[0]?.wait).toMatchObject({
         state: "Approve",
         token,
         invoked: true,
@@ -378,21 +373,21 @@ describe("StepFunctionsEmulator through SFNClient", () => {
     const first = await start({ stateDirectory });
     const arn = await first.start("legacy-1", { id: "w1" });
     const token = await first.tokenFor("ask");
-    await eventually(() => expect(savedExecutions(stateDirectory)[0]?.wait?.invoked).toBe(true));
+    await eventually(() => expect(readExecutions(stateDirectory)[0]?.wait?.invoked).toBe(true));
     await first.stop();
     harnesses = harnesses.filter((h) => h !== first);
     // As an earlier version left it: every execution in one file, no directory.
     const legacyStateFile = join(dir.path, "executions.json");
     writeFileSync(
       legacyStateFile,
-      JSON.stringify({ version: 1, executions: savedExecutions(stateDirectory) }),
+      JSON.stringify({ version: 1, executions: readExecutions(stateDirectory) }),
     );
     rmSync(stateDirectory, { recursive: true });
 
     const second = await start({ stateDirectory, legacyStateFile });
     expect((await second.describe(arn)).status).toBe("RUNNING");
     expect(readdirSync(dir.path)).not.toContain("executions.json");
-    expect(savedExecutions(stateDirectory).map((r) => r.executionArn)).toEqual([arn]);
+    expect(readExecutions(stateDirectory).map((r) => r.executionArn)).toEqual([arn]);
     await second.client.send(
       new sfn.SendTaskSuccessCommand({ taskToken: token, output: '{"approved":true}' }),
     );
@@ -405,7 +400,7 @@ describe("StepFunctionsEmulator through SFNClient", () => {
     const arn = await first.start("restart-2", { id: "w1" });
     const token = await first.tokenFor("ask");
     await eventually(() => {
-      expect(savedExecutions(stateDirectory)[0]?.wait).toMatchObject({ token, invoked: true });
+      expect(readExecutions(stateDirectory)[0]?.wait).toMatchObject({ token, invoked: true });
     });
     await first.stop();
     harnesses = harnesses.filter((h) => h !== first);
