@@ -1,5 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { readRecords, RecordJournal } from "../../persistence/RecordJournal";
 
 export type BuildStatus =
   "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "FAULT" | "TIMED_OUT" | "STOPPED";
@@ -50,26 +49,34 @@ export interface Build {
   };
 }
 
+const idOf = (build: Build) => build.id;
+
+/** Each build's last saved state in a store's directory. */
+export function readBuilds(directory: string): Build[] {
+  return readRecords(directory, idOf);
+}
+
 /**
- * Builds persisted one small JSON file each (written whole, atomically), so BatchGetBuilds still
- * answers for them after a restart. Writes are synchronous, ordered with the changes that cause them.
+ * Builds persisted in a journal (a change writes one line), so BatchGetBuilds still answers for
+ * them after a restart.
  */
 export class BuildStore {
-  constructor(private readonly directory: string) {
-    mkdirSync(directory, { recursive: true, mode: 0o700 });
+  private readonly journal: RecordJournal<Build>;
+
+  constructor(directory: string) {
+    this.journal = new RecordJournal(directory, idOf);
   }
 
   load(): Build[] {
-    return readdirSync(this.directory)
-      .filter((name) => name.endsWith(".json"))
-      .map((name) => JSON.parse(readFileSync(path.join(this.directory, name), "utf8")) as Build);
+    return this.journal.load();
   }
 
   save(build: Build): void {
-    const file = path.join(this.directory, `${buildUuid(build.id)}.json`);
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(build), { mode: 0o600 });
-    renameSync(temporary, file);
+    this.journal.save(build);
+  }
+
+  close(): void {
+    this.journal.close();
   }
 }
 

@@ -208,6 +208,7 @@ export class CodeBuildEmulator implements JsonService {
     const running = [...this.running.values()];
     for (const build of running) build.controller.abort("shutdown" satisfies StopReason);
     await Promise.all(running.map((build) => build.done));
+    this.store.close();
   }
 
   private batchGetBuilds(input: Record<string, unknown>) {

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AslDefinition } from "../../../../src/aws/stepfunctions/aslDefinition";
+import { readBuilds } from "../../../../src/aws/codebuild/BuildStore";
 import {
   CHECKS_BUCKET,
   CHECKS_PROJECT,
@@ -112,10 +113,7 @@ describe("startBuild.sync Tasks run a build of the local CodeBuild", () => {
     },
   });
 
-  const buildIds = () =>
-    readdirSync(join(dir.path, "codebuild", "builds"))
-      .filter((name) => name.endsWith(".json"))
-      .map((name) => `${CHECKS_PROJECT}:${name.slice(0, -".json".length)}`);
+  const buildIds = () => readBuilds(join(dir.path, "codebuild", "builds")).map((build) => build.id);
 
   it("succeeds with the build, in PascalCase as the optimized integration gives it", async () => {
     const h = await machine(checksDefinition({ selector: false }));
