@@ -6,14 +6,14 @@ import {
   EVENT_SOURCE,
 } from "../definitions/rules";
 import { EVENTBRIDGE_ENTRY_BYTES } from "../definitions/limits";
-import type { EventType, WorkflowEvent } from "../events/types";
+import type { Actor, EventType, WorkflowEvent } from "../events/types";
 import type { EventSink } from "../workflow/dependencies";
 
 /**
- * What travels on the bus: the event itself, or where to read it from the log; with its type
- * either way, for the rules to select on.
+ * What travels on the bus: the event itself, or where to read it from the log; with its type and
+ * where its workflow was started from either way, for the rules to select on.
  */
-export type EventDetail = { type: EventType } & (
+export type EventDetail = { type: EventType; startedBy: Actor["source"] } & (
   { event: WorkflowEvent } | { reference: { workflowId: string; sequence: number } }
 );
 
@@ -31,12 +31,12 @@ export class EventPublisher implements EventSink {
   ) {}
 
   /** Publishes the event itself, or a reference to it when the entry would be too large for EventBridge. */
-  publish(event: WorkflowEvent): Promise<void> {
+  publish(event: WorkflowEvent, startedBy: Actor["source"]): Promise<void> {
     const { type } = event;
-    let detail = JSON.stringify({ type, event } satisfies EventDetail);
+    let detail = JSON.stringify({ type, startedBy, event } satisfies EventDetail);
     if (entryBytes(EVENT_SOURCE, EVENT_DETAIL_TYPE, detail) >= EVENTBRIDGE_ENTRY_BYTES) {
       const reference = { workflowId: event.workflowId, sequence: event.sequence };
-      detail = JSON.stringify({ type, reference } satisfies EventDetail);
+      detail = JSON.stringify({ type, startedBy, reference } satisfies EventDetail);
     }
     return this.put(EVENT_SOURCE, EVENT_DETAIL_TYPE, detail);
   }

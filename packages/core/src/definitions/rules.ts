@@ -21,8 +21,8 @@ export interface RuleDefinition {
 
 /**
  * The events that change what a workflow's status comment on GitHub says. The bus carries each
- * event's type at the top of its detail, so a rule can select them also when the event travels
- * as a reference.
+ * event's type and its workflow's starter at the top of its detail, so a rule can select them
+ * also when the event travels as a reference.
  */
 export const STATUS_COMMENT_EVENTS: readonly EventType[] = [
   "workflow_started",
@@ -56,7 +56,8 @@ export const RULES: readonly RuleDefinition[] = [
     pattern: {
       source: [EVENT_SOURCE],
       "detail-type": [EVENT_DETAIL_TYPE],
-      detail: { type: [...STATUS_COMMENT_EVENTS] },
+      // Only a workflow started from GitHub has a status comment.
+      detail: { type: [...STATUS_COMMENT_EVENTS], startedBy: ["github"] },
     },
     targets: ["githubStatus"],
   },

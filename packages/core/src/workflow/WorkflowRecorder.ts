@@ -72,7 +72,7 @@ export class WorkflowRecorder {
     const workflow = await this.projectEnding(id, stored, current);
     if (isTerminal(workflow.status)) await this.admission.release(workflow);
     try {
-      await this.publisher.publish(stored);
+      await this.publisher.publish(stored, workflow.startedBy?.source ?? "api");
     } catch (error) {
       // The log holds the event; subscribers that resubscribe with `since` still get it.
       logger.error("Publishing an event failed", {

@@ -1,5 +1,5 @@
 import type { FirstStage, GateDecision } from "../definitions/stateMachine";
-import type { EventPage, NewEvent, WorkflowEvent } from "../events/types";
+import type { Actor, EventPage, NewEvent, WorkflowEvent } from "../events/types";
 import type { Gate, WorkflowStatus } from "./status";
 import type { Workflow, WorkflowPage } from "./Workflow";
 
@@ -111,7 +111,7 @@ export interface WorkflowExecutions {
   decide(taskToken: string, decision: GateDecision): Promise<void>;
 }
 
-/** Tells subscribers about a recorded event. */
+/** Tells subscribers about a recorded event, with where its workflow was started from. */
 export interface EventSink {
-  publish(event: WorkflowEvent): Promise<void>;
+  publish(event: WorkflowEvent, startedBy: Actor["source"]): Promise<void>;
 }

@@ -33,7 +33,11 @@ function planEvent(plan: string): WorkflowEvent<"plan_created"> {
 
 /** The bytes EventBridge counts for the entry that inlines `event`. */
 function entryBytes(event: WorkflowEvent): number {
-  const detail = JSON.stringify({ type: event.type, event } satisfies EventDetail);
+  const detail = JSON.stringify({
+    type: event.type,
+    startedBy: "github",
+    event,
+  } satisfies EventDetail);
   return (
     Buffer.byteLength(EVENT_SOURCE) +
     Buffer.byteLength(EVENT_DETAIL_TYPE) +
@@ -51,7 +55,7 @@ function planOfEntryBytes(bytes: number): WorkflowEvent {
 
 async function published(event: WorkflowEvent): Promise<EventDetail> {
   const { client, entries } = recordingClient();
-  await new EventPublisher(client, "bus").publish(event);
+  await new EventPublisher(client, "bus").publish(event, "github");
   expect(entries).toHaveLength(1);
   return JSON.parse(entries[0]!.Detail!) as EventDetail;
 }
@@ -59,7 +63,7 @@ async function published(event: WorkflowEvent): Promise<EventDetail> {
 describe("EventPublisher counts the entry in UTF-8 bytes against EventBridge's limit", () => {
   it("inlines an event whose entry is one byte under the limit", async () => {
     const event = planOfEntryBytes(EVENTBRIDGE_ENTRY_BYTES - 1);
-    expect(await published(event)).toEqual({ type: "plan_created", event });
+    expect(await published(event)).toEqual({ type: "plan_created", startedBy: "github", event });
   });
 
   it("sends a reference for an entry at the limit, though it has far fewer characters", async () => {
@@ -67,6 +71,7 @@ describe("EventPublisher counts the entry in UTF-8 bytes against EventBridge's l
     expect(JSON.stringify(event).length).toBeLessThan(EVENTBRIDGE_ENTRY_BYTES * 0.6);
     expect(await published(event)).toEqual({
       type: "plan_created",
+      startedBy: "github",
       reference: { workflowId: "wf-1", sequence: 7 },
     });
   });

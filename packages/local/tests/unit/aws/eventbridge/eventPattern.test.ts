@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { RULES, type EventPattern } from "@amelia/core/definitions/rules";
+import {
+  EVENT_DETAIL_TYPE,
+  EVENT_SOURCE,
+  RULES,
+  type EventPattern,
+} from "@amelia/core/definitions/rules";
 import { checkPattern, matchesPattern } from "../../../../src/aws/eventbridge/eventPattern";
 
 const event = {
@@ -47,5 +52,25 @@ describe("event patterns", () => {
       /must be an array/,
     );
     expect(() => checkPattern({}, "r5")).toThrow(/empty event pattern/);
+  });
+});
+
+describe("the product's rules, on what the publisher puts on the bus", () => {
+  const targetsOf = (type: string, startedBy: string) =>
+    RULES.filter((rule) =>
+      matchesPattern(rule.pattern, {
+        source: EVENT_SOURCE,
+        "detail-type": EVENT_DETAIL_TYPE,
+        detail: { type, startedBy, reference: { workflowId: "wf-1", sequence: 3 } },
+      }),
+    ).flatMap((rule) => rule.targets);
+
+  it("brings a GitHub workflow's status changes to its status comment, and every event to subscribers", () => {
+    expect(targetsOf("approval_required", "github")).toEqual(["broadcaster", "githubStatus"]);
+    expect(targetsOf("agent_message", "github")).toEqual(["broadcaster"]);
+  });
+
+  it("does not wake the status reporter for a workflow started through the API", () => {
+    expect(targetsOf("approval_required", "api")).toEqual(["broadcaster"]);
   });
 });
