@@ -9,6 +9,7 @@
  * sandbox (tests/bench/sandboxStart.ts). And under load (tests/bench/load.ts): (i) workflows/s with
  * 20 at a time and every gate approved by a watcher, (j) approve and push latency with 50 watchers
  * on `*`, (k) 300 watchers on `*` while 3 workflows run, every delivery counted.
+ * `npm run bench -- i k` runs only the sections named.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -28,6 +29,19 @@ import { estimateCost } from "./workflowCost";
 import { reportWebBundle } from "./webBundle";
 import { benchAgents } from "./agents";
 import { benchSandboxStart } from "./sandboxStart";
+
+const named = process.argv.slice(2);
+const SECTIONS = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"] as const;
+type Section = (typeof SECTIONS)[number];
+const unknown = named.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  console.error(
+    `Unknown benchmark sections: ${unknown.join(", ")} (they are ${SECTIONS.join(" ")})`,
+  );
+  process.exit(2);
+}
+/** Whether to run a section: all of them unless some are named. */
+const runs = (section: string) => named.length === 0 || named.includes(section);
 
 process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
 process.env.AMELIA_MAX_ACTIVE_WORKFLOWS ??= "100";
@@ -187,82 +201,98 @@ function verifyTimes(events: WorkflowEvent[]) {
   return { rounds, share: rounds.reduce((sum, ms) => sum + ms, 0) / total };
 }
 
+/** The sections of the benchmark, by the letter they print. */
+const sections: Record<Section, () => Promise<void>> = {
+  a: async () => {
+    await appendThroughput(8, 250, false); // warm-up: JIT and the SDK's connection pool
+    const inProcess = await appendThroughput(8, 500, false);
+    const separate = await appendThroughput(8, 100, true);
+    console.log(
+      "(a) event log appends, one workflow, 8 concurrent writers, gapless (target ≥ 1,000/s)",
+    );
+    console.log(`    writers sharing one process:       ${Math.round(inProcess)} appends/s`);
+    console.log(
+      `    writers with separate clients:     ${Math.round(separate)} appends/s (conditional-write contention)`,
+    );
+  },
+  b: async () => {
+    const fanOut = await fanOutLatency(50, 100);
+    console.log(
+      `\n(b) append → receipt by 50 subscribed WebSocket clients, an event every ${EVENT_INTERVAL_MS} ms (target p99 < 50 ms)`,
+    );
+    console.log(
+      `    ${fanOut.samples.length}/${fanOut.expected} deliveries   p50 ${ms(percentile(fanOut.samples, 50))}   p99 ${ms(percentile(fanOut.samples, 99))}`,
+    );
+  },
+  c: async () => {
+    const approve = await approveToDeveloper(30);
+    console.log("\n(c) approve request → developer stage started (target p99 < 100 ms)");
+    console.log(
+      `    ${approve.length} workflows   p50 ${ms(percentile(approve, 50))}   p99 ${ms(percentile(approve, 99))}`,
+    );
+  },
+  d: async () => {
+    console.log("\n(d)");
+    await printBundleSizes(runtime.environment);
+  },
+  e: async () => {
+    const cost = await demoWorkflowCost();
+    const total = cost.lines.reduce((sum, line) => sum + line.usd, 0);
+    console.log(
+      `\n(e) AWS cost of one demo workflow (${cost.events} events, one watcher), LLM tokens excluded (target < $0.002)`,
+    );
+    for (const line of cost.lines) {
+      console.log(
+        `    ${line.item.padEnd(36)} ${line.quantity.padStart(14)}   $${line.usd.toFixed(6)}`,
+      );
+    }
+    console.log(`    ${"total".padEnd(36)} ${"".padStart(14)}   $${total.toFixed(6)}`);
+    console.log(
+      `    verify step per developer round: ${cost.verify.rounds.map(ms).join(", ")} ` +
+        `(${(cost.verify.share * 100).toFixed(0)}% of the workflow's time)`,
+    );
+  },
+  f: async () => {
+    await reportWebBundle();
+  },
+  g: async () => {
+    await benchAgents();
+  },
+  h: async () => {
+    await benchSandboxStart();
+  },
+  i: async () => {
+    console.log(
+      "\n(i) busy runtime: 60 demo workflows, 20 at a time, a watcher on * approving every gate (target ≥ 20/s)",
+    );
+    await concurrentWorkflows(api, wsUrl, 4, 4, "BENCH-WARM");
+    const load = await concurrentWorkflows(api, wsUrl, 60, 20, "BENCH-LOAD");
+    console.log(`    ${load.perSecond.toFixed(2)} workflows/s (${load.seconds.toFixed(1)} s)`);
+  },
+  j: async () => {
+    const watched = await approveLatencyWatched(api, wsUrl, 50, 10);
+    console.log("\n(j) 50 WebSocket clients on * (target p99 < 50 ms each)");
+    console.log(
+      `    approve → developer stage started: p50 ${ms(percentile(watched.approve, 50))}   p99 ${ms(percentile(watched.approve, 99))}`,
+    );
+    console.log(
+      `    append → receipt (${watched.push.length} deliveries): p50 ${ms(percentile(watched.push, 50))}   p99 ${ms(percentile(watched.push, 99))}`,
+    );
+  },
+  k: async () => {
+    const crowd = await manyWatchers(api, wsUrl, 300, 3);
+    console.log(
+      "\n(k) 300 WebSocket clients on * while 3 workflows run (target p99 < 250 ms, nothing lost)",
+    );
+    console.log(
+      `    ${crowd.push.length}/${crowd.deliveries} deliveries   p50 ${ms(percentile(crowd.push, 50))}   p99 ${ms(percentile(crowd.push, 99))}`,
+    );
+  },
+};
+
 try {
   console.log("Amelia local runtime benchmarks (dynalite on disk, same process)\n");
-
-  await appendThroughput(8, 250, false); // warm-up: JIT and the SDK's connection pool
-  const inProcess = await appendThroughput(8, 500, false);
-  const separate = await appendThroughput(8, 100, true);
-  console.log(
-    "(a) event log appends, one workflow, 8 concurrent writers, gapless (target ≥ 1,000/s)",
-  );
-  console.log(`    writers sharing one process:       ${Math.round(inProcess)} appends/s`);
-  console.log(
-    `    writers with separate clients:     ${Math.round(separate)} appends/s (conditional-write contention)`,
-  );
-
-  const fanOut = await fanOutLatency(50, 100);
-  console.log(
-    `\n(b) append → receipt by 50 subscribed WebSocket clients, an event every ${EVENT_INTERVAL_MS} ms (target p99 < 50 ms)`,
-  );
-  console.log(
-    `    ${fanOut.samples.length}/${fanOut.expected} deliveries   p50 ${ms(percentile(fanOut.samples, 50))}   p99 ${ms(percentile(fanOut.samples, 99))}`,
-  );
-
-  const approve = await approveToDeveloper(30);
-  console.log("\n(c) approve request → developer stage started (target p99 < 100 ms)");
-  console.log(
-    `    ${approve.length} workflows   p50 ${ms(percentile(approve, 50))}   p99 ${ms(percentile(approve, 99))}`,
-  );
-
-  console.log("\n(d)");
-  await printBundleSizes(runtime.environment);
-
-  const cost = await demoWorkflowCost();
-  const total = cost.lines.reduce((sum, line) => sum + line.usd, 0);
-  console.log(
-    `\n(e) AWS cost of one demo workflow (${cost.events} events, one watcher), LLM tokens excluded (target < $0.002)`,
-  );
-  for (const line of cost.lines) {
-    console.log(
-      `    ${line.item.padEnd(36)} ${line.quantity.padStart(14)}   $${line.usd.toFixed(6)}`,
-    );
-  }
-  console.log(`    ${"total".padEnd(36)} ${"".padStart(14)}   $${total.toFixed(6)}`);
-  console.log(
-    `    verify step per developer round: ${cost.verify.rounds.map(ms).join(", ")} ` +
-      `(${(cost.verify.share * 100).toFixed(0)}% of the workflow's time)`,
-  );
-
-  await reportWebBundle();
-
-  await benchAgents();
-
-  await benchSandboxStart();
-
-  console.log(
-    "\n(i) busy runtime: 60 demo workflows, 20 at a time, a watcher on * approving every gate (target ≥ 20/s)",
-  );
-  await concurrentWorkflows(api, wsUrl, 4, 4, "BENCH-WARM");
-  const load = await concurrentWorkflows(api, wsUrl, 60, 20, "BENCH-LOAD");
-  console.log(`    ${load.perSecond.toFixed(2)} workflows/s (${load.seconds.toFixed(1)} s)`);
-
-  const watched = await approveLatencyWatched(api, wsUrl, 50, 10);
-  console.log("\n(j) 50 WebSocket clients on * (target p99 < 50 ms each)");
-  console.log(
-    `    approve → developer stage started: p50 ${ms(percentile(watched.approve, 50))}   p99 ${ms(percentile(watched.approve, 99))}`,
-  );
-  console.log(
-    `    append → receipt (${watched.push.length} deliveries): p50 ${ms(percentile(watched.push, 50))}   p99 ${ms(percentile(watched.push, 99))}`,
-  );
-
-  const crowd = await manyWatchers(api, wsUrl, 300, 3);
-  console.log(
-    "\n(k) 300 WebSocket clients on * while 3 workflows run (target p99 < 250 ms, nothing lost)",
-  );
-  console.log(
-    `    ${crowd.push.length}/${crowd.deliveries} deliveries   p50 ${ms(percentile(crowd.push, 50))}   p99 ${ms(percentile(crowd.push, 99))}`,
-  );
+  for (const section of SECTIONS) if (runs(section)) await sections[section]();
 } catch (error) {
   console.error("Benchmark failed:", error);
   process.exitCode = 1;
