@@ -28,7 +28,7 @@ async function load(workspace: Workspace) {
 
 describe("finding the repository's instructions", () => {
   it("takes the first file of the order: .amelia/instructions.md, AGENTS.md, CLAUDE.md, then Copilot's", async () => {
-    const { repo, workspace } = await workspaceWith({
+    const { workspace } = await workspaceWith({
       "AGENTS.md": "Use tabs.\n",
       "CLAUDE.md": "Use spaces.\n",
     });
@@ -37,8 +37,7 @@ describe("finding the repository's instructions", () => {
       skipped: [],
     });
 
-    mkdirSync(join(repo, ".amelia"));
-    writeFileSync(join(repo, ".amelia/instructions.md"), "Amelia: run npm test.\n");
+    await workspace.writeFile(".amelia/instructions.md", "Amelia: run npm test.\n");
     expect((await load(workspace)).instructions?.path).toBe(".amelia/instructions.md");
 
     const copilot = await workspaceWith({});
